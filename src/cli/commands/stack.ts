@@ -1,0 +1,60 @@
+import type { Command } from "commander";
+import { LocalStack, type ServiceStatus } from "../../stack/stack";
+
+export function registerStackCommands(program: Command): void {
+  const stack = program.command("stack").description("the local Kafka, schema registry and AWS emulator");
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+  stack
+    .command("up")
+    .description("install what is missing, start what is not running, wait until all are healthy")
+    .option("--json", "print the final status as JSON")
+    .action(async (options: { json?: boolean }) => {
+      const started = Date.now();
+      const status = await new LocalStack().up(progress);
+      progress(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      print(status, options.json);
+    });
+
+  stack
+    .command("down")
+    .description("stop the processes that `stack up` started")
+    .action(async () => {
+      await new LocalStack().down(progress);
+    });
+
+  stack
+    .command("status")
+    .description("each service's pid, URL and health")
+    .option("--json", "print as JSON")
+    .action(async (options: { json?: boolean }) => {
+      const status = await new LocalStack().status();
+      print(status, options.json);
+      if (status.some((s) => !s.healthy)) process.exitCode = 3;
+    });
+}
+
+function print(status: ServiceStatus[], json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return;
+  }
+  const rows = status.map((s) => [
+    s.name,
+    s.healthy ? "healthy" : "down",
+    s.pid === null ? "-" : String(s.pid),
+    s.rssMiB === null ? "-" : `${s.rssMiB} MiB`,
+    s.url,
+  ]);
+  process.stdout.write(table(["SERVICE", "HEALTH", "PID", "RSS", "URL"], rows));
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}

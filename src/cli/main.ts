@@ -1,0 +1,27 @@
+import { Command, CommanderError } from "commander";
+import { registerDemoCommand } from "./commands/demo";
+import { registerStackCommands } from "./commands/stack";
+
+/** Every subcommand of `eventstreams` registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command("eventstreams")
+    .description("Live event streams: deliver identity-platform events to each customer's infrastructure")
+    .showHelpAfterError()
+    .exitOverride();
+  registerStackCommands(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,27 @@
+import type { LaunchSpec } from "./processes";
+
+/** One process of the local stack: how to install it, start it and tell that it answers. */
+export interface StackService {
+  readonly name: "kafka" | "registry" | "aws";
+  /** What clients connect to, for `stack status`. */
+  readonly url: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Appears in the command line of our process; guards against signalling a recycled pid. */
+  readonly marker: string;
+  readonly startTimeoutMs: number;
+  /** Programs that must be on the machine, checked before anything is downloaded. */
+  readonly prerequisites: readonly Prerequisite[];
+  isInstalled(): boolean;
+  install(progress: (line: string) => void): Promise<void>;
+  /** Writes configuration (and formats storage on first start), then says how to run it. */
+  prepareLaunch(): Promise<LaunchSpec>;
+  isHealthy(): Promise<boolean>;
+}
+
+export interface Prerequisite {
+  command: string;
+  args: string[];
+  /** How to get it, shown when it is missing. */
+  hint: string;
+}

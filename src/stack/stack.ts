@@ -1,0 +1,159 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { waitFor } from "../util/wait-for";
+import { launchDetached, residentMemoryMiB, runningProcess, stopProcess } from "./processes";
+import type { StackService } from "./service";
+import { AwsEmulatorService } from "./services/aws";
+import { KafkaService } from "./services/kafka";
+import { RegistryService } from "./services/registry";
+import { type StackSettings, stackSettings } from "./settings";
+
+export interface ServiceStatus {
+  name: string;
+  url: string;
+  /** Our process, or null when the port is served by something we did not start (docker compose). */
+  pid: number | null;
+  healthy: boolean;
+  rssMiB: number | null;
+  logFile: string;
+}
+
+export type Progress = (line: string) => void;
+
+export class LocalStack {
+  readonly services: readonly StackService[];
+
+  constructor(readonly settings: StackSettings = stackSettings()) {
+    this.services = [
+      new KafkaService(settings),
+      new RegistryService(settings),
+      new AwsEmulatorService(settings),
+    ];
+  }
+
+  /** Installs what is missing and starts what is not answering; waits until all are healthy. */
+  async up(progress: Progress = () => undefined): Promise<ServiceStatus[]> {
+    fs.mkdirSync(this.settings.root, { recursive: true });
+    const pending: StackService[] = [];
+    for (const service of this.services) {
+      if (await service.isHealthy()) progress(`${service.name}: already running at ${service.url}`);
+      else pending.push(service);
+    }
+    checkPrerequisites(pending);
+
+    // Maven installs run one after the other (they share one local repository); pip beside them.
+    const toInstall = pending.filter((s) => !s.isInstalled());
+    const installs = [
+      (async () => {
+        for (const s of toInstall.filter((s) => s.name !== "aws"))
+          await timed(s.name, () => s.install(progress), progress);
+      })(),
+      ...toInstall
+        .filter((s) => s.name === "aws")
+        .map((s) => timed(s.name, () => s.install(progress), progress)),
+    ];
+    await Promise.all(installs);
+
+    await Promise.all(pending.map((service) => this.start(service, progress)));
+    return this.status();
+  }
+
+  private async start(service: StackService, progress: Progress): Promise<void> {
+    const started = Date.now();
+    if (!runningProcess(service.pidFile, service.marker)) {
+      const spec = await service.prepareLaunch();
+      const { pid } = launchDetached(spec);
+      progress(`${service.name}: started (pid ${pid}), waiting for ${service.url}`);
+    } else {
+      progress(`${service.name}: process is up, waiting for ${service.url} to answer`);
+    }
+    try {
+      await waitFor(
+        async () => {
+          if (!runningProcess(service.pidFile, service.marker)) throw new ExitedError(service);
+          return service.isHealthy();
+        },
+        {
+          timeoutMs: service.startTimeoutMs,
+          intervalMs: 250,
+          description: `${service.name} at ${service.url}`,
+        },
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `${service.name} did not come up: ${reason}. Its log is ${service.logFile}; last lines:\n${tail(service.logFile, 15)}`,
+      );
+    }
+    progress(`${service.name}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  /** Stops only the processes we started, by recorded pid. */
+  async down(progress: Progress = () => undefined): Promise<void> {
+    await Promise.all(
+      this.services.map(async (service) => {
+        const stopped = await stopProcess(service.pidFile, service.marker);
+        progress(stopped ? `${service.name}: stopped` : `${service.name}: was not running`);
+      }),
+    );
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    return Promise.all(
+      this.services.map(async (service) => {
+        const process = runningProcess(service.pidFile, service.marker);
+        return {
+          name: service.name,
+          url: service.url,
+          pid: process?.pid ?? null,
+          healthy: await service.isHealthy(),
+          rssMiB: process ? (residentMemoryMiB(process.pid) ?? null) : null,
+          logFile: service.logFile,
+        };
+      }),
+    );
+  }
+}
+
+class ExitedError extends Error {
+  constructor(service: StackService) {
+    super(`the ${service.name} process exited`);
+  }
+}
+
+function checkPrerequisites(services: readonly StackService[]): void {
+  const missing = new Map<string, string>();
+  for (const service of services) {
+    for (const p of service.prerequisites) {
+      if (missing.has(p.command)) continue;
+      const result = spawnSync(p.command, p.args, { stdio: "ignore" });
+      if (result.error || result.status !== 0) missing.set(p.command, p.hint);
+    }
+  }
+  if (missing.size > 0) {
+    const lines = [...missing].map(([command, hint]) => `  - ${command}: ${hint}`);
+    throw new Error(`the local stack needs programs that are not on this machine:\n${lines.join("\n")}`);
+  }
+}
+
+async function timed(name: string, work: () => Promise<void>, progress: Progress): Promise<void> {
+  const started = Date.now();
+  const ticker = setInterval(
+    () => progress(`${name}: still installing (${Math.round((Date.now() - started) / 1000)} s)`),
+    15_000,
+  );
+  try {
+    await work();
+    progress(`${name}: installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log yet)";
+  }
+}

@@ -1,0 +1,18 @@
+import { clientEnvironment, stackEndpoints } from "../../src/stack/settings";
+import { LocalStack } from "../../src/stack/stack";
+import { startContainerStack } from "./container-stack";
+
+/**
+ * Brings the chosen stack up once for all suites: the native stack by default (idempotent, so an
+ * already running stack is reused), or docker compose through testcontainers with STACK=containers.
+ */
+export default async function globalSetup(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`[stack] ${line}\n`);
+  const stack = new LocalStack();
+  if (process.env.STACK === "containers") {
+    await startContainerStack(log);
+  } else {
+    await stack.up(log);
+  }
+  Object.assign(process.env, clientEnvironment(stackEndpoints(stack.settings)));
+}
