@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test", "<rootDir>/src", "<rootDir>/producers", "<rootDir>/connectors"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/dist/", "<rootDir>/.stack/"],
+  modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/.stack/"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   // One stack for every suite: started (or found running) once, its addresses exported in env.

@@ -1,0 +1,91 @@
+import type { Logger } from "pino";
+import type { DomainEvent } from "../../src/events/domain-event";
+
+/**
+ * The public sink API. A sink is one self-contained module: a type name, a JSON schema for its
+ * destination settings, `verify` (may we deliver there?) and `deliver` (per-event outcomes).
+ * Sinks know nothing of Kafka, offsets or retries: the connector owns those and treats every sink
+ * alike, the built-in SNS sink included.
+ */
+
+/** What a sink sees of an event stream: who it belongs to and its validated destination settings. */
+export interface SinkTarget<Config> {
+  /** The stream's id; sinks use it for logs, caches and session names. */
+  streamId: string;
+  projectId: string;
+  config: Config;
+}
+
+export type DeliveryResult =
+  | { outcome: "delivered" }
+  | {
+      /** Worth trying again later: throttling, 5xx, timeouts, and misconfiguration a customer may fix. */
+      outcome: "retryable";
+      code: string;
+      message: string;
+      /** The destination asked us to wait at least this long (Retry-After). */
+      retryAfterMs?: number;
+      /** The customer's configuration is wrong (AccessDenied, NotFound): retried slowly, shown as such. */
+      misconfiguration?: boolean;
+    }
+  | {
+      /** Will never succeed as it is (too large, rejected as invalid): goes to the dead-letter topic. */
+      outcome: "permanent";
+      code: string;
+      message: string;
+      /** The destination is gone for good (HTTP 410): the stream should be paused. */
+      pauseStream?: boolean;
+    };
+
+export type VerifyResult = { ok: true } | { ok: false; code: string; message: string; hint?: string };
+
+export interface BatchLimits {
+  /** Events per `deliver` call. */
+  maxEvents: number;
+  /** Encoded bytes per `deliver` call. */
+  maxBytes: number;
+}
+
+/** What the connector gives a sink instance: a logger with secrets redacted, and its settings. */
+export interface SinkContext {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Sink<Config> {
+  /**
+   * Called by the API before a stream is stored or resumed: reachability and permissions, using a
+   * small verification message where the destination allows one.
+   */
+  verify(target: SinkTarget<Config>): Promise<VerifyResult>;
+  /**
+   * Delivers a batch (within `limits`) and returns one result per event, in the same order.
+   * It must not throw for a destination failure: a failure is a result.
+   */
+  deliver(target: SinkTarget<Config>, events: readonly DomainEvent[]): Promise<DeliveryResult[]>;
+  close?(): Promise<void>;
+}
+
+/** A JSON schema (draft 2020-12 subset understood by ajv) for one sink's destination settings. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface SinkDefinition<Config> {
+  /** The stream `type` that selects this sink, e.g. `sns`, `https`. */
+  type: string;
+  description: string;
+  /** Validates a stream's destination settings at the edge (API, CLI, config loading). */
+  configSchema: JsonSchema;
+  /** Checks beyond the schema (e.g. an ARN's parts agree); returns the offending field and why. */
+  validate?(config: Config): { field: string; message: string } | undefined;
+  limits: BatchLimits;
+  create(context: SinkContext): Sink<Config>;
+}
+
+/** Declares a sink. The identity function is there for type inference and discoverability. */
+export function defineSink<Config>(definition: SinkDefinition<Config>): SinkDefinition<Config> {
+  return definition;
+}
+
+export function delivered(): DeliveryResult {
+  return { outcome: "delivered" };
+}

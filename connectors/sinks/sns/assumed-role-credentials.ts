@@ -1,0 +1,74 @@
+import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity } from "@smithy/types";
+
+const SESSION_SECONDS = 3600;
+/** Refresh this long before expiry, so no request ever carries credentials about to lapse. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface RoleKey {
+  roleArn: string;
+  /** Passed as ExternalId: the customer's trust policy admits us only for their own project. */
+  projectId: string;
+  /** Identifies our service and the stream in the customer's CloudTrail. */
+  sessionName: string;
+}
+
+/**
+ * Temporary credentials per (role, project), cached until shortly before they expire. Concurrent
+ * callers share one AssumeRole call; a failed call is not cached.
+ */
+export class AssumedRoleCredentials {
+  private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
+
+  constructor(
+    private readonly sts: STSClient,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A credential provider for an AWS SDK client: cheap to call on every request. */
+  provider(key: RoleKey): () => Promise<AwsCredentialIdentity> {
+    return () => this.get(key);
+  }
+
+  async get(key: RoleKey): Promise<AwsCredentialIdentity> {
+    const id = `${key.roleArn}\n${key.projectId}`;
+    const cached = this.cache.get(id);
+    if (cached) {
+      const credentials = await cached.catch(() => undefined);
+      if (credentials && (credentials.expiration?.getTime() ?? 0) - REFRESH_MARGIN_MS > this.now())
+        return credentials;
+      if (this.cache.get(id) !== cached) return this.get(key); // another caller is already refreshing
+    }
+    const pending = this.assume(key);
+    this.cache.set(id, pending);
+    pending.catch(() => {
+      if (this.cache.get(id) === pending) this.cache.delete(id);
+    });
+    return pending;
+  }
+
+  private async assume(key: RoleKey): Promise<AwsCredentialIdentity> {
+    const { Credentials } = await this.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: key.roleArn,
+        ExternalId: key.projectId,
+        RoleSessionName: key.sessionName,
+        DurationSeconds: SESSION_SECONDS,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+      throw new Error(`AssumeRole on ${key.roleArn} returned no credentials`);
+    }
+    return {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      sessionToken: Credentials.SessionToken,
+      expiration: Credentials.Expiration ?? new Date(this.now() + SESSION_SECONDS * 1000),
+    };
+  }
+}
+
+/** RoleSessionName allows 2-64 characters of [\w+=,.@-]. */
+export function sessionNameFor(streamId: string): string {
+  return `eventstreams-${streamId}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+}

@@ -1,0 +1,27 @@
+import type { JsonSchema } from "../sink";
+import { ROLE_ARN_PATTERN, TOPIC_ARN_PATTERN } from "./arn";
+
+export interface SnsConfig {
+  /** The customer's topic; its region is where we publish. */
+  topicArn: string;
+  /** The role we assume, with the project id as ExternalId, to publish to the topic. */
+  roleArn: string;
+}
+
+export const snsConfigSchema: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["topicArn", "roleArn"],
+  properties: {
+    topicArn: {
+      type: "string",
+      pattern: TOPIC_ARN_PATTERN,
+      errorMessage: "must be an SNS topic ARN: arn:aws:sns:<region>:<12-digit account>:<topic name>",
+    },
+    roleArn: {
+      type: "string",
+      pattern: ROLE_ARN_PATTERN,
+      errorMessage: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
+    },
+  },
+};

@@ -1,0 +1,54 @@
+import type { DeliveryResult } from "../sink";
+
+/** Errors that mean the customer's set-up is wrong: they may fix it, so retry slowly and say so. */
+const MISCONFIGURATION = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "AuthorizationError",
+  "AuthorizationErrorException",
+  "NotFound",
+  "NotFoundException",
+  "InvalidParameter",
+  "InvalidParameterException",
+  "InvalidParameterValue",
+  "InvalidClientTokenId",
+  "KMSAccessDenied",
+  "KMSDisabled",
+  "KMSNotFound",
+  "KMSInvalidState",
+  "NoSuchEntity",
+  "RegionDisabledException",
+]);
+
+interface AwsError {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $fault?: "client" | "server";
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Maps an error thrown by an AWS SDK call (or a network failure) to a delivery result. */
+export function classifyAwsError(error: unknown, context: string): DeliveryResult {
+  const e = (error ?? {}) as AwsError;
+  const code = e.Code ?? e.name ?? "Error";
+  const message = `${context}: ${e.message ?? String(error)}`;
+  if (MISCONFIGURATION.has(code)) return { outcome: "retryable", code, message, misconfiguration: true };
+  // Throttling, 5xx, timeouts and connection errors: all transient.
+  return { outcome: "retryable", code, message };
+}
+
+/** A PublishBatch entry that failed while others in the same call succeeded. */
+export function classifyFailedEntry(
+  code: string | undefined,
+  message: string | undefined,
+  senderFault: boolean | undefined,
+): DeliveryResult {
+  const c = code ?? "Unknown";
+  return {
+    outcome: "retryable",
+    code: c,
+    message: `PublishBatch entry failed: ${message ?? c}`,
+    misconfiguration: senderFault === true || MISCONFIGURATION.has(c),
+  };
+}

@@ -1,0 +1,170 @@
+import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { DomainEvent } from "../../../src/events/domain-event";
+import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
+import { parseTopicArn } from "./arn";
+import { AssumedRoleCredentials, sessionNameFor } from "./assumed-role-credentials";
+import { type SnsConfig, snsConfigSchema } from "./config";
+import { classifyAwsError, classifyFailedEntry } from "./errors";
+import { MAX_BATCH_ENTRIES, MAX_SNS_BYTES, packBatches, type SnsMessage, toSnsMessage } from "./messages";
+
+/**
+ * AWS SNS: assume the customer's role (ExternalId = project id), then PublishBatch to their topic.
+ * Our own credentials come from the standard AWS provider chain.
+ */
+export const snsSink = defineSink<SnsConfig>({
+  type: "sns",
+  description: "Publish to an AWS SNS topic through a role the customer lets us assume",
+  configSchema: snsConfigSchema,
+  validate(config) {
+    const topic = parseTopicArn(config.topicArn);
+    if (config.roleArn.split(":")[4] === undefined) return { field: "roleArn", message: "has no account" };
+    return topic.name.length > 256
+      ? { field: "topicArn", message: "has a topic name over 256 characters" }
+      : undefined;
+  },
+  limits: { maxEvents: MAX_BATCH_ENTRIES, maxBytes: MAX_SNS_BYTES },
+  create: () => new SnsSink(),
+});
+
+class SnsSink implements Sink<SnsConfig> {
+  // One connection pool for every client: clients differ by region and credentials, not sockets.
+  private readonly http = new NodeHttpHandler({
+    httpsAgent: { keepAlive: true, maxSockets: 64 },
+    httpAgent: { keepAlive: true, maxSockets: 64 },
+  });
+  private readonly credentials = new AssumedRoleCredentials(new STSClient({ requestHandler: this.http }));
+  private readonly clients = new Map<string, SNSClient>();
+
+  async verify(target: SinkTarget<SnsConfig>): Promise<VerifyResult> {
+    const { topicArn, roleArn } = target.config;
+    try {
+      await this.credentials.get(this.roleKey(target));
+    } catch (error) {
+      const { code, message } = describe(error);
+      return {
+        ok: false,
+        code,
+        message: `could not assume ${roleArn}: ${message}`,
+        hint: `the role's trust policy must allow sts:AssumeRole for our account with the condition sts:ExternalId = "${target.projectId}" (your project id)`,
+      };
+    }
+    try {
+      await this.client(target).send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify({
+            name: "EventStreamVerification",
+            version: "1",
+            timestamp: new Date().toISOString(),
+            projectId: target.projectId,
+            eventAttributes: { streamId: target.streamId },
+          }),
+          ...(parseTopicArn(topicArn).fifo
+            ? { MessageGroupId: target.projectId, MessageDeduplicationId: `verify-${Date.now()}` }
+            : {}),
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      const { code, message } = describe(error);
+      return {
+        ok: false,
+        code,
+        message: `could not publish to ${topicArn} as ${roleArn}: ${message}`,
+        hint: "the role needs sns:Publish on the topic, and the topic must exist in the region of its ARN",
+      };
+    }
+  }
+
+  async deliver(target: SinkTarget<SnsConfig>, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const fifo = parseTopicArn(target.config.topicArn).fifo;
+    const results: DeliveryResult[] = new Array(events.length);
+    const fitting: SnsMessage[] = [];
+    events.forEach((event, index) => {
+      const message = toSnsMessage(event, index, fifo);
+      if (message.bytes > MAX_SNS_BYTES) {
+        results[index] = {
+          outcome: "permanent",
+          code: "MessageTooLarge",
+          message: `event ${event.id} is ${message.bytes} bytes as an SNS message; SNS accepts at most ${MAX_SNS_BYTES}`,
+        };
+      } else fitting.push(message);
+    });
+    const client = this.client(target);
+    // FIFO batches go one after the other so the topic sees the project's events in order.
+    const batches = packBatches(fitting);
+    const publish = (batch: SnsMessage[]) =>
+      this.publishBatch(client, target.config.topicArn, batch, results);
+    if (fifo) for (const batch of batches) await publish(batch);
+    else await Promise.all(batches.map(publish));
+    return results;
+  }
+
+  private async publishBatch(
+    client: SNSClient,
+    topicArn: string,
+    batch: SnsMessage[],
+    results: DeliveryResult[],
+  ): Promise<void> {
+    try {
+      const output = await client.send(
+        new PublishBatchCommand({
+          TopicArn: topicArn,
+          PublishBatchRequestEntries: batch.map((m) => m.entry),
+        }),
+      );
+      for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
+      for (const failed of output.Failed ?? []) {
+        results[Number(failed.Id)] = classifyFailedEntry(failed.Code, failed.Message, failed.SenderFault);
+      }
+      for (const m of batch) {
+        results[m.index] ??= {
+          outcome: "retryable",
+          code: "MissingResult",
+          message: "PublishBatch did not report this entry",
+        };
+      }
+    } catch (error) {
+      const result = classifyAwsError(error, `PublishBatch to ${topicArn}`);
+      for (const m of batch) results[m.index] = result;
+    }
+  }
+
+  private roleKey(target: SinkTarget<SnsConfig>) {
+    return {
+      roleArn: target.config.roleArn,
+      projectId: target.projectId,
+      sessionName: sessionNameFor(target.streamId),
+    };
+  }
+
+  /** One client per region and credential set, kept for the life of the process. */
+  private client(target: SinkTarget<SnsConfig>): SNSClient {
+    const region = parseTopicArn(target.config.topicArn).region;
+    const key = `${region}\n${target.config.roleArn}\n${target.projectId}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new SNSClient({
+        region,
+        credentials: this.credentials.provider(this.roleKey(target)),
+        requestHandler: this.http,
+        maxAttempts: 2,
+      });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.http.destroy();
+  }
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  const e = error as { name?: string; Code?: string; message?: string };
+  return { code: e?.Code ?? e?.name ?? "Error", message: e?.message ?? String(error) };
+}
