@@ -1,0 +1,45 @@
+import pino, { type Logger } from "pino";
+
+/**
+ * Every secret-bearing field we know of, wherever it appears in a log object. pino replaces the
+ * value before serialising, so a secret never reaches a log line or a log file.
+ */
+export const REDACTED_PATHS = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "req.headers.authorization",
+  "*.headers.authorization",
+  "token",
+  "*.token",
+  "apiToken",
+  "*.apiToken",
+  "secret",
+  "*.secret",
+  "secrets",
+  "*.secrets",
+  "signingSecret",
+  "*.signingSecret",
+  "accessKeyId",
+  "*.accessKeyId",
+  "secretAccessKey",
+  "*.secretAccessKey",
+  "sessionToken",
+  "*.sessionToken",
+  "credentials",
+  "*.credentials",
+  "password",
+  "*.password",
+];
+
+/** JSON logs by default; human-readable when a person watches a terminal (or LOG_PRETTY=1). */
+export function createLogger(name: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? "info";
+  const pretty = process.env.LOG_PRETTY === "1" || (process.env.LOG_PRETTY !== "0" && process.stdout.isTTY === true);
+  const base = { name, level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  if (options.destination) return pino(base, options.destination as pino.DestinationStream);
+  if (pretty && !options.destination) {
+    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } } });
+  }
+  return pino(base, pino.destination(2));
+}
