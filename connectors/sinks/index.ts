@@ -1,8 +1,8 @@
 import { SinkRegistry } from "./sink-registry";
 import { snsSink } from "./sns";
 
-export { type ConfigError, SinkRegistry } from "./sink-registry";
 export * from "./sink";
+export { type ConfigError, SinkRegistry } from "./sink-registry";
 
 /**
  * The sinks this product ships, registered exactly as a data team registers its own:

@@ -1,0 +1,167 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { Logger } from "pino";
+import { Registry } from "prom-client";
+import type { DomainEvent } from "../src/events/domain-event";
+import { FailedDeliveryWriter, type FailureTopics, type SourceRecord } from "./failed-deliveries";
+import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
+import { routeEvent, type StreamLookup } from "./routing";
+import type { SinkRegistry } from "./sinks";
+import { errorMessage, StreamDispatcher } from "./stream-dispatcher";
+
+/** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
+export type DecodeEvent = (value: Buffer) => Promise<DomainEvent>;
+
+export interface ConnectorOptions {
+  kafka: Kafka;
+  groupId: string;
+  /** The domain topics to read. */
+  topics: readonly string[];
+  streams: StreamLookup;
+  decode: DecodeEvent;
+  sinks: SinkRegistry;
+  failureTopics: FailureTopics;
+  logger: Logger;
+  lingerMs?: number;
+  partitionsConsumedConcurrently?: number;
+  metricsRegistry?: Registry;
+}
+
+/**
+ * The sink connector: a consumer group over the domain topics that delivers every event to each
+ * active stream of its project. At least once: a partition's offset is committed only after every
+ * delivery of every record up to it has succeeded or been handed durably to the retry path.
+ */
+export class SinkConnector {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly dispatcher: StreamDispatcher;
+  private readonly writer: FailedDeliveryWriter;
+  readonly metrics: ConnectorMetrics;
+  readonly metricsRegistry: Registry;
+  private assigned = 0;
+
+  constructor(private readonly options: ConnectorOptions) {
+    const { kafka, groupId, logger } = options;
+    this.consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 512 * 1024,
+    });
+    this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    this.writer = new FailedDeliveryWriter(this.producer, options.failureTopics);
+    this.metricsRegistry = options.metricsRegistry ?? new Registry();
+    this.metrics = createConnectorMetrics(this.metricsRegistry);
+    this.dispatcher = new StreamDispatcher({
+      sinks: options.sinks,
+      sinkContext: { logger, env: process.env },
+      writer: this.writer,
+      metrics: this.metrics,
+      logger,
+      lingerMs: options.lingerMs ?? 20,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = Object.values(payload.memberAssignment).reduce(
+        (n, partitions) => n + partitions.length,
+        0,
+      );
+      logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      logger.error(
+        { groupId, error: errorMessage(payload.error), restart: payload.restart },
+        "consumer crashed",
+      );
+    });
+  }
+
+  /** Partitions this instance owns (for readiness). */
+  get assignedPartitions(): number {
+    return this.assigned;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.producer.connect(), this.consumer.connect()]);
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+    this.options.logger.info(
+      { topics: this.options.topics, groupId: this.options.groupId },
+      "connector running",
+    );
+  }
+
+  /** Stops fetching, lets in-flight deliveries finish and commits, then leaves the group. */
+  async stop(): Promise<void> {
+    this.dispatcher.flushAll();
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+    await this.options.sinks.close();
+  }
+
+  private async processBatch({ batch, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    if (messages.length === 0) return;
+    this.metrics.eventsConsumed.inc({ topic }, messages.length);
+    // Deliveries of different records proceed together; ordering per stream is kept by the dispatcher.
+    const work = messages.map((message) => this.processRecord(topic, partition, message));
+    const beat = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    try {
+      await Promise.all(work);
+    } finally {
+      clearInterval(beat);
+    }
+    const last = messages[messages.length - 1] as KafkaMessage;
+    resolveOffset(last.offset);
+    const next = (BigInt(last.offset) + 1n).toString();
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+    } catch (error) {
+      // Lost the partition in a rebalance: its new owner re-reads from the last commit (duplicates, not loss).
+      this.options.logger.warn(
+        { topic, partition, offset: next, error: errorMessage(error) },
+        "offset commit failed",
+      );
+    }
+  }
+
+  private async processRecord(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const source: SourceRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      value: message.value ?? Buffer.alloc(0),
+    };
+    let event: DomainEvent;
+    try {
+      if (!message.value || message.value.length === 0)
+        throw new DecodeError("EmptyRecord", "the record has no value");
+      event = await this.options.decode(message.value);
+    } catch (error) {
+      const code =
+        error instanceof DecodeError ? error.code : ((error as { name?: string }).name ?? "DecodeError");
+      this.options.logger.warn(
+        { topic, partition, offset: message.offset, code, error: errorMessage(error) },
+        "undecodable record sent to the dead-letter topic",
+      );
+      await this.writer.deadLetterUndecodable(source, errorMessage(error), code);
+      this.metrics.deadLettered.inc({ reason: "undecodable" });
+      return;
+    }
+    const streams = routeEvent(event, this.options.streams);
+    await Promise.all(streams.map((stream) => this.dispatcher.submit(stream, { event, source })));
+  }
+}
+
+export class DecodeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DecodeError";
+  }
+}

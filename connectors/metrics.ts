@@ -1,0 +1,40 @@
+import { Counter, Histogram, type Registry } from "prom-client";
+
+/** The connector's Prometheus metrics. Labels are bounded: sink type and outcome, never stream ids. */
+export function createConnectorMetrics(registry: Registry) {
+  return {
+    eventsConsumed: new Counter({
+      name: "eventstreams_events_consumed_total",
+      help: "Records read from the domain topics",
+      labelNames: ["topic"],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: "eventstreams_deliveries_total",
+      help: "Deliveries to destinations by sink type and outcome (delivered, retryable, permanent)",
+      labelNames: ["sink", "outcome"],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: "eventstreams_dead_lettered_total",
+      help: "Records parked in the dead-letter topic, by reason",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    deliveryDuration: new Histogram({
+      name: "eventstreams_delivery_duration_seconds",
+      help: "Duration of one sink deliver call (one batch)",
+      labelNames: ["sink"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    endToEndLatency: new Histogram({
+      name: "eventstreams_end_to_end_latency_seconds",
+      help: "From the event's timestamp to the destination's acknowledgement",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
+
+export type ConnectorMetrics = ReturnType<typeof createConnectorMetrics>;

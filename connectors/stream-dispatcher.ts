@@ -1,0 +1,143 @@
+import type { Logger } from "pino";
+import type { DomainEvent } from "../src/events/domain-event";
+import type { EventStream } from "../src/streams/event-stream";
+import type { FailedDelivery, FailedDeliveryWriter, SourceRecord } from "./failed-deliveries";
+import type { ConnectorMetrics } from "./metrics";
+import type { DeliveryResult, SinkContext, SinkRegistry } from "./sinks";
+
+export interface Delivery {
+  event: DomainEvent;
+  source: SourceRecord;
+}
+
+interface Pending extends Delivery {
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
+interface StreamQueue {
+  stream: EventStream;
+  pending: Pending[];
+  timer?: NodeJS.Timeout;
+  flushing: boolean;
+}
+
+export interface DispatcherOptions {
+  sinks: SinkRegistry;
+  sinkContext: SinkContext;
+  writer: FailedDeliveryWriter;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** How long a partly filled batch waits for more events before it is sent. */
+  lingerMs: number;
+}
+
+/**
+ * Groups deliveries per stream into batches (full, or after the linger) and sends them through the
+ * stream's sink. A submitted delivery settles once it is delivered or durably handed to the retry
+ * path; only then may its source offset be committed. One batch per stream is in flight at a time,
+ * so a stream's events reach it in the order they were consumed.
+ */
+export class StreamDispatcher {
+  private readonly queues = new Map<string, StreamQueue>();
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  submit(stream: EventStream, delivery: Delivery): Promise<void> {
+    return new Promise((done, failed) => {
+      let queue = this.queues.get(stream.id);
+      if (!queue) {
+        queue = { stream, pending: [], flushing: false };
+        this.queues.set(stream.id, queue);
+      }
+      queue.stream = stream; // the newest configuration wins
+      queue.pending.push({ ...delivery, done, failed });
+      const { maxEvents } = this.options.sinks.definition(stream.type).limits;
+      if (queue.pending.length >= maxEvents) this.flush(queue);
+      else queue.timer ??= setTimeout(() => this.flush(queue), this.options.lingerMs);
+    });
+  }
+
+  private flush(queue: StreamQueue): void {
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    if (queue.flushing || queue.pending.length === 0) return;
+    const { maxEvents } = this.options.sinks.definition(queue.stream.type).limits;
+    const batch = queue.pending.splice(0, maxEvents);
+    queue.flushing = true;
+    this.deliver(queue.stream, batch)
+      .then(
+        () => batch.forEach((p) => p.done()),
+        (error) => batch.forEach((p) => p.failed(error)),
+      )
+      .finally(() => {
+        queue.flushing = false;
+        if (queue.pending.length > 0) this.flush(queue);
+        else if (!queue.timer) this.queues.delete(queue.stream.id);
+      });
+  }
+
+  private async deliver(stream: EventStream, batch: Pending[]): Promise<void> {
+    const { metrics, logger, sinks, sinkContext, writer } = this.options;
+    const sink = sinks.sink(stream.type, sinkContext);
+    const started = performance.now();
+    const results = await sink
+      .deliver(
+        { streamId: stream.id, projectId: stream.projectId, config: stream.config },
+        batch.map((p) => p.event),
+      )
+      .catch((error: unknown): DeliveryResult[] =>
+        // A sink must report failures as results; if one throws anyway, nothing is lost.
+        batch.map(() => ({ outcome: "retryable", code: "SinkError", message: errorMessage(error) })),
+      );
+    metrics.deliveryDuration.observe({ sink: stream.type }, (performance.now() - started) / 1000);
+
+    const failures: FailedDelivery[] = [];
+    const now = Date.now();
+    batch.forEach((p, i) => {
+      const result = results[i] ?? {
+        outcome: "retryable",
+        code: "MissingResult",
+        message: "the sink returned no result",
+      };
+      metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
+      if (result.outcome === "delivered") {
+        metrics.endToEndLatency.observe((now - p.event.timestamp.getTime()) / 1000);
+        return;
+      }
+      failures.push({
+        source: p.source,
+        streamId: stream.id,
+        projectId: stream.projectId,
+        sinkType: stream.type,
+        result,
+      });
+    });
+    if (failures.length > 0) {
+      const first = failures[0]?.result;
+      logger.warn(
+        {
+          streamId: stream.id,
+          projectId: stream.projectId,
+          sink: stream.type,
+          failed: failures.length,
+          code: first?.code,
+          error: first?.message,
+        },
+        "deliveries failed; handing them to the retry path",
+      );
+      await writer.handOff(failures);
+    } else {
+      logger.debug({ streamId: stream.id, sink: stream.type, events: batch.length }, "batch delivered");
+    }
+  }
+
+  /** Sends every partly filled batch now (used when stopping). */
+  flushAll(): void {
+    for (const queue of this.queues.values()) this.flush(queue);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
