@@ -1,0 +1,59 @@
+export type StreamStatus = "active" | "paused";
+
+export const STREAM_STATUSES: readonly StreamStatus[] = ["active", "paused"];
+
+/** One customer destination, as stored (JSON) in the compacted config topic under its id. */
+export interface EventStream {
+  id: string;
+  projectId: string;
+  /** A sink type from the SinkRegistry ("sns" now; "https" etc. later). */
+  type: string;
+  /** Destination settings in the sink's own camelCase names, validated by SinkRegistry.validateConfig. */
+  config: Record<string, unknown>;
+  status: StreamStatus;
+  /** Empty means all events. */
+  eventTypes: string[];
+  createdAt: string;
+  updatedAt: string;
+  /** Monotonically increasing per stream: what If-Match compares against. */
+  revision: number;
+  pausedAt: string | null;
+  pausedReason: string | null;
+}
+
+/**
+ * Reads one record value of the config topic. A value this version cannot understand is reported,
+ * not guessed at: a registry must never deliver to a destination it misread.
+ */
+export function parseEventStream(value: Buffer | string): EventStream {
+  const parsed = JSON.parse(value.toString()) as Partial<EventStream>;
+  if (
+    typeof parsed.id !== "string" ||
+    typeof parsed.projectId !== "string" ||
+    typeof parsed.type !== "string" ||
+    typeof parsed.config !== "object" ||
+    parsed.config === null ||
+    (parsed.status !== "active" && parsed.status !== "paused") ||
+    !Array.isArray(parsed.eventTypes) ||
+    typeof parsed.revision !== "number"
+  ) {
+    throw new Error("not an event stream record");
+  }
+  return {
+    id: parsed.id,
+    projectId: parsed.projectId,
+    type: parsed.type,
+    config: parsed.config,
+    status: parsed.status,
+    eventTypes: parsed.eventTypes,
+    createdAt: String(parsed.createdAt),
+    updatedAt: String(parsed.updatedAt),
+    revision: parsed.revision,
+    pausedAt: parsed.pausedAt ?? null,
+    pausedReason: parsed.pausedReason ?? null,
+  };
+}
+
+export function serializeEventStream(stream: EventStream): string {
+  return JSON.stringify(stream);
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import pino, { type Logger } from "pino";
+import { DEFAULT_CONFIG_TOPIC, ensureConfigTopic } from "./config-topic";
+import { type EventStream, parseEventStream } from "./event-stream";
+import { OffsetWaiters } from "./offset-waiters";
+
+export interface StreamRegistryOptions {
+  kafka: Kafka;
+  topic?: string;
+  logger?: Logger;
+  /** Used only if the topic does not exist yet and this process creates it. */
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
+}
+
+/**
+ * Every event stream, read from the compacted config topic into memory and kept current.
+ * Emits "change" (id, stream | undefined) after each applied record; undefined means deleted.
+ *
+ * It never commits offsets: every process (API, connector instances) reads the whole topic from
+ * the beginning under a group id of its own, so no two readers ever share or skip records.
+ */
+export class StreamRegistry extends EventEmitter {
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private readonly options: StreamRegistryOptions;
+  private readonly byId = new Map<string, EventStream>();
+  private readonly byProject = new Map<string, Map<string, EventStream>>();
+  private readonly listCache = new Map<string, readonly EventStream[]>();
+  private readonly applied = new OffsetWaiters();
+  private consumer: Consumer | undefined;
+  private started: Promise<void> | undefined;
+
+  constructor(options: StreamRegistryOptions) {
+    super();
+    this.options = options;
+    this.kafka = options.kafka;
+    this.topic = options.topic ?? DEFAULT_CONFIG_TOPIC;
+    this.logger = options.logger ?? pino({ level: "warn" });
+  }
+
+  /** Resolves once every partition is applied up to the end offset it had when start was called. */
+  start(): Promise<void> {
+    this.started ??= this.run();
+    return this.started;
+  }
+
+  streamsFor(projectId: string): readonly EventStream[] {
+    let list = this.listCache.get(projectId);
+    if (!list) {
+      list = Object.freeze([...(this.byProject.get(projectId)?.values() ?? [])]);
+      this.listCache.set(projectId, list);
+    }
+    return list;
+  }
+
+  get(id: string): EventStream | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Resolves once the record at `offset` of `partition` (or a later one) has been applied here. */
+  waitForOffset(partition: number, offset: number, timeoutMs: number): Promise<void> {
+    return this.applied.waitPast(partition, offset, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    this.applied.close(new Error("the stream registry stopped"));
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let endOffsets: { partition: number; offset: string }[];
+    try {
+      await ensureConfigTopic(admin, {
+        topic: this.topic,
+        replicationFactor: this.options.replicationFactor ?? -1,
+        minInsyncReplicas: this.options.minInsyncReplicas,
+      });
+      endOffsets = await admin.fetchTopicOffsets(this.topic);
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({
+      groupId: `eventstreams-registry-${randomUUID()}`,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(payload) });
+    const caughtUp = endOffsets.map(({ partition, offset }) =>
+      this.applied.waitPast(partition, Number(offset) - 1, Number.POSITIVE_INFINITY),
+    );
+    await Promise.all(caughtUp);
+    this.logger.info({ topic: this.topic, streams: this.size }, "stream registry caught up");
+  }
+
+  private async applyBatch({ batch }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      // After a rebalance the consumer may start over from the beginning: never step back in time.
+      if (offset < this.applied.next(batch.partition)) continue;
+      const id = message.key?.toString();
+      if (id) this.apply(id, message.value, offset);
+      this.applied.advance(batch.partition, offset + 1);
+    }
+    const last = Number(batch.lastOffset());
+    if (last >= 0) this.applied.advance(batch.partition, last + 1);
+  }
+
+  private apply(id: string, value: Buffer | null, offset: number): void {
+    let stream: EventStream | undefined;
+    if (value !== null) {
+      try {
+        stream = parseEventStream(value);
+      } catch (error) {
+        this.logger.error({ id, offset, err: error }, "skipping an unreadable event stream record");
+        return;
+      }
+    }
+    const previous = this.byId.get(id);
+    if (previous) this.removeFromProject(previous);
+    if (stream) {
+      this.byId.set(id, stream);
+      let project = this.byProject.get(stream.projectId);
+      if (!project) {
+        project = new Map();
+        this.byProject.set(stream.projectId, project);
+      }
+      project.set(id, stream);
+      this.listCache.delete(stream.projectId);
+    } else {
+      this.byId.delete(id);
+    }
+    this.emit("change", id, stream);
+  }
+
+  private removeFromProject(stream: EventStream): void {
+    const project = this.byProject.get(stream.projectId);
+    project?.delete(stream.id);
+    if (project?.size === 0) this.byProject.delete(stream.projectId);
+    this.listCache.delete(stream.projectId);
+  }
+}
