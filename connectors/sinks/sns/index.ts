@@ -28,14 +28,19 @@ export const snsSink = defineSink<SnsConfig>({
   create: () => new SnsSink(),
 });
 
-class SnsSink implements Sink<SnsConfig> {
+export class SnsSink implements Sink<SnsConfig> {
   // One connection pool for every client: clients differ by region and credentials, not sockets.
   private readonly http = new NodeHttpHandler({
     httpsAgent: { keepAlive: true, maxSockets: 64 },
     httpAgent: { keepAlive: true, maxSockets: 64 },
   });
-  private readonly credentials = new AssumedRoleCredentials(new STSClient({ requestHandler: this.http }));
+  private readonly credentials: AssumedRoleCredentials;
   private readonly clients = new Map<string, SNSClient>();
+
+  /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
+  constructor(sts?: STSClient) {
+    this.credentials = new AssumedRoleCredentials(sts ?? new STSClient({ requestHandler: this.http }));
+  }
 
   async verify(target: SinkTarget<SnsConfig>): Promise<VerifyResult> {
     const { topicArn, roleArn } = target.config;
