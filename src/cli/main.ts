@@ -1,6 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { registerDemoCommand } from "./commands/demo";
+import { registerEventsCommands } from "./commands/events";
+import { registerProduceCommand } from "./commands/produce";
+import { registerSchemasCommands } from "./commands/schemas";
 import { registerStackCommands } from "./commands/stack";
+import { registerTopicsCommands } from "./commands/topics";
 
 /** Every subcommand of `eventstreams` registers itself here. */
 export function buildProgram(): Command {
@@ -10,6 +14,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStackCommands(program);
   registerDemoCommand(program);
+  registerEventsCommands(program);
+  registerSchemasCommands(program);
+  registerTopicsCommands(program);
+  registerProduceCommand(program);
   return program;
 }
 

@@ -1,0 +1,178 @@
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+import type { Logger } from "pino";
+import type { Domain, DomainEvent } from "../src/events/domain-event";
+import { createLogger } from "../src/logging";
+import { createRegistry } from "../src/schemas/avro-types";
+import { RegistryAdmin } from "../src/schemas/registry-admin";
+import { defaultTopicPrefix, domainTopic } from "../src/topics/domain-topics";
+import { PublishError, PublisherClosedError } from "./errors";
+import { EventEncoder } from "./event-encoder";
+import type { EventInput } from "./event-input";
+import { SendQueue } from "./send-queue";
+import { type TypedHelpers, typedHelpers } from "./typed-helpers";
+import { toDomainEvent } from "./validate";
+
+export interface EventPublisherOptions {
+  brokers: string | string[];
+  /** Confluent-compatible API root, e.g. http://127.0.0.1:8081/apis/ccompat/v7. */
+  registryUrl: string;
+  /** Topic prefix (`staging` gives `staging.identities.events`); default EVENTSTREAMS_TOPIC_PREFIX. */
+  topicPrefix?: string;
+  clientId?: string;
+  /** Stamped as `source` on events that do not set one, e.g. `identities-api`. */
+  source?: string;
+  compression?: "gzip" | "none";
+  /** Default 5,000 records per produce request. */
+  maxBatchEvents?: number;
+  /** Default 900 KiB per produce request, under the broker's 1 MiB record batch limit. */
+  maxBatchBytes?: number;
+  /** Default 5 ms. */
+  lingerMs?: number;
+  /** Default 128 KiB: an event must still fit an SNS message (256 KiB) once delivered as JSON. */
+  maxEventBytes?: number;
+  /** Register the bundled schemas if the registry lacks them (for development); default false. */
+  autoRegister?: boolean;
+  /** Default 3 s per connection attempt. */
+  connectionTimeoutMs?: number;
+  /** Default 5: then the error surfaces instead of retrying forever. */
+  retries?: number;
+  logger?: Logger;
+}
+
+export interface EventPublisher extends TypedHelpers {
+  /** Resolves with the complete event (id and timestamp filled) once the broker acknowledged it. */
+  publish(event: EventInput): Promise<DomainEvent>;
+  /** All or nothing at validation: one bad event rejects the batch before any record is sent. */
+  publishMany(events: readonly EventInput[]): Promise<DomainEvent[]>;
+  /** Sends what is pending, waits for its acknowledgements, then disconnects. */
+  close(): Promise<void>;
+  /** Records waiting for the next produce request. */
+  readonly pending: number;
+}
+
+export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
+  const brokers = typeof options.brokers === "string" ? options.brokers.split(",") : options.brokers;
+  const brokerList = brokers.join(",");
+  const prefix = options.topicPrefix ?? defaultTopicPrefix();
+  const source = options.source ?? null;
+  const logger =
+    options.logger ?? createLogger("event-publisher", { level: process.env.LOG_LEVEL ?? "warn" });
+  const retry = { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 };
+  const kafka = new Kafka({
+    clientId: options.clientId ?? "eventstreams-publisher",
+    brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    retry,
+    // kafkajs warns that limited retries weaken idempotence; an error beats a silent hang here.
+    logLevel: logLevel.ERROR,
+    logCreator: () => (entry) => logger.error({ kafkajs: entry.log }, entry.log.message),
+  });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const encoder = new EventEncoder({
+    registry: createRegistry(options.registryUrl),
+    admin: new RegistryAdmin(options.registryUrl),
+    topicPrefix: prefix,
+    maxEventBytes: options.maxEventBytes ?? 128 * 1024,
+    autoRegister: options.autoRegister ?? false,
+  });
+  const compression = options.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
+
+  let connecting: Promise<void> | undefined;
+  const connect = (): Promise<void> => {
+    connecting ??= producer.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw new PublishError(`cannot connect to Kafka broker(s) ${brokerList}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    });
+    return connecting;
+  };
+
+  const send = async (topicMessages: TopicMessages[]): Promise<void> => {
+    await connect();
+    try {
+      await producer.sendBatch({ topicMessages, acks: -1, compression });
+    } catch (error) {
+      const topics = topicMessages.map((t) => t.topic).join(", ");
+      throw new PublishError(
+        `Kafka broker(s) ${brokerList} did not acknowledge records for ${topics}: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  };
+  const queue = new SendQueue(send, {
+    maxBatchEvents: options.maxBatchEvents ?? 5_000,
+    maxBatchBytes: options.maxBatchBytes ?? 900 * 1024,
+    lingerMs: options.lingerMs ?? 5,
+  });
+
+  let closed = false;
+  // Calls that wait for a schema lookup queue up here so records keep the order of the calls.
+  let order: Promise<void> = Promise.resolve();
+  let waiting = 0;
+
+  const stage = (events: DomainEvent[]): Promise<void> => {
+    if (closed) throw new PublisherClosedError();
+    const values = events.map((event, index) => encoder.encode(event, index));
+    return queue.enqueue(
+      events.map((event, index) => ({
+        topic: domainTopic(event.domain, prefix),
+        message: {
+          key: event.projectId,
+          value: values[index] as Buffer,
+          timestamp: String(event.timestamp.getTime()),
+        },
+      })),
+    );
+  };
+
+  const publishMany = async (inputs: readonly EventInput[]): Promise<DomainEvent[]> => {
+    if (closed) throw new PublisherClosedError();
+    const events = inputs.map((input, index) => toDomainEvent(input, index, source));
+    const domains = new Set<Domain>(events.map((e) => e.domain));
+    if (waiting === 0 && encoder.isPrepared(domains)) {
+      await stage(events);
+      return events;
+    }
+    waiting++;
+    const turn = order.then(() => encoder.prepare(domains));
+    order = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      waiting--;
+    }
+    await stage(events);
+    return events;
+  };
+
+  const publisher = {
+    publish: async (event: EventInput) => (await publishMany([event]))[0] as DomainEvent,
+    publishMany,
+    async close() {
+      if (closed) return;
+      // Calls still waiting for a schema lookup get to enqueue before the queue drains.
+      await order;
+      closed = true;
+      await queue.drain();
+      if (connecting) await producer.disconnect();
+    },
+    get pending() {
+      return queue.size;
+    },
+  };
+  return Object.assign(publisher, typedHelpers(publisher.publish));
+}
+
+function messageOf(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const own = error instanceof Error ? error.message : String(error);
+  return cause instanceof Error && !own.includes(cause.message) ? `${own} (${cause.message})` : own;
+}

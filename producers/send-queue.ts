@@ -1,0 +1,151 @@
+import type { Message, TopicMessages } from "kafkajs";
+
+export interface SendQueueOptions {
+  /** Most records in one produce request. */
+  maxBatchEvents: number;
+  /** Most value+key bytes in one produce request (the broker caps a record batch at 1 MiB by default). */
+  maxBatchBytes: number;
+  /** How long a lone record waits for company before it is sent. */
+  lingerMs: number;
+}
+
+interface Ticket {
+  remaining: number;
+  settled: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface Pending {
+  topic: string;
+  message: Message;
+  bytes: number;
+  ticket: Ticket;
+}
+
+/**
+ * Batches records into produce requests with one request in flight at a time: kafkajs's idempotent
+ * producer assigns sequence numbers per request, and concurrent requests to one partition could
+ * reorder a project's events. What arrives while a request is in flight forms the next batch, so
+ * batches grow with load and a lone record still leaves after `lingerMs`.
+ */
+export class SendQueue {
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private inFlight = false;
+  private draining = false;
+  private timer: NodeJS.Timeout | undefined;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly send: (batch: TopicMessages[]) => Promise<void>,
+    private readonly options: SendQueueOptions,
+  ) {}
+
+  /** Resolves when every record was acknowledged; rejects if any of them failed. */
+  enqueue(records: Array<{ topic: string; message: Message }>): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const ticket: Ticket = { remaining: records.length, settled: false, resolve, reject };
+      for (const { topic, message } of records) {
+        const bytes = sizeOf(message);
+        this.pending.push({ topic, message, bytes, ticket });
+        this.pendingBytes += bytes;
+      }
+      this.schedule();
+    });
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  /** Sends everything pending without waiting for the linger time; resolves when all is acknowledged. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.inFlight || this.pending.length > 0) {
+        this.schedule();
+        await new Promise<void>((resolve) => this.idle.push(resolve));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private schedule(): void {
+    if (this.inFlight || this.pending.length === 0) return;
+    const full =
+      this.pending.length >= this.options.maxBatchEvents || this.pendingBytes >= this.options.maxBatchBytes;
+    if (full || this.draining || this.options.lingerMs <= 0) {
+      this.flush();
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        if (!this.inFlight) this.flush();
+      }, this.options.lingerMs);
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.take();
+    if (batch.length === 0) return;
+    this.inFlight = true;
+    this.sendBatch(batch).finally(() => {
+      this.inFlight = false;
+      // Records that arrived during the request already waited a round trip: send them now.
+      if (this.pending.length > 0) this.flush();
+      // drain() re-checks its condition on every wake-up.
+      for (const wake of this.idle.splice(0)) wake();
+    });
+  }
+
+  private take(): Pending[] {
+    let count = 0;
+    let bytes = 0;
+    while (count < this.pending.length && count < this.options.maxBatchEvents) {
+      const next = this.pending[count] as Pending;
+      if (count > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
+      bytes += next.bytes;
+      count++;
+    }
+    this.pendingBytes -= bytes;
+    return this.pending.splice(0, count);
+  }
+
+  private async sendBatch(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of batch) {
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push(message);
+    }
+    try {
+      await this.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    } catch (error) {
+      for (const { ticket } of batch) {
+        if (!ticket.settled) {
+          ticket.settled = true;
+          ticket.reject(error);
+        }
+      }
+      return;
+    }
+    for (const { ticket } of batch) {
+      ticket.remaining--;
+      if (ticket.remaining === 0 && !ticket.settled) {
+        ticket.settled = true;
+        ticket.resolve();
+      }
+    }
+  }
+}
+
+function sizeOf(message: Message): number {
+  const value = message.value as Buffer | null;
+  const key = message.key as Buffer | string | null | undefined;
+  // ~70 bytes of record overhead (offsets, timestamps, lengths, headers count).
+  return (value?.length ?? 0) + (key?.length ?? 0) + 70;
+}

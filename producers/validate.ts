@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { catalogEntry, isDomain } from "../src/catalog/catalog";
+import type { DomainEvent } from "../src/events/domain-event";
+import { EventValidationError } from "./errors";
+import type { EventInput } from "./event-input";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * Checks one input against the catalog and the envelope's rules and returns the complete event.
+ * Callers in plain JavaScript (or with `any`) get here too, so nothing is assumed from the types.
+ */
+export function toDomainEvent(input: EventInput, index: number, defaultSource: string | null): DomainEvent {
+  const fail = (field: string, reason: string): never => {
+    throw new EventValidationError(field, reason, index);
+  };
+  if (typeof input !== "object" || input === null) fail("event", "is not an object");
+  const raw = input as unknown as Record<string, unknown>;
+
+  if (typeof raw.name !== "string") fail("name", "is missing or not a string");
+  const name = raw.name as string;
+  const entry = catalogEntry(name) ?? fail("name", `"${name}" is not in the event catalog`);
+  if (raw.domain !== undefined) {
+    if (typeof raw.domain !== "string" || !isDomain(raw.domain))
+      fail("domain", `"${String(raw.domain)}" is not a domain`);
+    if (raw.domain !== entry.domain)
+      fail("name", `"${name}" belongs to ${entry.domain}, not ${String(raw.domain)}`);
+  }
+  const projectId = raw.projectId;
+  if (typeof projectId !== "string" || !UUID.test(projectId))
+    fail("projectId", `${show(projectId)} is not a UUID`);
+  const id = raw.id ?? randomUUID();
+  if (typeof id !== "string" || !UUID.test(id)) fail("id", `${show(id)} is not a UUID`);
+  const timestamp = raw.timestamp ?? new Date();
+  if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime()))
+    fail("timestamp", "is not a valid Date");
+  const version = raw.version ?? "1";
+  if (typeof version !== "string" || version === "") fail("version", "must be a non-empty string");
+
+  return {
+    id: id as string,
+    name,
+    domain: entry.domain,
+    version: version as string,
+    timestamp: timestamp as Date,
+    projectId: projectId as string,
+    eventAttributes: attributes(raw.eventAttributes, fail),
+    source: optionalString(raw.source === undefined ? defaultSource : raw.source, "source", fail),
+    traceparent: traceparent(raw.traceparent, fail),
+  };
+}
+
+function attributes(value: unknown, fail: (field: string, reason: string) => never): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail("eventAttributes", "must be an object");
+  for (const [key, v] of Object.entries(value as object)) {
+    if (typeof v !== "string") fail(`eventAttributes.${key}`, `must be a string, got ${typeof v}`);
+  }
+  return value as Record<string, string>;
+}
+
+function optionalString(
+  value: unknown,
+  field: string,
+  fail: (field: string, reason: string) => never,
+): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") fail(field, "must be a string or null");
+  return value as string;
+}
+
+function traceparent(value: unknown, fail: (field: string, reason: string) => never): string | null {
+  const text = optionalString(value, "traceparent", fail);
+  if (text !== null && !TRACEPARENT.test(text)) fail("traceparent", `${show(text)} is not a W3C traceparent`);
+  return text;
+}
+
+function show(value: unknown): string {
+  return typeof value === "string"
+    ? `"${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`
+    : String(value);
+}

@@ -1,0 +1,124 @@
+import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import { catalogEntry } from "../catalog/catalog";
+import { createRegistry } from "../schemas/avro-types";
+import { domainOfSchemaName } from "../schemas/domain-schemas";
+import type { DomainEvent } from "./domain-event";
+
+export type DecodeErrorCode =
+  | "bad-magic-byte"
+  | "unknown-schema"
+  | "registry-unavailable"
+  | "corrupt-avro"
+  | "unknown-domain";
+
+/** A record value that cannot become a DomainEvent; `code` says why (a connector routes on it). */
+export class EventDecodeError extends Error {
+  constructor(
+    readonly code: DecodeErrorCode,
+    message: string,
+    readonly schemaId?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "EventDecodeError";
+  }
+}
+
+export interface EventDecoder {
+  decode(value: Buffer | null | undefined): Promise<DomainEvent>;
+}
+
+interface ReaderType {
+  name?: string;
+  fromBuffer(buffer: Buffer): unknown;
+}
+
+/**
+ * Turns a Kafka record value (Confluent wire format) back into a DomainEvent with the writer's
+ * schema, fetched by id once and cached. Names are not checked against this process's catalog: a
+ * consumer deployed before a name was added must still read and pass on the new event.
+ */
+export function createEventDecoder(registry: SchemaRegistry | { registryUrl: string }): EventDecoder {
+  const client = "registryUrl" in registry ? createRegistry(registry.registryUrl) : registry;
+  const types = new Map<number, Promise<ReaderType>>();
+
+  const typeOf = (id: number): Promise<ReaderType> => {
+    let type = types.get(id);
+    if (!type) {
+      type = client.getSchema(id).then(
+        (schema) => schema as unknown as ReaderType,
+        (error: unknown) => {
+          types.delete(id); // a registry outage is not remembered; an unknown id is looked up again too
+          const status = (error as { status?: number }).status;
+          const unknown = status === 404 || /not found|40403/i.test(String((error as Error).message));
+          throw new EventDecodeError(
+            unknown ? "unknown-schema" : "registry-unavailable",
+            unknown
+              ? `schema id ${id} is not in the registry`
+              : `cannot fetch schema id ${id}: ${(error as Error).message}`,
+            id,
+            { cause: error },
+          );
+        },
+      );
+      types.set(id, type);
+    }
+    return type;
+  };
+
+  return {
+    async decode(value) {
+      if (!value || value.length < 5) {
+        throw new EventDecodeError(
+          "corrupt-avro",
+          `record value of ${value?.length ?? 0} bytes is too short for the wire format`,
+        );
+      }
+      if (value[0] !== 0) {
+        throw new EventDecodeError(
+          "bad-magic-byte",
+          `record value starts with byte ${value[0]}, not the wire format's magic byte 0`,
+        );
+      }
+      const id = value.readInt32BE(1);
+      const type = await typeOf(id);
+      let record: Record<string, unknown>;
+      try {
+        record = type.fromBuffer(value.subarray(5)) as Record<string, unknown>;
+      } catch (error) {
+        throw new EventDecodeError(
+          "corrupt-avro",
+          `cannot decode with schema ${id}: ${(error as Error).message}`,
+          id,
+          {
+            cause: error,
+          },
+        );
+      }
+      return toEvent(record, type.name, id);
+    },
+  };
+}
+
+function toEvent(record: Record<string, unknown>, schemaName: string | undefined, id: number): DomainEvent {
+  const name = String(record.name);
+  const domain = domainOfSchemaName(schemaName) ?? catalogEntry(name)?.domain;
+  if (!domain)
+    throw new EventDecodeError(
+      "unknown-domain",
+      `schema ${id} (${schemaName}) is not a domain event schema`,
+      id,
+    );
+  const timestamp = record.timestamp instanceof Date ? record.timestamp : new Date(Number(record.timestamp));
+  return {
+    id: String(record.id),
+    name,
+    domain,
+    version: String(record.version),
+    timestamp,
+    projectId: String(record.projectId),
+    eventAttributes: (record.eventAttributes ?? {}) as Record<string, string>,
+    source: (record.source ?? null) as string | null,
+    traceparent: (record.traceparent ?? null) as string | null,
+  };
+}
