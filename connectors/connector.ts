@@ -23,6 +23,7 @@ export interface ConnectorOptions {
   logger: Logger;
   lingerMs?: number;
   partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
   metricsRegistry?: Registry;
 }
 
@@ -46,6 +47,8 @@ export class SinkConnector {
       groupId,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 512 * 1024,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 5)),
     });
     this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
     this.writer = new FailedDeliveryWriter(this.producer, options.failureTopics);
@@ -141,8 +144,9 @@ export class SinkConnector {
         throw new DecodeError("EmptyRecord", "the record has no value");
       event = await this.options.decode(message.value);
     } catch (error) {
-      const code =
-        error instanceof DecodeError ? error.code : ((error as { name?: string }).name ?? "DecodeError");
+      // Anything else (a registry outage) fails the batch: it is read again, never parked.
+      if (!(error instanceof DecodeError)) throw error;
+      const code = error.code;
       this.options.logger.warn(
         { topic, partition, offset: message.offset, code, error: errorMessage(error) },
         "undecodable record sent to the dead-letter topic",

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerConnectorCommand } from "./commands/connector";
 import { registerDemoCommand } from "./commands/demo";
 import { registerEventsCommands } from "./commands/events";
 import { registerProduceCommand } from "./commands/produce";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerSchemasCommands(program);
   registerTopicsCommands(program);
   registerProduceCommand(program);
+  registerConnectorCommand(program);
   return program;
 }
 

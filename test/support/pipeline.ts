@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import type { Kafka } from "kafkajs";
+import pino from "pino";
+import { createEventPublisher, type EventPublisher } from "../../producers";
+import type { EventStream } from "../../src/streams/event-stream";
+import { StreamRegistry } from "../../src/streams/stream-registry";
+import { StreamStore } from "../../src/streams/stream-store";
+import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
+import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
+import { testKafka } from "./clients";
+import { stackFromEnv } from "./stack-env";
+import { uniqueName } from "./unique";
+
+/**
+ * A whole environment of its own for one test: domain, config, retry and dead-letter topics under
+ * a unique prefix, a stream store to configure destinations, and a publisher. Tests share one
+ * stack but never each other's topics.
+ */
+export interface Pipeline {
+  prefix: string;
+  kafka: Kafka;
+  topics: SystemTopics;
+  publisher: EventPublisher;
+  streams: StreamRegistry;
+  addStream(stream: Partial<EventStream> & Pick<EventStream, "projectId" | "config">): Promise<EventStream>;
+  /** Environment for a connector process (or CLI) working on this pipeline. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function createPipeline(partitions = 3): Promise<Pipeline> {
+  const prefix = uniqueName("t");
+  const kafka = testKafka();
+  const topics = systemTopics(prefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureDomainTopics(admin, { ...DEFAULT_TOPIC_SETTINGS, prefix, partitions });
+  await ensureFailureTopics(admin, topics, partitions);
+  await admin.disconnect();
+
+  const streams = new StreamRegistry({ kafka, topic: topics.config, logger: pino({ level: "warn" }) });
+  await streams.start();
+  const store = new StreamStore({ kafka, registry: streams });
+  await store.start();
+  const { kafkaBrokers, schemaRegistryUrl } = stackFromEnv();
+  const publisher = createEventPublisher({
+    brokers: kafkaBrokers,
+    registryUrl: schemaRegistryUrl,
+    topicPrefix: prefix,
+    autoRegister: true,
+    source: "pipeline-test",
+  });
+
+  return {
+    prefix,
+    kafka,
+    topics,
+    publisher,
+    streams,
+    addStream: (partial) => {
+      const now = new Date().toISOString();
+      return store.put({
+        id: `es_${randomUUID().replaceAll("-", "").slice(0, 12)}`,
+        type: "sns",
+        status: "active",
+        eventTypes: [],
+        createdAt: now,
+        updatedAt: now,
+        revision: 1,
+        pausedAt: partial.status === "paused" ? now : null,
+        pausedReason: null,
+        ...partial,
+      });
+    },
+    env: {
+      EVENTSTREAMS_TOPIC_PREFIX: prefix,
+      EVENTSTREAMS_GROUP_ID: `${prefix}-connector`,
+      EVENTSTREAMS_SESSION_TIMEOUT_MS: "6000",
+      KAFKA_BROKERS: kafkaBrokers,
+      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    },
+    close: async () => {
+      await publisher.close();
+      await store.stop();
+      await streams.stop();
+    },
+  };
+}
