@@ -33,13 +33,20 @@ export const REDACTED_PATHS = [
 ];
 
 /** JSON logs by default; human-readable when a person watches a terminal (or LOG_PRETTY=1). */
-export function createLogger(name: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  name: string,
+  options: { level?: string; destination?: NodeJS.WritableStream } = {},
+): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? "info";
-  const pretty = process.env.LOG_PRETTY === "1" || (process.env.LOG_PRETTY !== "0" && process.stdout.isTTY === true);
+  const pretty =
+    process.env.LOG_PRETTY === "1" || (process.env.LOG_PRETTY !== "0" && process.stdout.isTTY === true);
   const base = { name, level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
   if (pretty && !options.destination) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } } });
+    return pino({
+      ...base,
+      transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } },
+    });
   }
   return pino(base, pino.destination(2));
 }
