@@ -1,0 +1,76 @@
+import type { FastifyInstance } from "fastify";
+import type { Kafka } from "kafkajs";
+import type { Logger } from "pino";
+import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { StreamRegistry } from "../streams/stream-registry";
+import { StreamStore } from "../streams/stream-store";
+import { Authenticator } from "./auth";
+import { EventStreamService } from "./event-stream-service";
+import { kafkaClient } from "./kafka-client";
+import { buildServer } from "./server";
+import type { ApiSettings } from "./settings";
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:41234 (the real port when settings.port is 0). */
+  url: string;
+  registry: StreamRegistry;
+  close(): Promise<void>;
+}
+
+export interface ApiDependencies {
+  logger: Logger;
+  kafka?: Kafka;
+  /** Tests register extra sinks here; by default the product's built-in sinks. */
+  sinks?: SinkRegistry;
+}
+
+/**
+ * Starts the HTTP API: it listens at once (so /healthz answers and /readyz says "starting"), then
+ * reads the config topic to its end and only then reports ready and accepts stream requests.
+ */
+export async function startApi(settings: ApiSettings, deps: ApiDependencies): Promise<RunningApi> {
+  const { logger } = deps;
+  const kafka = deps.kafka ?? kafkaClient("eventstreams-api", settings.brokers, logger);
+  const sinks = deps.sinks ?? createSinkRegistry();
+  const registry = new StreamRegistry({
+    kafka,
+    topic: settings.configTopic,
+    logger,
+    replicationFactor: settings.replicationFactor,
+    minInsyncReplicas: settings.minInsyncReplicas,
+  });
+  const store = new StreamStore({ kafka, registry });
+  const service = new EventStreamService({
+    registry,
+    store,
+    sinks,
+    sinkContext: { logger, env: process.env },
+    maxStreamsPerProject: settings.maxStreamsPerProject,
+  });
+  let ready = false;
+  const app = buildServer({
+    service,
+    authenticator: new Authenticator(settings.tokens),
+    logger,
+    isReady: () => ready,
+    bodyLimitBytes: settings.bodyLimitBytes,
+  });
+  const close = async () => {
+    ready = false;
+    await app.close();
+    await Promise.allSettled([store.stop(), registry.stop(), sinks.close()]);
+  };
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+    await Promise.all([registry.start(), store.start()]);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  ready = true;
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : settings.port;
+  logger.info({ port, topic: settings.configTopic, streams: registry.size }, "event streams API ready");
+  return { app, url: `http://${settings.host}:${port}`, registry, close };
+}

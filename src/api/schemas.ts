@@ -1,0 +1,56 @@
+/**
+ * Request schemas. Destination settings (topic_arn, role_arn, https_endpoint...) are top-level
+ * fields whose names depend on the stream type, so the body schema admits any snake_case field and
+ * the sink's own schema (SinkRegistry.validateConfig) rejects those it does not know.
+ */
+const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+const streamFields = {
+  type: { type: "string", minLength: 1, maxLength: 64 },
+  status: { type: "string", enum: ["active", "paused"] },
+  event_types: {
+    type: "array",
+    maxItems: 200,
+    uniqueItems: true,
+    items: { type: "string", minLength: 1, maxLength: 128 },
+    errorMessage: { uniqueItems: "must not list an event type twice" },
+  },
+};
+
+const bodyBase = {
+  type: "object",
+  propertyNames: { pattern: "^[a-z][a-z0-9_]{0,63}$" },
+  maxProperties: 32,
+  properties: streamFields,
+};
+
+export const createBody = { ...bodyBase, required: ["type"] };
+
+export const patchBody = {
+  ...bodyBase,
+  minProperties: 1,
+  errorMessage: { minProperties: "must set at least one field" },
+};
+
+export const projectParams = {
+  type: "object",
+  required: ["projectId"],
+  properties: { projectId: { type: "string", pattern: UUID, errorMessage: "must be a UUID" } },
+};
+
+export const streamParams = {
+  type: "object",
+  required: ["projectId", "id"],
+  properties: {
+    ...projectParams.properties,
+    id: { type: "string", minLength: 1, maxLength: 128 },
+  },
+};
+
+export const verifyQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: { verify: { type: "string", enum: ["true", "false"] } },
+};
+
+export const noQuery = { type: "object", additionalProperties: false, properties: {} };
