@@ -64,8 +64,9 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     retry,
     // kafkajs warns that limited retries weaken idempotence; an error beats a silent hang here.
+    // Its connection noise goes to debug: what matters surfaces as a PublishError naming the broker.
     logLevel: logLevel.ERROR,
-    logCreator: () => (entry) => logger.error({ kafkajs: entry.log }, entry.log.message),
+    logCreator: () => (entry) => logger.debug({ kafkajs: entry.log }, entry.log.message),
   });
   const producer: Producer = kafka.producer({
     idempotent: true,
