@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
+import { registerApiCommand } from "./commands/api";
 import { registerConnectorCommand } from "./commands/connector";
 import { registerDemoCommand } from "./commands/demo";
+import { registerEventStreamCommands } from "./commands/event-streams";
 import { registerEventsCommands } from "./commands/events";
 import { registerProduceCommand } from "./commands/produce";
 import { registerSchemasCommands } from "./commands/schemas";
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerTopicsCommands(program);
   registerProduceCommand(program);
   registerConnectorCommand(program);
+  registerApiCommand(program);
+  registerEventStreamCommands(program);
   return program;
 }
 

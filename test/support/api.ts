@@ -26,7 +26,7 @@ export interface CallOptions {
 export interface ApiResponse {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response JSON freely
+  /** Parsed JSON: tests read it freely. */
   body: any;
 }
 

@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { startApi } from "../../api/api";
+import { apiSettingsFromEnv } from "../../api/settings";
+import { createLogger } from "../../logging";
+import { defaultBrokers, parsePositiveInt } from "../endpoints";
+
+export function registerApiCommand(program: Command): void {
+  program
+    .command("api")
+    .description(
+      "serve the event streams HTTP API (tokens from EVENTSTREAMS_ADMIN_TOKEN / EVENTSTREAMS_PROJECT_TOKENS)",
+    )
+    .option("--port <port>", "TCP port (default: EVENTSTREAMS_API_PORT or 8080)", parsePositiveInt("--port"))
+    .option("--host <host>", "address to listen on (default: EVENTSTREAMS_API_HOST or 127.0.0.1)")
+    .option("--brokers <list>", "Kafka bootstrap servers (default: KAFKA_BROKERS or the local stack)")
+    .option("--config-topic <topic>", "the stream configuration topic (default: EVENTSTREAMS_CONFIG_TOPIC)")
+    .action(async (options: { port?: number; host?: string; brokers?: string; configTopic?: string }) => {
+      const env = apiSettingsFromEnv();
+      const settings = {
+        ...env,
+        port: options.port ?? env.port,
+        host: options.host ?? env.host,
+        brokers: (options.brokers ?? process.env.KAFKA_BROKERS ?? defaultBrokers()).split(","),
+        configTopic: options.configTopic ?? env.configTopic,
+      };
+      const logger = createLogger("eventstreams-api");
+      if (
+        settings.tokens.adminTokens.length === 0 &&
+        Object.keys(settings.tokens.projectTokens).length === 0
+      ) {
+        logger.warn("no API tokens configured: every stream request will be refused with 401");
+      }
+      const api = await startApi(settings, { logger });
+      process.stderr.write(`event streams API listening on ${api.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          logger.info("shutting down");
+          void api.close().finally(resolve);
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}

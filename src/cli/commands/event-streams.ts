@@ -1,0 +1,152 @@
+import { type Command, Option } from "commander";
+import { ApiClient, type ApiClientOptions } from "../api-client";
+import { formatStream, formatStreams, type OutputFormat, type StreamView } from "../stream-output";
+
+interface Common extends ApiClientOptions {
+  project: string;
+  format: OutputFormat;
+}
+
+interface DestinationFlags {
+  type?: string;
+  awsSnsTopicArn?: string;
+  awsIamRoleArn?: string;
+  eventTypes?: string;
+  verify: boolean;
+}
+
+/**
+ * `create|list|get|update|pause|resume|delete event-stream(s)`: the reference product's verbs,
+ * each a call to the HTTP API.
+ */
+export function registerEventStreamCommands(program: Command): void {
+  const create = common(verb(program, "create").command("event-stream"))
+    .description("create an event stream")
+    .requiredOption("--type <type>", "the destination type, e.g. sns")
+    .option("--paused", "create it paused: nothing is delivered until it is resumed");
+  destinationOptions(create).action(async (options: Common & DestinationFlags & { paused?: boolean }) => {
+    const body = {
+      type: options.type,
+      ...destinationBody(options),
+      ...(options.paused ? { status: "paused" } : {}),
+    };
+    const stream = await client(options).request<StreamView>(
+      "POST",
+      withVerify(streamsPath(options), options),
+      body,
+    );
+    print(formatStream(stream, options.format));
+  });
+
+  common(verb(program, "list").command("event-streams"))
+    .description("list a project's event streams")
+    .action(async (options: Common) => {
+      const { event_streams } = await client(options).request<{ event_streams: StreamView[] }>(
+        "GET",
+        streamsPath(options),
+      );
+      print(formatStreams(event_streams, options.format));
+    });
+
+  common(verb(program, "get").command("event-stream").argument("<id>", "the stream id"))
+    .description("show one event stream")
+    .action(async (id: string, options: Common) => {
+      print(
+        formatStream(
+          await client(options).request<StreamView>("GET", streamPath(options, id)),
+          options.format,
+        ),
+      );
+    });
+
+  const update = common(verb(program, "update").command("event-stream").argument("<id>", "the stream id"))
+    .description("change an event stream: only the options given change")
+    .option("--if-match <revision>", "refuse the update unless the stream is still at this revision");
+  destinationOptions(update).action(
+    async (id: string, options: Common & DestinationFlags & { ifMatch?: string }) => {
+      const body = destinationBody(options);
+      if (Object.keys(body).length === 0)
+        throw new Error("nothing to update: pass at least one option to change");
+      print(formatStream(await patch(options, id, body, options.ifMatch), options.format));
+    },
+  );
+
+  for (const [name, status, what] of [
+    ["pause", "paused", "stop delivering to a stream (events are not kept for it meanwhile)"],
+    ["resume", "active", "deliver to a paused stream again (verifies the destination first)"],
+  ] as const) {
+    const command = common(verb(program, name).command("event-stream").argument("<id>", "the stream id"))
+      .description(what)
+      .option("--no-verify", "skip the destination check on resume");
+    command.action(async (id: string, options: Common & { verify: boolean }) => {
+      print(formatStream(await patch(options, id, { status }, undefined), options.format));
+    });
+  }
+
+  common(verb(program, "delete").command("event-stream").argument("<id>", "the stream id"))
+    .description("delete an event stream")
+    .action(async (id: string, options: Common) => {
+      await client(options).request("DELETE", streamPath(options, id));
+      if (options.format === "json") print(`${JSON.stringify({ id, deleted: true })}\n`);
+      else print(`deleted event stream ${id}\n`);
+    });
+}
+
+/** Commands may share a verb with other features (`list ...`): reuse it if it exists. */
+function verb(program: Command, name: string): Command {
+  return (
+    program.commands.find((c) => c.name() === name) ?? program.command(name).description(`${name} a resource`)
+  );
+}
+
+function common(command: Command): Command {
+  return command
+    .requiredOption("--project <id>", "the project id")
+    .option(
+      "--api-url <url>",
+      "the event streams API (default: EVENTSTREAMS_API_URL or http://127.0.0.1:8080)",
+    )
+    .option("--token <token>", "an API token (default: EVENTSTREAMS_API_TOKEN)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"));
+}
+
+function destinationOptions(command: Command): Command {
+  return command
+    .option("--aws-sns-topic-arn <arn>", "sns: the topic to publish to")
+    .option("--aws-iam-role-arn <arn>", "sns: the role to assume, with the project id as ExternalId")
+    .option("--event-types <names>", "comma-separated event names to deliver; empty for all")
+    .option("--no-verify", "store it without checking the destination first");
+}
+
+function destinationBody(options: DestinationFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (options.awsSnsTopicArn !== undefined) body.topic_arn = options.awsSnsTopicArn;
+  if (options.awsIamRoleArn !== undefined) body.role_arn = options.awsIamRoleArn;
+  if (options.eventTypes !== undefined) {
+    body.event_types = options.eventTypes
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+  }
+  return body;
+}
+
+async function patch(
+  options: Common & { verify?: boolean },
+  id: string,
+  body: Record<string, unknown>,
+  ifMatch: string | undefined,
+): Promise<StreamView> {
+  const api = client(options);
+  const path = withVerify(streamPath(options, id), options);
+  return ifMatch === undefined
+    ? api.request<StreamView>("PATCH", path, body)
+    : api.request<StreamView>("PATCH", path, body, { "if-match": `"${ifMatch}"` });
+}
+
+const client = (options: ApiClientOptions) => new ApiClient(options);
+const streamsPath = (options: Common) => `/projects/${encodeURIComponent(options.project)}/eventstreams`;
+const streamPath = (options: Common, id: string) => `${streamsPath(options)}/${encodeURIComponent(id)}`;
+const withVerify = (path: string, options: { verify?: boolean }) =>
+  options.verify === false ? `${path}?verify=false` : path;
+const print = (text: string) => process.stdout.write(text);

@@ -1,0 +1,49 @@
+import { table } from "./commands/stack";
+
+export type OutputFormat = "table" | "json";
+
+export type StreamView = Record<string, unknown> & { id: string; type: string; status: string };
+
+const OWN_FIELDS = new Set([
+  "id",
+  "project_id",
+  "type",
+  "status",
+  "event_types",
+  "created_at",
+  "updated_at",
+  "revision",
+  "paused_at",
+  "paused_reason",
+]);
+
+/** The destination settings of a stream view: whatever fields are not the stream's own. */
+function destination(stream: StreamView): string {
+  return Object.entries(stream)
+    .filter(([key]) => !OWN_FIELDS.has(key))
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(" ");
+}
+
+const eventTypes = (stream: StreamView) => {
+  const list = stream.event_types as string[] | undefined;
+  return list && list.length > 0 ? list.join(",") : "(all)";
+};
+
+export function formatStreams(streams: StreamView[], format: OutputFormat): string {
+  if (format === "json") return `${JSON.stringify(streams, null, 2)}\n`;
+  if (streams.length === 0) return "no event streams\n";
+  return table(
+    ["ID", "TYPE", "STATUS", "EVENT TYPES", "DESTINATION", "REVISION"],
+    streams.map((s) => [s.id, s.type, s.status, eventTypes(s), destination(s), String(s.revision)]),
+  );
+}
+
+export function formatStream(stream: StreamView, format: OutputFormat): string {
+  if (format === "json") return `${JSON.stringify(stream, null, 2)}\n`;
+  const rows = Object.entries(stream).map(([key, value]) => [
+    key.toUpperCase(),
+    Array.isArray(value) ? (value.length ? value.join(",") : "(all)") : value === null ? "-" : String(value),
+  ]);
+  return table(["FIELD", "VALUE"], rows);
+}
