@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type TopicMessages } from "kafkajs";
 import type { Logger } from "pino";
-import type { Domain, DomainEvent } from "../src/events/domain-event";
+import { DOMAINS, type Domain, type DomainEvent } from "../src/events/domain-event";
 import { createLogger } from "../src/logging";
 import { createRegistry } from "../src/schemas/avro-types";
 import { RegistryAdmin } from "../src/schemas/registry-admin";
@@ -22,9 +22,9 @@ export interface EventPublisherOptions {
   /** Stamped as `source` on events that do not set one, e.g. `identities-api`. */
   source?: string;
   compression?: "gzip" | "none";
-  /** Default 5,000 records per produce request. */
+  /** Default 10,000 records per produce request. */
   maxBatchEvents?: number;
-  /** Default 900 KiB per produce request, under the broker's 1 MiB record batch limit. */
+  /** Default 900 KiB per topic in one produce request, under the broker's 1 MiB record batch limit. */
   maxBatchBytes?: number;
   /** Default 5 ms. */
   lingerMs?: number;
@@ -109,7 +109,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     }
   };
   const queue = new SendQueue(send, {
-    maxBatchEvents: options.maxBatchEvents ?? 5_000,
+    maxBatchEvents: options.maxBatchEvents ?? 10_000,
     maxBatchBytes: options.maxBatchBytes ?? 900 * 1024,
     lingerMs: options.lingerMs ?? 5,
   });
@@ -119,12 +119,17 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
   let order: Promise<void> = Promise.resolve();
   let waiting = 0;
 
+  const topics = Object.fromEntries(DOMAINS.map((d) => [d, domainTopic(d, prefix)])) as Record<
+    Domain,
+    string
+  >;
+
   const stage = (events: DomainEvent[]): Promise<void> => {
     if (closed) throw new PublisherClosedError();
     const values = events.map((event, index) => encoder.encode(event, index));
     return queue.enqueue(
       events.map((event, index) => ({
-        topic: domainTopic(event.domain, prefix),
+        topic: topics[event.domain],
         message: {
           key: event.projectId,
           value: values[index] as Buffer,
@@ -138,7 +143,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     if (closed) throw new PublisherClosedError();
     const events = inputs.map((input, index) => toDomainEvent(input, index, source));
     const domains = new Set<Domain>(events.map((e) => e.domain));
-    if (waiting === 0 && encoder.isPrepared(domains)) {
+    if (waiting === 0 && [...domains].every((d) => encoder.isPrepared(d))) {
       await stage(events);
       return events;
     }
@@ -154,8 +159,22 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     return events;
   };
 
+  const publish = async (input: EventInput): Promise<DomainEvent> => {
+    if (closed) throw new PublisherClosedError();
+    const event = toDomainEvent(input, 0, source);
+    if (waiting > 0 || !encoder.isPrepared(event.domain))
+      return (await publishMany([input]))[0] as DomainEvent;
+    const value = encoder.encode(event, 0);
+    await queue.enqueueOne(topics[event.domain], {
+      key: event.projectId,
+      value,
+      timestamp: String(event.timestamp.getTime()),
+    });
+    return event;
+  };
+
   const publisher = {
-    publish: async (event: EventInput) => (await publishMany([event]))[0] as DomainEvent,
+    publish,
     publishMany,
     async close() {
       if (closed) return;

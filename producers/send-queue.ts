@@ -3,7 +3,11 @@ import type { Message, TopicMessages } from "kafkajs";
 export interface SendQueueOptions {
   /** Most records in one produce request. */
   maxBatchEvents: number;
-  /** Most value+key bytes in one produce request (the broker caps a record batch at 1 MiB by default). */
+  /**
+   * Most value+key bytes per topic in one produce request. The broker caps one partition's record
+   * batch (1 MiB by default); a topic's share of a request is the most one partition can get, when
+   * a single hot project sends everything.
+   */
   maxBatchBytes: number;
   /** How long a lone record waits for company before it is sent. */
   lingerMs: number;
@@ -47,13 +51,23 @@ export class SendQueue {
     if (records.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const ticket: Ticket = { remaining: records.length, settled: false, resolve, reject };
-      for (const { topic, message } of records) {
-        const bytes = sizeOf(message);
-        this.pending.push({ topic, message, bytes, ticket });
-        this.pendingBytes += bytes;
-      }
+      for (const { topic, message } of records) this.push(topic, message, ticket);
       this.schedule();
     });
+  }
+
+  /** The same for one record, without the arrays: the hot path of publish(). */
+  enqueueOne(topic: string, message: Message): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.push(topic, message, { remaining: 1, settled: false, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private push(topic: string, message: Message, ticket: Ticket): void {
+    const bytes = sizeOf(message);
+    this.pending.push({ topic, message, bytes, ticket });
+    this.pendingBytes += bytes;
   }
 
   get size(): number {
@@ -105,9 +119,13 @@ export class SendQueue {
   private take(): Pending[] {
     let count = 0;
     let bytes = 0;
+    const perTopic = new Map<string, number>();
     while (count < this.pending.length && count < this.options.maxBatchEvents) {
       const next = this.pending[count] as Pending;
-      if (count > 0 && bytes + next.bytes > this.options.maxBatchBytes) break;
+      const topicBytes = (perTopic.get(next.topic) ?? 0) + next.bytes;
+      // Stop at the first record that does not fit: taking later ones would reorder its topic.
+      if (count > 0 && topicBytes > this.options.maxBatchBytes) break;
+      perTopic.set(next.topic, topicBytes);
       bytes += next.bytes;
       count++;
     }

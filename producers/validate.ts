@@ -30,8 +30,10 @@ export function toDomainEvent(input: EventInput, index: number, defaultSource: s
   const projectId = raw.projectId;
   if (typeof projectId !== "string" || !UUID.test(projectId))
     fail("projectId", `${show(projectId)} is not a UUID`);
+  // Only a caller's id needs checking; ours comes from randomUUID.
   const id = raw.id ?? randomUUID();
-  if (typeof id !== "string" || !UUID.test(id)) fail("id", `${show(id)} is not a UUID`);
+  if (raw.id !== undefined && (typeof id !== "string" || !UUID.test(id)))
+    fail("id", `${show(id)} is not a UUID`);
   const timestamp = raw.timestamp ?? new Date();
   if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime()))
     fail("timestamp", "is not a valid Date");
@@ -55,8 +57,10 @@ function attributes(value: unknown, fail: (field: string, reason: string) => nev
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value))
     fail("eventAttributes", "must be an object");
-  for (const [key, v] of Object.entries(value as object)) {
-    if (typeof v !== "string") fail(`eventAttributes.${key}`, `must be a string, got ${typeof v}`);
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (typeof record[key] !== "string")
+      fail(`eventAttributes.${key}`, `must be a string, got ${typeof record[key]}`);
   }
   return value as Record<string, string>;
 }

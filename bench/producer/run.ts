@@ -1,0 +1,203 @@
+/**
+ * Producer benchmark: N catalog events over P projects through the SDK (validation, Avro, batching,
+ * idempotent acks=all), then the same events pre-encoded through a bare kafkajs producer with the
+ * same settings, which is the ceiling the SDK is measured against. Prints and writes JSON to
+ * bench/results/. Usage: npm run bench:producer -- [--events N] [--projects P] [--compression gzip|none]
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
+import { createEventPublisher, type EventInput } from "../../producers";
+import { DOMAINS } from "../../src/events/domain-event";
+import { findProjectRoot } from "../../src/project-root";
+import { createRegistry } from "../../src/schemas/avro-types";
+import { RegistryAdmin } from "../../src/schemas/registry-admin";
+import { registerDomainSchemas } from "../../src/schemas/schema-sync";
+import { EventMix } from "../../src/simulate/event-mix";
+import { stackEndpoints, stackSettings } from "../../src/stack/settings";
+import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
+import { domainTopic, domainTopics, valueSubject } from "../../src/topics/domain-topics";
+import { mib, percentile, round, rssSampler } from "./stats";
+
+const arg = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+};
+const EVENTS = Number(arg("events", "200000"));
+const PROJECTS = Number(arg("projects", "100"));
+const COMPRESSION = arg("compression", "gzip") as "gzip" | "none";
+/** Publish calls the SDK run keeps outstanding, as many concurrent requests of a service would. */
+const WINDOW = Number(arg("window", "20000"));
+const BATCH = Number(arg("batch", "10000"));
+
+const defaults = stackEndpoints(stackSettings());
+const brokers = (process.env.KAFKA_BROKERS ?? defaults.kafkaBrokers).split(",");
+const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? defaults.schemaRegistryUrl;
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  const prefix = `bench-${Date.now().toString(36)}`;
+  const kafka = new Kafka({ clientId: "bench-producer", brokers, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureDomainTopics(admin, { ...DEFAULT_TOPIC_SETTINGS, prefix });
+  await registerDomainSchemas(new RegistryAdmin(registryUrl), { prefix });
+  say(
+    `topics ${domainTopics(prefix).join(", ")}; ${EVENTS} events over ${PROJECTS} projects, ${COMPRESSION}`,
+  );
+
+  const mix = new EventMix(DOMAINS, PROJECTS);
+  const events = Array.from({ length: EVENTS }, () => mix.next() as EventInput);
+  try {
+    const records = await preEncode(prefix, events);
+    const bytes = records.reduce((sum, r) => sum + r.value.length + r.key.length, 0);
+    const sdk = await runSdk(prefix, events, bytes);
+    const bare = await runBare(kafka, records, bytes);
+    const result = {
+      at: new Date().toISOString(),
+      node: process.version,
+      events: EVENTS,
+      projects: PROJECTS,
+      compression: COMPRESSION,
+      sdk,
+      bare,
+      sdkShareOfBare: round(sdk.eventsPerSecond / bare.eventsPerSecond, 3),
+      targets: { eventsPerSecond: 50_000, shareOfBare: 0.7 },
+    };
+    const dir = path.join(findProjectRoot(), "bench", "results");
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `producer-${result.at.replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    say(
+      `SDK ${sdk.eventsPerSecond} events/s (${sdk.mbPerSecond} MB/s, p50 ${sdk.latencyMs.p50} ms, p99 ${sdk.latencyMs.p99} ms, RSS ${sdk.peakRssMiB} MiB); bare ${bare.eventsPerSecond} events/s; SDK = ${(result.sdkShareOfBare * 100).toFixed(0)}% of bare; written to ${file}`,
+    );
+  } finally {
+    // The bench's own topics only: they exist for this run.
+    await admin.deleteTopics({ topics: domainTopics(prefix) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+async function runSdk(prefix: string, events: EventInput[], bytes: number) {
+  const publisher = createEventPublisher({
+    brokers,
+    registryUrl,
+    topicPrefix: prefix,
+    compression: COMPRESSION,
+    maxBatchEvents: BATCH,
+  });
+  // Warm-up: connection, schema ids, JIT; not measured.
+  await Promise.all(events.slice(0, 2_000).map((e) => publisher.publish(e)));
+
+  const latencies = new Float64Array(events.length);
+  let outstanding = 0;
+  let wake: (() => void) | undefined;
+  const rss = rssSampler();
+  const started = performance.now();
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < events.length; i++) {
+    if (outstanding >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+    const t0 = performance.now();
+    outstanding++;
+    all.push(
+      publisher.publish(events[i] as EventInput).then(() => {
+        latencies[i] = performance.now() - t0;
+        outstanding--;
+        if (wake && outstanding < WINDOW / 2) {
+          const w = wake;
+          wake = undefined;
+          w();
+        }
+      }),
+    );
+  }
+  await Promise.all(all);
+  const seconds = (performance.now() - started) / 1000;
+  const peakRss = rss.stop();
+  await publisher.close();
+  latencies.sort();
+  return {
+    eventsPerSecond: Math.round(events.length / seconds),
+    mbPerSecond: round(mib(bytes) / seconds, 2),
+    seconds: round(seconds, 2),
+    latencyMs: { p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1) },
+    peakRssMiB: Math.round(mib(peakRss)),
+    window: WINDOW,
+  };
+}
+
+function envelope(e: EventInput) {
+  return {
+    id: "00000000-0000-4000-8000-000000000000",
+    name: e.name,
+    version: "1",
+    timestamp: new Date(),
+    projectId: e.projectId,
+    eventAttributes: e.eventAttributes ?? {},
+    source: null,
+    traceparent: null,
+  };
+}
+
+/** The same events in the same wire format, encoded beforehand for the bare run. */
+async function preEncode(prefix: string, events: EventInput[]) {
+  const registry = createRegistry(registryUrl);
+  const admin = new RegistryAdmin(registryUrl);
+  const ids = new Map<string, number>();
+  for (const domain of DOMAINS)
+    ids.set(domain, (await admin.latest(valueSubject(domainTopic(domain, prefix))))?.id as number);
+  // One at a time: concurrent cache misses in the registry client would each parse the schema.
+  const records: Array<{ topic: string; key: string; value: Buffer }> = [];
+  for (const e of events) {
+    const domain = (e as { domain: (typeof DOMAINS)[number] }).domain;
+    const value = await registry.encode(ids.get(domain) as number, {
+      ...envelope(e),
+      id: crypto.randomUUID(),
+    });
+    records.push({ topic: domainTopic(domain, prefix), key: e.projectId, value });
+  }
+  return records;
+}
+
+type Records = Awaited<ReturnType<typeof preEncode>>;
+
+/** The ceiling: the pre-encoded events through kafkajs with the SDK's settings and batch size. */
+async function runBare(kafka: Kafka, records: Records, bytes: number) {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const compression = COMPRESSION === "gzip" ? CompressionTypes.GZIP : CompressionTypes.None;
+  const send = async (slice: Records) => {
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const r of slice) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value });
+      byTopic.set(r.topic, list);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      compression,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  };
+  await send(records.slice(0, 2_000)); // warm-up
+  const started = performance.now();
+  for (let i = 0; i < records.length; i += BATCH) await send(records.slice(i, i + BATCH));
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return {
+    eventsPerSecond: Math.round(records.length / seconds),
+    mbPerSecond: round(mib(bytes) / seconds, 2),
+    seconds: round(seconds, 2),
+    batch: BATCH,
+  };
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
