@@ -14,7 +14,7 @@ export async function startContainerStack(log: (line: string) => void): Promise<
   environment = await new DockerComposeEnvironment(findProjectRoot(), "docker-compose.yml")
     .withWaitStrategy("kafka-1", Wait.forLogMessage(/Kafka Server started/))
     .withWaitStrategy("registry-1", Wait.forHttp("/apis/ccompat/v7/subjects", 8081))
-    .withWaitStrategy("aws-1", Wait.forHttp("/moto-api/data.json", 4566))
+    .withWaitStrategy("aws-1", Wait.forHttp("/moto-api/", 4566))
     .up();
 }
 

@@ -70,6 +70,7 @@ export class AwsEmulatorService implements StackService {
   }
 
   async isHealthy(): Promise<boolean> {
-    return httpOk(`${this.url}/moto-api/data.json`);
+    // The dashboard page is constant-size; data.json dumps all emulated state and slows as it grows.
+    return httpOk(`${this.url}/moto-api/`);
   }
 }
