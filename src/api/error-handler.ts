@@ -7,6 +7,8 @@ interface ValidationIssue {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  /** Set by ajv when a property name failed `propertyNames`. */
+  propertyName?: string;
 }
 
 /**
@@ -37,6 +39,8 @@ function toApiError(error: FastifyError): ApiError {
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return new ApiError(413, "payload_too_large", "the request body is larger than this API accepts");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new ApiError(400, "invalid_request", "body is not valid JSON", "body");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new ApiError(400, "invalid_request", "body is empty: send a JSON object", "body");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -44,8 +48,7 @@ function toApiError(error: FastifyError): ApiError {
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    const message = error instanceof SyntaxError ? "body is not valid JSON" : error.message;
-    return new ApiError(status, status === 400 ? "invalid_request" : "request_refused", message, "body");
+    return new ApiError(status, status === 400 ? "invalid_request" : "request_refused", error.message);
   }
   return new ApiError(500, "internal", "the server failed to handle this request; it has been logged");
 }
@@ -62,15 +65,15 @@ function fromValidation(issues: ValidationIssue[], context: string | undefined):
   const join = (child: string) => (base ? `${base}.${child}` : child);
   let field = base || (context === "body" ? "body" : (context ?? "request"));
   let message = issue.message ?? "is invalid";
-  if (issue.keyword === "required") {
+  if (issue.propertyName !== undefined) {
+    field = join(issue.propertyName);
+    message = "is not a valid field name: use snake_case";
+  } else if (issue.keyword === "required") {
     field = join(toSnake(String(issue.params.missingProperty)));
     message = "is required";
   } else if (issue.keyword === "additionalProperties") {
     field = join(String(issue.params.additionalProperty));
     message = "is not a known field";
-  } else if (issue.keyword === "propertyNames") {
-    field = join(String(issue.params.propertyName));
-    message = "is not a valid field name: use snake_case";
   } else if (issue.keyword === "enum") {
     message = `must be one of ${(issue.params.allowedValues as unknown[]).map(String).join(", ")}`;
   }

@@ -1,0 +1,185 @@
+import { newProject, newToken } from "../../support/api";
+import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
+import { type ApiProcess, runCli, spawnApi } from "../../support/cli";
+import { uniqueName } from "../../support/unique";
+
+// Runs the compiled CLI: `npm test` compiles first (scripts/bootstrap.mjs); alone, run `npm run build`.
+describe("eventstreams CLI against `eventstreams api`", () => {
+  const topic = uniqueName("eventstreams.config");
+  const adminToken = newToken();
+  const projectId = newProject();
+  const projectToken = newToken();
+  const apiEnv = {
+    EVENTSTREAMS_CONFIG_TOPIC: topic,
+    EVENTSTREAMS_ADMIN_TOKEN: adminToken,
+    EVENTSTREAMS_PROJECT_TOKENS: JSON.stringify({ [projectId]: projectToken }),
+  };
+  let api: ApiProcess;
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli(args, { EVENTSTREAMS_API_URL: api.url, EVENTSTREAMS_API_TOKEN: projectToken, ...env });
+
+  beforeAll(async () => {
+    api = await spawnApi(apiEnv);
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it("answers /healthz and /readyz without a token", async () => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+  });
+
+  it("create, list, get, update, pause, resume, delete; state survives an API restart", async () => {
+    const destination = await createTopicWithQueue();
+    const roleArn = await createPublisherRole(projectId, destination.topicArn);
+    const created = await cli([
+      "create",
+      "event-stream",
+      "--project",
+      projectId,
+      "--type",
+      "sns",
+      "--aws-sns-topic-arn",
+      destination.topicArn,
+      "--aws-iam-role-arn",
+      roleArn,
+      "--event-types",
+      "IdentityCreated,LoginSucceeded",
+      "--format",
+      "json",
+    ]);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    const stream = JSON.parse(created.stdout);
+    expect(stream).toMatchObject({
+      type: "sns",
+      topic_arn: destination.topicArn,
+      role_arn: roleArn,
+      status: "active",
+      event_types: ["IdentityCreated", "LoginSucceeded"],
+    });
+
+    const table = await cli(["list", "event-streams", "--project", projectId]);
+    expect(table.code).toBe(0);
+    const [header, row] = table.stdout.trim().split("\n");
+    expect(header).toMatch(/^ID\s+TYPE\s+STATUS\s+EVENT TYPES\s+DESTINATION\s+REVISION$/);
+    expect(row).toContain(stream.id);
+    expect(row).toContain("IdentityCreated,LoginSucceeded");
+
+    const got = await cli(["get", "event-stream", stream.id, "--project", projectId]);
+    expect(got.stdout).toMatch(new RegExp(`TOPIC_ARN\\s+${destination.topicArn}`));
+
+    const updated = await cli([
+      "update",
+      "event-stream",
+      stream.id,
+      "--project",
+      projectId,
+      "--event-types",
+      "",
+      "--format",
+      "json",
+    ]);
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({
+      event_types: [],
+      revision: 2,
+      topic_arn: destination.topicArn,
+    });
+
+    const paused = await cli([
+      "pause",
+      "event-stream",
+      stream.id,
+      "--project",
+      projectId,
+      "--format",
+      "json",
+    ]);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ status: "paused", revision: 3 });
+
+    // Restart: everything is read back from the config topic.
+    await api.stop();
+    api = await spawnApi(apiEnv);
+    const afterRestart = await cli([
+      "get",
+      "event-stream",
+      stream.id,
+      "--project",
+      projectId,
+      "--format",
+      "json",
+    ]);
+    expect(afterRestart.code).toBe(0);
+    expect(JSON.parse(afterRestart.stdout)).toEqual(JSON.parse(paused.stdout));
+
+    const resumed = await cli([
+      "resume",
+      "event-stream",
+      stream.id,
+      "--project",
+      projectId,
+      "--format",
+      "json",
+    ]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: "active", revision: 4 });
+
+    const deleted = await cli(["delete", "event-stream", stream.id, "--project", projectId]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`deleted event stream ${stream.id}`);
+    const empty = await cli(["list", "event-streams", "--project", projectId, "--format", "json"]);
+    expect(JSON.parse(empty.stdout)).toEqual([]);
+  });
+
+  it("prints the API's message and exits non-zero on errors", async () => {
+    const bad = await cli([
+      "create",
+      "event-stream",
+      "--project",
+      projectId,
+      "--type",
+      "sns",
+      "--aws-sns-topic-arn",
+      "https://example.com/topic",
+      "--aws-iam-role-arn",
+      "arn:aws:iam::123456789012:role/x",
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("topic_arn must be an SNS topic ARN");
+    expect(bad.stdout).toBe("");
+
+    const missing = await cli(["get", "event-stream", "no-such-stream", "--project", projectId]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("was not found");
+
+    const forbidden = await cli(["list", "event-streams", "--project", newProject()]);
+    expect(forbidden.code).not.toBe(0);
+    expect(forbidden.stderr).toContain("may not manage that project");
+
+    const flags = await runCli([
+      "list",
+      "event-streams",
+      "--project",
+      projectId,
+      "--api-url",
+      api.url,
+      "--token",
+      "nope",
+    ]);
+    expect(flags.code).not.toBe(0);
+    expect(flags.stderr).toContain("valid API token");
+
+    const unreachable = await cli(["list", "event-streams", "--project", projectId], {
+      EVENTSTREAMS_API_URL: "http://127.0.0.1:9",
+    });
+    expect(unreachable.code).not.toBe(0);
+    expect(unreachable.stderr).toContain("cannot reach the event streams API");
+  });
+
+  it("the API logs never contain a token", () => {
+    for (const token of [adminToken, projectToken]) expect(api.output()).not.toContain(token);
+  });
+});
