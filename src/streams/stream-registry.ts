@@ -33,6 +33,7 @@ export class StreamRegistry extends EventEmitter {
   private readonly applied = new OffsetWaiters();
   private consumer: Consumer | undefined;
   private started: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(options: StreamRegistryOptions) {
     super();
@@ -71,6 +72,7 @@ export class StreamRegistry extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.applied.close(new Error("the stream registry stopped"));
     const consumer = this.consumer;
     this.consumer = undefined;
@@ -91,12 +93,16 @@ export class StreamRegistry extends EventEmitter {
     } finally {
       await admin.disconnect();
     }
+    if (this.stopped) throw new Error("the stream registry stopped while starting");
     const consumer = this.kafka.consumer({
       groupId: `eventstreams-registry-${randomUUID()}`,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.logger.error({ err: payload.error, restart: payload.restart }, "stream registry consumer crashed"),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(payload) });
@@ -144,7 +150,12 @@ export class StreamRegistry extends EventEmitter {
     } else {
       this.byId.delete(id);
     }
-    this.emit("change", id, stream);
+    try {
+      this.emit("change", id, stream);
+    } catch (error) {
+      // A failing listener must not stall the registry: the record is applied either way.
+      this.logger.error({ id, err: error }, "a stream change listener failed");
+    }
   }
 
   private removeFromProject(stream: EventStream): void {
