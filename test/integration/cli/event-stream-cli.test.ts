@@ -132,7 +132,7 @@ describe("eventstreams CLI against `eventstreams api`", () => {
     expect(deleted.stdout).toContain(`deleted event stream ${stream.id}`);
     const empty = await cli(["list", "event-streams", "--project", projectId, "--format", "json"]);
     expect(JSON.parse(empty.stdout)).toEqual([]);
-  });
+  }, 120_000); // two API starts and nine CLI processes, on a stack shared with other suites
 
   it("prints the API's message and exits non-zero on errors", async () => {
     const bad = await cli([
