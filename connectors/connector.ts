@@ -1,7 +1,15 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import {
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
+import { CompletedPrefix } from "./completed-prefix";
 import { FailedDeliveryWriter, type FailureTopics, type SourceRecord } from "./failed-deliveries";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
 import { routeEvent, type StreamLookup } from "./routing";
@@ -40,6 +48,8 @@ export class SinkConnector {
   readonly metrics: ConnectorMetrics;
   readonly metricsRegistry: Registry;
   private assigned = 0;
+  private consumed = 0;
+  private progress?: NodeJS.Timeout;
 
   constructor(private readonly options: ConnectorOptions) {
     const { kafka, groupId, logger } = options;
@@ -50,7 +60,11 @@ export class SinkConnector {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 5)),
     });
-    this.producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.writer = new FailedDeliveryWriter(this.producer, options.failureTopics);
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.metrics = createConnectorMetrics(this.metricsRegistry);
@@ -95,10 +109,27 @@ export class SinkConnector {
       { topics: this.options.topics, groupId: this.options.groupId },
       "connector running",
     );
+    this.progress = setInterval(() => this.logProgress(), 10_000);
+    this.progress.unref();
+  }
+
+  private logProgress(): void {
+    const { delivered, handedOff } = this.dispatcher.totals;
+    this.options.logger.info(
+      {
+        consumed: this.consumed,
+        delivered,
+        handedOff,
+        pending: this.dispatcher.pending,
+        partitions: this.assigned,
+      },
+      "progress",
+    );
   }
 
   /** Stops fetching, lets in-flight deliveries finish and commits, then leaves the group. */
   async stop(): Promise<void> {
+    clearInterval(this.progress);
     this.dispatcher.flushAll();
     await this.consumer.disconnect();
     await this.producer.disconnect();
@@ -109,23 +140,45 @@ export class SinkConnector {
     const { topic, partition, messages } = batch;
     if (messages.length === 0) return;
     this.metrics.eventsConsumed.inc({ topic }, messages.length);
+    this.consumed += messages.length;
     // Deliveries of different records proceed together; ordering per stream is kept by the dispatcher.
-    const work = messages.map((message) => this.processRecord(topic, partition, message));
-    const beat = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    const finished = new CompletedPrefix(messages.length);
+    const work = messages.map((message, i) =>
+      this.processRecord(topic, partition, message).then(() => finished.complete(i)),
+    );
+    // Commit the finished prefix every second, so a crash mid-batch redoes seconds of work, not the batch.
+    let committedIndex = -1;
+    let commits = Promise.resolve();
+    const commitFinished = () => {
+      commits = commits.then(async () => {
+        const upTo = finished.lastIndex;
+        if (upTo <= committedIndex) return;
+        committedIndex = upTo;
+        const offset = (messages[upTo] as KafkaMessage).offset;
+        resolveOffset(offset);
+        await this.commit(topic, partition, (BigInt(offset) + 1n).toString());
+      });
+      return commits;
+    };
+    const tick = setInterval(() => {
+      heartbeat().catch(() => undefined);
+      void commitFinished();
+    }, 1_000);
     try {
       await Promise.all(work);
     } finally {
-      clearInterval(beat);
+      clearInterval(tick);
+      await commitFinished();
     }
-    const last = messages[messages.length - 1] as KafkaMessage;
-    resolveOffset(last.offset);
-    const next = (BigInt(last.offset) + 1n).toString();
+  }
+
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
     try {
-      await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+      await this.consumer.commitOffsets([{ topic, partition, offset }]);
     } catch (error) {
       // Lost the partition in a rebalance: its new owner re-reads from the last commit (duplicates, not loss).
       this.options.logger.warn(
-        { topic, partition, offset: next, error: errorMessage(error) },
+        { topic, partition, offset, error: errorMessage(error) },
         "offset commit failed",
       );
     }

@@ -1,7 +1,7 @@
-import { Kafka, logLevel } from "kafkajs";
 import type { Logger } from "pino";
 import { DOMAINS } from "../src/events/domain-event";
 import { createEventDecoder, EventDecodeError } from "../src/events/event-decoder";
+import { createKafka } from "../src/kafka/kafka-client";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
@@ -17,16 +17,23 @@ export interface RunningConnector {
 
 /** Wires a connector process: stream configuration first (caught up), then the consumer group. */
 export async function startConnector(config: ConnectorConfig, logger: Logger): Promise<RunningConnector> {
-  const kafka = new Kafka({
-    clientId: `eventstreams-connector`,
-    brokers: config.brokers,
-    logLevel: logLevel.WARN,
-  });
+  const kafka = createKafka({ clientId: "eventstreams-connector", brokers: config.brokers }, logger);
   const topics = systemTopics(config.topicPrefix);
+  const domainTopics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));
   const admin = kafka.admin();
   await admin.connect();
-  await ensureFailureTopics(admin, topics);
-  await admin.disconnect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = domainTopics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      throw new Error(
+        `the domain topics ${missing.join(", ")} do not exist: create them with \`eventstreams topics create\``,
+      );
+    }
+    await ensureFailureTopics(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
 
   const streams = new StreamRegistry({ kafka, topic: topics.config, logger });
   await streams.start();
@@ -35,7 +42,7 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
   const connector = new SinkConnector({
     kafka,
     groupId: config.groupId,
-    topics: DOMAINS.map((d) => domainTopic(d, config.topicPrefix)),
+    topics: domainTopics,
     streams,
     sinks: createSinkRegistry(),
     failureTopics: { retry: topics.retry, deadLetter: topics.deadLetter },

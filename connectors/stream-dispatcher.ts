@@ -40,10 +40,13 @@ export interface DispatcherOptions {
  */
 export class StreamDispatcher {
   private readonly queues = new Map<string, StreamQueue>();
+  /** Running totals for progress logs (Prometheus has the same, labelled). */
+  readonly totals = { submitted: 0, delivered: 0, handedOff: 0 };
 
   constructor(private readonly options: DispatcherOptions) {}
 
   submit(stream: EventStream, delivery: Delivery): Promise<void> {
+    this.totals.submitted++;
     return new Promise((done, failed) => {
       let queue = this.queues.get(stream.id);
       if (!queue) {
@@ -102,6 +105,7 @@ export class StreamDispatcher {
       };
       metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
       if (result.outcome === "delivered") {
+        this.totals.delivered++;
         metrics.endToEndLatency.observe((now - p.event.timestamp.getTime()) / 1000);
         return;
       }
@@ -127,9 +131,15 @@ export class StreamDispatcher {
         "deliveries failed; handing them to the retry path",
       );
       await writer.handOff(failures);
+      this.totals.handedOff += failures.length;
     } else {
       logger.debug({ streamId: stream.id, sink: stream.type, events: batch.length }, "batch delivered");
     }
+  }
+
+  /** Deliveries submitted and not yet settled. */
+  get pending(): number {
+    return this.totals.submitted - this.totals.delivered - this.totals.handedOff;
   }
 
   /** Sends every partly filled batch now (used when stopping). */

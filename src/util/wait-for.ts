@@ -1,8 +1,8 @@
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs?: number;
-  /** Said in the timeout error: what we were waiting for. */
-  description?: string;
+  /** Said in the timeout error: what we were waiting for (a function is read at the deadline). */
+  description?: string | (() => string);
 }
 
 /**
@@ -24,7 +24,8 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const cause = lastError instanceof Error ? `: last error: ${lastError.message}` : "";
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${cause}`);
+      const what = typeof description === "function" ? description() : description;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await delay(intervalMs);
   }

@@ -16,18 +16,33 @@ export interface TopicWithQueue {
 
 /** An SNS topic with an SQS queue subscribed (raw delivery), as a customer would set it up. */
 export async function createTopicWithQueue(options: { fifo?: boolean } = {}): Promise<TopicWithQueue> {
-  const suffix = options.fifo ? ".fifo" : "";
-  const fifoAttributes = options.fifo ? { FifoTopic: "true", ContentBasedDeduplication: "false" } : undefined;
-  const { TopicArn } = await aws
-    .sns()
-    .send(new CreateTopicCommand({ Name: `${uniqueName("events")}${suffix}`, Attributes: fifoAttributes }));
+  const topicArn = await createTopic(options);
+  const queue = await createQueue(options);
+  await subscribeQueue(topicArn, queue.queueArn);
+  return { topicArn, ...queue };
+}
+
+export async function createTopic(options: { fifo?: boolean } = {}): Promise<string> {
+  const { TopicArn } = await aws.sns().send(
+    new CreateTopicCommand({
+      Name: `${uniqueName("events")}${options.fifo ? ".fifo" : ""}`,
+      Attributes: options.fifo ? { FifoTopic: "true", ContentBasedDeduplication: "false" } : undefined,
+    }),
+  );
+  if (!TopicArn) throw new Error("the emulator returned no topic ARN");
+  return TopicArn;
+}
+
+export async function createQueue(
+  options: { fifo?: boolean } = {},
+): Promise<{ queueUrl: string; queueArn: string }> {
   const { QueueUrl } = await aws.sqs().send(
     new CreateQueueCommand({
-      QueueName: `${uniqueName("events")}${suffix}`,
+      QueueName: `${uniqueName("events")}${options.fifo ? ".fifo" : ""}`,
       Attributes: options.fifo ? { FifoQueue: "true" } : undefined,
     }),
   );
-  if (!TopicArn || !QueueUrl) throw new Error("the emulator returned no topic ARN or queue URL");
+  if (!QueueUrl) throw new Error("the emulator returned no queue URL");
   const { Attributes } = await aws
     .sqs()
     .send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -51,15 +66,19 @@ export async function createTopicWithQueue(options: { fifo?: boolean } = {}): Pr
       },
     }),
   );
+  return { queueUrl: QueueUrl, queueArn };
+}
+
+/** Raw delivery: the queue receives exactly the message body we published. */
+export async function subscribeQueue(topicArn: string, queueArn: string): Promise<void> {
   await aws.sns().send(
     new SubscribeCommand({
-      TopicArn,
+      TopicArn: topicArn,
       Protocol: "sqs",
       Endpoint: queueArn,
       Attributes: { RawMessageDelivery: "true" },
     }),
   );
-  return { topicArn: TopicArn, queueUrl: QueueUrl, queueArn };
 }
 
 /** An IAM role whose trust policy admits our account only with ExternalId = projectId. */

@@ -30,9 +30,13 @@ export const snsSink = defineSink<SnsConfig>({
 
 export class SnsSink implements Sink<SnsConfig> {
   // One connection pool for every client: clients differ by region and credentials, not sockets.
+  // A hung destination must not hold a partition forever: time out and let the retry path take it.
   private readonly http = new NodeHttpHandler({
     httpsAgent: { keepAlive: true, maxSockets: 64 },
     httpAgent: { keepAlive: true, maxSockets: 64 },
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    throwOnRequestTimeout: true,
   });
   private readonly credentials: AssumedRoleCredentials;
   private readonly clients = new Map<string, SNSClient>();

@@ -1,0 +1,24 @@
+import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
+import type { Logger } from "pino";
+
+const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+/** A kafkajs client whose own logs go through our pino logger, as structured JSON like the rest. */
+export function createKafka(config: Omit<KafkaConfig, "logCreator">, logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: "kafkajs" });
+  return new Kafka({
+    logLevel: logLevel.WARN,
+    ...config,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, timestamp: _t, logger: _l, ...context } = log;
+        kafkaLogger[LEVELS[level] ?? "info"](context, message);
+      },
+  });
+}
