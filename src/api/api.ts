@@ -2,11 +2,11 @@ import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { createKafka } from "../kafka/kafka-client";
 import { StreamRegistry } from "../streams/stream-registry";
 import { StreamStore } from "../streams/stream-store";
 import { Authenticator } from "./auth";
 import { EventStreamService } from "./event-stream-service";
-import { kafkaClient } from "./kafka-client";
 import { buildServer } from "./server";
 import type { ApiSettings } from "./settings";
 
@@ -31,7 +31,8 @@ export interface ApiDependencies {
  */
 export async function startApi(settings: ApiSettings, deps: ApiDependencies): Promise<RunningApi> {
   const { logger } = deps;
-  const kafka = deps.kafka ?? kafkaClient("eventstreams-api", settings.brokers, logger);
+  const kafka =
+    deps.kafka ?? createKafka({ clientId: "eventstreams-api", brokers: settings.brokers }, logger);
   const sinks = deps.sinks ?? createSinkRegistry();
   const registry = new StreamRegistry({
     kafka,
