@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import pino from "pino";
+import { connectorConfig } from "../../../connectors/connector-config";
+import { H, headerString } from "../../../connectors/failure-headers";
+import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
+import { domainTopic, valueSubject } from "../../../src/topics/domain-topics";
+import { waitFor } from "../../../src/util/wait-for";
+import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
+import { createPipeline, type Pipeline } from "../../support/pipeline";
+import { receiveMessages } from "../../support/sqs";
+import { stackFromEnv } from "../../support/stack-env";
+
+interface Parked {
+  offset: string;
+  reason?: string;
+  code?: string;
+  sourceTopic?: string;
+  sourcePartition?: string;
+  sourceOffset?: string;
+  value: Buffer;
+}
+
+/** Records that cannot be decoded go to the dead-letter topic with their context; the flow goes on. */
+describe("connector and poison records", () => {
+  let pipeline: Pipeline;
+  let connector: RunningConnector;
+
+  beforeAll(async () => {
+    pipeline = await createPipeline(1);
+    connector = await startConnector(
+      connectorConfig({}, { ...process.env, ...pipeline.env }),
+      pino({ level: "silent" }),
+    );
+  });
+
+  afterAll(async () => {
+    await connector?.stop();
+    await pipeline?.close();
+  });
+
+  it("parks undecodable records with reason and source, and keeps delivering", async () => {
+    const projectId = randomUUID();
+    const { topicArn, queueUrl } = await createTopicWithQueue();
+    const roleArn = await createPublisherRole(projectId, topicArn);
+    await pipeline.addStream({ projectId, config: { topicArn, roleArn } });
+
+    const before = await pipeline.publisher.publish({ name: "IdentityCreated", projectId });
+    const topic = domainTopic("identities", pipeline.prefix);
+    const registry = new SchemaRegistry({ host: stackFromEnv().schemaRegistryUrl });
+    const schemaId = await registry.getLatestSchemaId(valueSubject(topic));
+    const header = (id: number) => {
+      const b = Buffer.alloc(5);
+      b.writeInt32BE(id, 1);
+      return b;
+    };
+    const poison = [
+      Buffer.from("not avro at all"), // bad magic byte
+      Buffer.concat([header(2_000_000_000), Buffer.from([1, 2, 3])]), // unknown schema id
+      Buffer.concat([header(schemaId), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])]), // corrupt Avro
+    ];
+    const producer = pipeline.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: poison.map((value) => ({ key: projectId, value })) });
+    await producer.disconnect();
+    const after = await pipeline.publisher.publish({ name: "LoginSucceeded", projectId });
+
+    const delivered = await receiveMessages(queueUrl, 2);
+    expect(delivered.map((m) => JSON.parse(m.Body ?? "{}").id).sort()).toEqual([before.id, after.id].sort());
+
+    const parked = await readDeadLetters(pipeline, 3);
+    expect(parked.map((p) => p.value)).toEqual(poison);
+    expect(parked.map((p) => p.code)).toEqual(["bad-magic-byte", "unknown-schema", "corrupt-avro"]);
+    for (const p of parked) {
+      expect(p.reason).toBeTruthy();
+      expect(p.sourceTopic).toBe(topic);
+      expect(p.sourcePartition).toBe("0");
+    }
+    // Offsets 1, 2, 3: between the two good events at 0 and 4.
+    expect(parked.map((p) => p.sourceOffset)).toEqual(["1", "2", "3"]);
+  });
+});
+
+async function readDeadLetters(pipeline: Pipeline, count: number): Promise<Parked[]> {
+  const consumer = pipeline.kafka.consumer({ groupId: `${pipeline.prefix}-dlq-reader` });
+  const parked: Parked[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: pipeline.topics.deadLetter, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      parked.push({
+        offset: message.offset,
+        reason: headerString(message.headers, H.reason),
+        code: headerString(message.headers, H.errorCode),
+        sourceTopic: headerString(message.headers, H.sourceTopic),
+        sourcePartition: headerString(message.headers, H.sourcePartition),
+        sourceOffset: headerString(message.headers, H.sourceOffset),
+        value: message.value ?? Buffer.alloc(0),
+      });
+    },
+  });
+  await waitFor(() => parked.length >= count, { timeoutMs: 30_000, description: "dead-lettered records" });
+  await consumer.disconnect();
+  return parked.sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset));
+}
