@@ -78,7 +78,22 @@ export interface SinkDefinition<Config> {
   /** Checks beyond the schema (e.g. an ARN's parts agree); returns the offending field and why. */
   validate?(config: Config): { field: string; message: string } | undefined;
   limits: BatchLimits;
+  /** Settings holding secrets we generate (e.g. a webhook signing secret). */
+  secrets?: SinkSecrets<Config>;
   create(context: SinkContext): Sink<Config>;
+}
+
+/**
+ * Secrets a sink generates for a stream. The API fills them in at creation and shows them in that
+ * response only; reads mask them; customers never set them, they rotate them.
+ */
+export interface SinkSecrets<Config> {
+  /** The settings that hold secrets: masked by the API, never to appear in logs or results. */
+  fields: readonly string[];
+  /** A new stream's config with its secrets added. */
+  generate(config: Config): Config;
+  /** A new secret; the old one keeps working until `graceUntil` (or stops now if it has passed). */
+  rotate(config: Config, graceUntil: Date): Config;
 }
 
 /** Declares a sink. The identity function is there for type inference and discoverability. */

@@ -2,11 +2,11 @@ import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DomainEvent } from "../../../src/events/domain-event";
+import { AssumedRoleCredentials, sessionNameFor } from "../aws/assumed-role-credentials";
+import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import { parseTopicArn } from "./arn";
-import { AssumedRoleCredentials, sessionNameFor } from "./assumed-role-credentials";
 import { type SnsConfig, snsConfigSchema } from "./config";
-import { classifyAwsError, classifyFailedEntry } from "./errors";
 import { MAX_BATCH_ENTRIES, MAX_SNS_BYTES, packBatches, type SnsMessage, toSnsMessage } from "./messages";
 
 /**
@@ -126,7 +126,12 @@ export class SnsSink implements Sink<SnsConfig> {
       );
       for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
       for (const failed of output.Failed ?? []) {
-        results[Number(failed.Id)] = classifyFailedEntry(failed.Code, failed.Message, failed.SenderFault);
+        results[Number(failed.Id)] = classifyFailedEntry(
+          "PublishBatch",
+          failed.Code,
+          failed.Message,
+          failed.SenderFault,
+        );
       }
       for (const m of batch) {
         results[m.index] ??= {

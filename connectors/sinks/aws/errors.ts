@@ -38,8 +38,9 @@ export function classifyAwsError(error: unknown, context: string): DeliveryResul
   return { outcome: "retryable", code, message };
 }
 
-/** A PublishBatch entry that failed while others in the same call succeeded. */
+/** A batch entry (PublishBatch, SendMessageBatch...) that failed while others in the same call succeeded. */
 export function classifyFailedEntry(
+  operation: string,
   code: string | undefined,
   message: string | undefined,
   senderFault: boolean | undefined,
@@ -48,7 +49,7 @@ export function classifyFailedEntry(
   return {
     outcome: "retryable",
     code: c,
-    message: `PublishBatch entry failed: ${message ?? c}`,
+    message: `${operation} entry failed: ${message ?? c}`,
     misconfiguration: senderFault === true || MISCONFIGURATION.has(c),
   };
 }

@@ -1,0 +1,71 @@
+import type { DeliveryResult } from "../sink";
+import { EndpointRefusedError } from "./address-policy";
+
+/**
+ * HTTP status → outcome. 2xx delivered; 408, 429 and 5xx are worth retrying (429 and 503 with the
+ * receiver's Retry-After); 410 means the receiver is gone for good, so the stream is paused; other
+ * 4xx and 3xx (redirects are never followed: they could point anywhere) will not get better.
+ */
+export function classifyStatus(
+  status: number,
+  retryAfter: string | undefined,
+  now = Date.now(),
+): DeliveryResult {
+  if (status >= 200 && status < 300) return { outcome: "delivered" };
+  const code = `HTTP${status}`;
+  const message = `the endpoint answered ${status}`;
+  if (status === 408 || status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(retryAfter, now);
+    return { outcome: "retryable", code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  if (status === 410)
+    return {
+      outcome: "permanent",
+      code,
+      message: `${message} (Gone): pausing the stream`,
+      pauseStream: true,
+    };
+  if (status >= 300 && status < 400)
+    return {
+      outcome: "permanent",
+      code,
+      message: `${message}: redirects are not followed, set the final URL`,
+    };
+  return { outcome: "permanent", code, message };
+}
+
+/** Retry-After: delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A request that got no status: refused by policy (permanent), or timeouts and network errors. */
+export function classifyError(error: unknown): DeliveryResult {
+  const refused = findRefusal(error);
+  if (refused)
+    return { outcome: "permanent", code: refused.code, message: `endpoint refused: ${refused.message}` };
+  const e = error as { code?: string; name?: string; message?: string };
+  const code = e?.code ?? e?.name ?? "Error";
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || e?.name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT")
+    return {
+      outcome: "retryable",
+      code: "Timeout",
+      message: `the endpoint did not answer in time (${code})`,
+    };
+  return {
+    outcome: "retryable",
+    code,
+    message: `could not reach the endpoint: ${e?.message ?? String(error)}`,
+  };
+}
+
+/** undici may wrap the lookup's error; look through `cause`. */
+function findRefusal(error: unknown): EndpointRefusedError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof EndpointRefusedError) return e;
+  }
+  return undefined;
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { Agent, request } from "undici";
+import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
+import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
+import { EndpointPolicy, EndpointRefusedError, type Resolver } from "./address-policy";
+import { classifyError, classifyStatus } from "./classify";
+import { type HttpsConfig, httpsConfigSchema, httpsSecrets, signingSecrets } from "./config";
+import { signatureHeader } from "./signature";
+
+export { ALLOWED_HOSTS_ENV, EndpointPolicy, EndpointRefusedError } from "./address-policy";
+export type { HttpsConfig } from "./config";
+export { verifyWebhook, WebhookVerificationError } from "./signature";
+
+/** PEM file of extra CA certificates to trust besides the system's (self-signed receivers in tests). */
+export const CA_FILE_ENV = "EVENTSTREAMS_WEBHOOK_CA_FILE";
+const MAX_EVENTS_PER_CALL = 50;
+
+export interface HttpsSinkOptions {
+  /** Hosts exempt from the address checks (local development, tests). */
+  allowedHosts?: readonly string[];
+  /** How names are resolved; the default is the system resolver. */
+  resolver?: Resolver;
+  /** Extra CA certificates (PEM), trusted in addition to the system roots; TLS is always verified. */
+  ca?: readonly string[];
+  connectTimeoutMs?: number;
+  /** The whole request, from sending to the end of the response. */
+  timeoutMs?: number;
+  /** Requests in flight per `deliver` call. */
+  concurrency?: number;
+}
+
+export function httpsOptionsFromEnv(env: NodeJS.ProcessEnv): HttpsSinkOptions {
+  const caFile = env[CA_FILE_ENV];
+  return {
+    allowedHosts: (env.EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS ?? "").split(","),
+    ca: caFile ? [readFileSync(caFile, "utf8")] : undefined,
+  };
+}
+
+/** HTTPS webhooks, signed per Standard Webhooks, to public endpoints only. */
+export const httpsSink = defineSink<HttpsConfig>({
+  type: "https",
+  description: "POST signed JSON events to an HTTPS endpoint (Standard Webhooks)",
+  configSchema: httpsConfigSchema,
+  validate(config) {
+    try {
+      // The API's own environment decides which hosts are open; DNS is checked by verify and on
+      // every connection.
+      EndpointPolicy.fromEnv(process.env).checkUrl(config.endpoint);
+      return undefined;
+    } catch (error) {
+      if (error instanceof EndpointRefusedError) return { field: "endpoint", message: error.message };
+      throw error;
+    }
+  },
+  limits: { maxEvents: MAX_EVENTS_PER_CALL, maxBytes: 5 * 1024 * 1024 },
+  secrets: httpsSecrets,
+  create: (context) => new HttpsSink(httpsOptionsFromEnv(context.env)),
+});
+
+export class HttpsSink implements Sink<HttpsConfig> {
+  private readonly policy: EndpointPolicy;
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private readonly concurrency: number;
+
+  constructor(options: HttpsSinkOptions = {}) {
+    this.policy = new EndpointPolicy(options.allowedHosts, options.resolver);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.concurrency = options.concurrency ?? 8;
+    // One agent: undici keeps a keep-alive pool per origin. Every new connection resolves its
+    // host through the policy's lookup, so a DNS answer that changed since creation is caught.
+    this.agent = new Agent({
+      connect: {
+        lookup: this.policy.lookup as never,
+        timeout: options.connectTimeoutMs ?? 10_000,
+        ...(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
+      },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 30_000,
+      connections: 16,
+      allowH2: true,
+    });
+  }
+
+  async verify(target: SinkTarget<HttpsConfig>): Promise<VerifyResult> {
+    const event: DomainEvent = {
+      id: randomUUID(),
+      name: "EventStreamVerification",
+      domain: "identities",
+      version: "1",
+      timestamp: new Date(),
+      projectId: target.projectId,
+      eventAttributes: { streamId: target.streamId },
+    };
+    const result = await this.post(target, event.id, JSON.stringify(toDeliveredEvent(event)));
+    if (result.outcome === "delivered") return { ok: true };
+    return {
+      ok: false,
+      code: result.code,
+      message: `${target.config.endpoint}: ${result.message}`,
+      hint:
+        result.code === "EndpointRefused"
+          ? "webhooks go to https:// endpoints on public addresses only"
+          : "the endpoint must answer a signed POST of an EventStreamVerification event with a 2xx status",
+    };
+  }
+
+  async deliver(target: SinkTarget<HttpsConfig>, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const results: DeliveryResult[] = new Array(events.length);
+    const size = target.config.batchSize;
+    // Batched mode: one array per request; otherwise one event per request.
+    const groups: number[][] = [];
+    for (let i = 0; i < events.length; i += size ?? 1) {
+      groups.push(Array.from({ length: Math.min(size ?? 1, events.length - i) }, (_, k) => i + k));
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < groups.length) {
+        const group = groups[next++] as number[];
+        const batch = group.map((i) => events[i] as DomainEvent);
+        const body = size
+          ? JSON.stringify(batch.map(toDeliveredEvent))
+          : JSON.stringify(toDeliveredEvent(batch[0] as DomainEvent));
+        // A batch's id must be stable across retries of the same events: derive it from them.
+        const id = size ? `batch_${batch[0]?.id}_${batch.length}` : (batch[0] as DomainEvent).id;
+        const result = await this.post(target, id, body);
+        for (const i of group) results[i] = result;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, worker));
+    return results;
+  }
+
+  private async post(target: SinkTarget<HttpsConfig>, id: string, body: string): Promise<DeliveryResult> {
+    try {
+      const url = this.policy.checkUrl(target.config.endpoint);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await request(url, {
+        method: "POST",
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "eventstreams-webhooks/1",
+          "webhook-id": id,
+          "webhook-timestamp": String(timestamp),
+          "webhook-signature": signatureHeader(signingSecrets(target.config), id, timestamp, body),
+        },
+        body,
+      });
+      // Drain the body so the connection goes back to the pool.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      const retryAfter = response.headers["retry-after"];
+      return classifyStatus(response.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+    } catch (error) {
+      return classifyError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

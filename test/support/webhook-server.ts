@@ -1,0 +1,86 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { generate } from "selfsigned";
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** Never answer (to test timeouts). */
+  hang?: boolean;
+}
+
+export interface WebhookServer {
+  port: number;
+  /** PEM of the self-signed certificate: the sink trusts it as an extra CA. */
+  ca: string;
+  requests: ReceivedRequest[];
+  /** TCP connections accepted so far (keep-alive shows as fewer connections than requests). */
+  connections: number;
+  /** How to answer a request; 204 unless replaced. */
+  reply: (request: ReceivedRequest) => Reply;
+  url(host: string, path?: string): string;
+  close(): Promise<void>;
+}
+
+/** A real HTTPS receiver on 127.0.0.1 with a certificate for webhook.test, localhost and 127.0.0.1. */
+export async function startWebhookServer(): Promise<WebhookServer> {
+  const pems = await generate([{ name: "commonName", value: "webhook.test" }], {
+    keySize: 2048,
+    extensions: [
+      { name: "basicConstraints", cA: true },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "webhook.test" },
+          { type: 2, value: "localhost" },
+          { type: 7, ip: "127.0.0.1" },
+        ],
+      },
+    ],
+  });
+  const hanging = new Set<() => void>();
+  const state: WebhookServer = {
+    port: 0,
+    ca: pems.cert,
+    requests: [],
+    connections: 0,
+    reply: () => ({ status: 204 }),
+    url: (host, path = "/hooks") => `https://${host}:${state.port}${path}`,
+    close: async () => {
+      for (const release of hanging) release();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const received = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
+      state.requests.push(received);
+      const reply = state.reply(received);
+      if (reply.hang) {
+        hanging.add(() => res.destroy());
+        return;
+      }
+      res.writeHead(reply.status, reply.headers).end();
+    });
+  });
+  server.on("secureConnection", () => state.connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  state.port = (server.address() as AddressInfo).port;
+  return state;
+}
