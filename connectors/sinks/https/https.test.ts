@@ -16,7 +16,7 @@ const resolver = async (host: string): Promise<LookupAddress[]> => {
   return [{ address, family: 4 }];
 };
 
-function events(count: number, projectId = randomUUID()): DomainEvent[] {
+function events(count: number, projectId: string = randomUUID()): DomainEvent[] {
   return Array.from({ length: count }, (_, i) => ({
     id: randomUUID(),
     name: "IdentityCreated",
