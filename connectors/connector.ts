@@ -9,9 +9,15 @@ import {
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
+import type { EventStream } from "../src/streams/event-stream";
+import type { StreamHealth } from "./circuit-breaker";
+import { type BreakerSettings, CircuitBreakers } from "./circuit-breaker";
 import { CompletedPrefix } from "./completed-prefix";
-import { FailedDeliveryWriter, type FailureTopics, type SourceRecord } from "./failed-deliveries";
+import { FailedDeliveryWriter, type SourceRecord } from "./failed-deliveries";
+import { GuardedDelivery } from "./guarded-delivery";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
+import type { RetryPolicy } from "./retry/retry-policy";
+import { TierConsumer } from "./retry/tier-consumer";
 import { routeEvent, type StreamLookup } from "./routing";
 import type { SinkRegistry } from "./sinks";
 import { errorMessage, StreamDispatcher } from "./stream-dispatcher";
@@ -27,7 +33,14 @@ export interface ConnectorOptions {
   streams: StreamLookup;
   decode: DecodeEvent;
   sinks: SinkRegistry;
-  failureTopics: FailureTopics;
+  retryPolicy: RetryPolicy;
+  breaker: BreakerSettings;
+  /** Run a consumer per retry tier in this process too (default true). */
+  retryConsumers?: boolean;
+  /** Pauses a stream whose destination is gone for good, with the reason (through the StreamStore). */
+  pauseStream?: (stream: EventStream, reason: string) => void;
+  /** Told each time a stream's health changes (the health topic publisher). */
+  onHealth?: (streamId: string, health: StreamHealth) => void;
   logger: Logger;
   lingerMs?: number;
   partitionsConsumedConcurrently?: number;
@@ -45,9 +58,12 @@ export class SinkConnector {
   private readonly producer: Producer;
   private readonly dispatcher: StreamDispatcher;
   private readonly writer: FailedDeliveryWriter;
+  private readonly tiers: TierConsumer[];
+  readonly breakers: CircuitBreakers;
   readonly metrics: ConnectorMetrics;
   readonly metricsRegistry: Registry;
   private assigned = 0;
+  private inGroup = false;
   private consumed = 0;
   private progress?: NodeJS.Timeout;
 
@@ -65,12 +81,52 @@ export class SinkConnector {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.writer = new FailedDeliveryWriter(this.producer, options.failureTopics);
+    this.writer = new FailedDeliveryWriter(this.producer, options.retryPolicy);
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.metrics = createConnectorMetrics(this.metricsRegistry);
-    this.dispatcher = new StreamDispatcher({
+    this.breakers = new CircuitBreakers(options.breaker);
+    const pauseStream = (stream: EventStream, reason: string) => {
+      logger.warn({ streamId: stream.id, projectId: stream.projectId, reason }, "pausing the stream");
+      options.pauseStream?.(stream, reason);
+    };
+    this.breakers.on("change", (streamId: string, health: StreamHealth) => {
+      logger.info({ streamId, health: health.status }, "stream health changed");
+      options.onHealth?.(streamId, health);
+    });
+    this.breakers.on("auto-pause", (streamId: string, reason: string) => {
+      const stream = options.streams.get(streamId);
+      if (stream) pauseStream(stream, `auto-paused: ${reason}`);
+    });
+    const guard = new GuardedDelivery({
       sinks: options.sinks,
       sinkContext: { logger, env: process.env },
+      breakers: this.breakers,
+      metrics: this.metrics,
+      logger,
+      pauseStream,
+    });
+    this.tiers =
+      options.retryConsumers === false
+        ? []
+        : options.retryPolicy.tiers.map(
+            (tier) =>
+              new TierConsumer({
+                kafka,
+                groupId,
+                tier,
+                streams: options.streams,
+                decode: options.decode,
+                guard,
+                writer: this.writer,
+                sinks: options.sinks,
+                metrics: this.metrics,
+                logger,
+                sessionTimeoutMs: options.sessionTimeoutMs,
+              }),
+          );
+    this.dispatcher = new StreamDispatcher({
+      sinks: options.sinks,
+      guard,
       writer: this.writer,
       metrics: this.metrics,
       logger,
@@ -81,9 +137,14 @@ export class SinkConnector {
         (n, partitions) => n + partitions.length,
         0,
       );
+      this.inGroup = true;
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
     });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.inGroup = false;
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.inGroup = false;
       logger.error(
         { groupId, error: errorMessage(payload.error), restart: payload.restart },
         "consumer crashed",
@@ -91,13 +152,19 @@ export class SinkConnector {
     });
   }
 
-  /** Partitions this instance owns (for readiness). */
+  /** Partitions this instance owns. */
   get assignedPartitions(): number {
     return this.assigned;
   }
 
+  /** Joined the group and holds its assignment (none is a valid assignment when instances outnumber partitions). */
+  get joinedGroup(): boolean {
+    return this.inGroup;
+  }
+
   async start(): Promise<void> {
     await Promise.all([this.producer.connect(), this.consumer.connect()]);
+    await Promise.all(this.tiers.map((t) => t.start()));
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
@@ -131,7 +198,7 @@ export class SinkConnector {
   async stop(): Promise<void> {
     clearInterval(this.progress);
     this.dispatcher.flushAll();
-    await this.consumer.disconnect();
+    await Promise.all([this.consumer.disconnect(), ...this.tiers.map((t) => t.stop())]);
     await this.producer.disconnect();
     await this.options.sinks.close();
   }

@@ -76,6 +76,7 @@ export async function createPipeline(partitions = 3): Promise<Pipeline> {
       EVENTSTREAMS_TOPIC_PREFIX: prefix,
       EVENTSTREAMS_GROUP_ID: `${prefix}-connector`,
       EVENTSTREAMS_SESSION_TIMEOUT_MS: "6000",
+      EVENTSTREAMS_OPS_PORT: "0",
       KAFKA_BROKERS: kafkaBrokers,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
     },

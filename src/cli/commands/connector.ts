@@ -1,7 +1,13 @@
 import type { Command } from "commander";
+import { collectDefaultMetrics, Gauge } from "prom-client";
 import { type ConnectorFlags, connectorConfig } from "../../../connectors/connector-config";
+import { LagMonitor } from "../../../connectors/lag-monitor";
 import { startConnector } from "../../../connectors/run-connector";
+import { DOMAINS } from "../../events/domain-event";
+import { createKafka } from "../../kafka/kafka-client";
 import { createLogger } from "../../logging";
+import { startOpsServer } from "../../observability/ops-server";
+import { domainTopic } from "../../topics/domain-topics";
 
 export function registerConnectorCommand(program: Command): void {
   program
@@ -17,10 +23,43 @@ export function registerConnectorCommand(program: Command): void {
     .option("--linger-ms <ms>", "how long a partial batch waits for more events (default 20)")
     .option("--concurrency <n>", "partitions processed at once (default 6)")
     .option("--session-timeout-ms <ms>", "how soon a crashed instance's partitions move (default 30000)")
-    .action(async (flags: ConnectorFlags) => {
+    .option(
+      "--ops-port <port>",
+      "port of /metrics, /healthz, /readyz (env EVENTSTREAMS_OPS_PORT, default 9464; 0 picks one)",
+    )
+    .action(async (flags: ConnectorFlags & { opsPort?: string }) => {
       const config = connectorConfig(flags);
       const logger = createLogger("connector");
       const running = await startConnector(config, logger);
+
+      const admin = createKafka(
+        { clientId: "eventstreams-connector-lag", brokers: config.brokers },
+        logger,
+      ).admin();
+      await admin.connect();
+      const topics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));
+      const lag = new LagMonitor(admin, config.groupId, topics, running.connector.metricsRegistry);
+      lag.start();
+      const metrics = running.connector.metricsRegistry;
+      collectDefaultMetrics({ register: metrics });
+      new Gauge({
+        name: "eventstreams_config_streams",
+        help: "Event streams in this process's configuration table",
+        registers: [metrics],
+        collect() {
+          this.set(running.streams.size);
+        },
+      });
+      const ops = await startOpsServer({
+        port: Number(flags.opsPort ?? process.env.EVENTSTREAMS_OPS_PORT ?? 9464),
+        metrics,
+        readiness: () => {
+          const waitingFor = running.connector.joinedGroup ? [] : ["consumer group assignment"];
+          return { ready: waitingFor.length === 0, waitingFor };
+        },
+      });
+      logger.info({ ops: ops.url }, "metrics at /metrics, probes at /healthz and /readyz");
+
       let stopping = false;
       const onSignal = (signal: NodeJS.Signals) => {
         if (stopping) {
@@ -29,7 +68,9 @@ export function registerConnectorCommand(program: Command): void {
         }
         stopping = true;
         logger.info({ signal }, "stopping: finishing in-flight deliveries, committing, leaving the group");
-        running.stop().then(
+        lag.stop();
+        ops.server.close();
+        Promise.all([running.stop(), admin.disconnect()]).then(
           () => process.exit(0),
           (error: unknown) => {
             logger.error({ error: String(error) }, "unclean stop");
