@@ -1,4 +1,6 @@
 import { defaultTopicPrefix } from "../src/topics/domain-topics";
+import type { BreakerSettings } from "./circuit-breaker";
+import { DEFAULT_LADDER, type Jitter, parseDuration, parseLadder, type RetryTier } from "./retry/ladder";
 
 /** Everything a connector process is configured with, parsed and checked once, at start. */
 export interface ConnectorConfig {
@@ -10,6 +12,14 @@ export interface ConnectorConfig {
   partitionsConsumedConcurrently: number;
   /** How long the group waits for a silent (crashed) member before moving its partitions. */
   sessionTimeoutMs: number;
+  /** The retry ladder, then the dead-letter topic. */
+  retryLadder: RetryTier[];
+  retryJitter: Jitter;
+  /** Ladder step (0-based) a misconfiguration's first failure starts at (see RetryPolicy). */
+  misconfigurationTier: number;
+  /** Whether this process also runs a consumer per retry tier (the default: one process does it all). */
+  retryConsumers: boolean;
+  breaker: BreakerSettings;
 }
 
 export interface ConnectorFlags {
@@ -20,6 +30,8 @@ export interface ConnectorFlags {
   lingerMs?: string;
   concurrency?: string;
   sessionTimeoutMs?: string;
+  retryLadder?: string;
+  retryConsumers?: boolean;
 }
 
 export function connectorConfig(
@@ -44,7 +56,38 @@ export function connectorConfig(
       3_000,
       300_000,
     ),
+    retryLadder: parseLadder(flags.retryLadder ?? env.EVENTSTREAMS_RETRY_LADDER ?? DEFAULT_LADDER),
+    retryJitter: oneOf("EVENTSTREAMS_RETRY_JITTER", env.EVENTSTREAMS_RETRY_JITTER ?? "full", [
+      "full",
+      "none",
+    ]),
+    misconfigurationTier: wholeNumber(
+      "EVENTSTREAMS_RETRY_MISCONFIGURATION_TIER",
+      env.EVENTSTREAMS_RETRY_MISCONFIGURATION_TIER ?? "2",
+      0,
+      11,
+    ),
+    retryConsumers: flags.retryConsumers ?? env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
+    breaker: {
+      threshold: wholeNumber(
+        "EVENTSTREAMS_BREAKER_THRESHOLD",
+        env.EVENTSTREAMS_BREAKER_THRESHOLD ?? "20",
+        1,
+        100_000,
+      ),
+      probeIntervalMs: parseDuration(env.EVENTSTREAMS_BREAKER_PROBE_INTERVAL ?? "30s"),
+      autoPauseAfterMs:
+        env.EVENTSTREAMS_AUTO_PAUSE_AFTER === "0"
+          ? 0
+          : parseDuration(env.EVENTSTREAMS_AUTO_PAUSE_AFTER ?? "72h"),
+    },
   };
+}
+
+function oneOf<T extends string>(name: string, raw: string, values: readonly T[]): T {
+  if (!(values as readonly string[]).includes(raw))
+    throw new Error(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw as T;
 }
 
 function wholeNumber(name: string, raw: string, min: number, max: number): number {

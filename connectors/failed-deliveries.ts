@@ -1,5 +1,6 @@
-import type { IHeaders, Producer } from "kafkajs";
+import type { IHeaders, Message, Producer } from "kafkajs";
 import { H } from "./failure-headers";
+import { placeFailure, type RetryPolicy } from "./retry/retry-policy";
 import type { DeliveryResult } from "./sinks";
 
 export interface SourceRecord {
@@ -10,65 +11,115 @@ export interface SourceRecord {
   value: Buffer;
 }
 
+export interface ErrorEntry {
+  at: string;
+  attempt: number;
+  sink: string;
+  code: string;
+  message: string;
+}
+
+/** What a retry record carries from earlier attempts (absent for the main connector's failure). */
+export interface RetryState {
+  attempt: number;
+  /** Index of the ladder step the failed attempt was read from. */
+  tierIndex: number;
+  firstFailedAt: string;
+  history: ErrorEntry[];
+  /** Headers carried over unchanged (source position, redrive origin). */
+  carried: IHeaders;
+}
+
 export interface FailedDelivery {
   source: SourceRecord;
   streamId: string;
   projectId: string;
   sinkType: string;
   result: Exclude<DeliveryResult, { outcome: "delivered" }>;
-}
-
-export interface FailureTopics {
-  retry: string;
-  deadLetter: string;
+  previous?: RetryState;
 }
 
 /**
  * Hands failed deliveries and undecodable records to Kafka, durably (acks=all), so that the source
- * offset may be committed. One record per (event, stream): a retry concerns one destination only.
+ * offset (or the retry record) may be committed. One record per (event, stream): a retry concerns
+ * one destination only. The value is always the original event bytes.
  */
 export class FailedDeliveryWriter {
   constructor(
     private readonly producer: Producer,
-    private readonly topics: FailureTopics,
+    readonly policy: RetryPolicy,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Retryable failures go to the retry topic, permanent ones straight to the dead-letter topic. */
-  async handOff(failures: readonly FailedDelivery[]): Promise<void> {
-    if (failures.length === 0) return;
-    const at = new Date(this.now()).toISOString();
-    const byTopic = new Map<string, { key: string; value: Buffer; headers: IHeaders }[]>();
+  /**
+   * Retryable failures go to the next step of the ladder, permanent ones and those past the last
+   * step to the dead-letter topic. Returns how many were dead-lettered.
+   */
+  async handOff(failures: readonly FailedDelivery[]): Promise<{ deadLettered: number }> {
+    if (failures.length === 0) return { deadLettered: 0 };
+    const now = this.now();
+    const at = new Date(now).toISOString();
+    const byTopic = new Map<string, Message[]>();
+    let deadLettered = 0;
     for (const f of failures) {
-      const topic = f.result.outcome === "permanent" ? this.topics.deadLetter : this.topics.retry;
-      const history = [{ at, attempt: 0, sink: f.sinkType, code: f.result.code, message: f.result.message }];
+      const r = f.result;
+      const placement = placeFailure(
+        this.policy,
+        {
+          permanent: r.outcome === "permanent",
+          misconfiguration: r.outcome === "retryable" && r.misconfiguration === true,
+          retryAfterMs: r.outcome === "retryable" ? r.retryAfterMs : undefined,
+        },
+        f.previous?.tierIndex,
+        now,
+      );
+      const attempt = (f.previous?.attempt ?? 0) + 1;
+      const history = [
+        ...(f.previous?.history ?? []),
+        { at, attempt, sink: f.sinkType, code: r.code, message: r.message },
+      ];
       const headers: IHeaders = {
-        ...sourceHeaders(f.source),
+        ...(f.previous?.carried ?? sourceHeaders(f.source)),
         [H.streamId]: f.streamId,
         [H.projectId]: f.projectId,
-        [H.attempt]: "0",
-        [H.firstFailedAt]: at,
-        [H.dueAt]: at,
+        [H.attempt]: String(attempt),
+        [H.firstFailedAt]: f.previous?.firstFailedAt ?? at,
         [H.errorSink]: f.sinkType,
-        [H.errorCode]: f.result.code,
-        [H.errorMessage]: f.result.message,
+        [H.errorCode]: r.code,
+        [H.errorMessage]: r.message,
         [H.errorHistory]: JSON.stringify(history),
       };
-      if (f.result.outcome === "permanent") headers[H.reason] = "permanent-failure";
+      let topic: string;
+      if (placement.kind === "tier") {
+        topic = placement.tier.topic;
+        headers[H.tier] = placement.tier.name;
+        headers[H.dueAt] = new Date(placement.dueAt).toISOString();
+      } else {
+        topic = this.policy.deadLetter;
+        headers[H.reason] = placement.reason;
+        deadLettered++;
+      }
       const list = byTopic.get(topic) ?? [];
       list.push({ key: f.streamId, value: f.source.value, headers });
       byTopic.set(topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.send(byTopic);
+    return { deadLettered };
+  }
+
+  /** Puts records back on a topic unchanged but for the due time (a paused stream's backlog). */
+  async park(topic: string, records: readonly Message[], dueAt: number): Promise<void> {
+    if (records.length === 0) return;
+    const due = new Date(dueAt).toISOString();
+    await this.send(
+      new Map([[topic, records.map((m) => ({ ...m, headers: { ...m.headers, [H.dueAt]: due } }))]]),
+    );
   }
 
   /** A record that cannot be decoded: parked with the reason; the connector moves on. */
   async deadLetterUndecodable(source: SourceRecord, reason: string, code: string): Promise<void> {
     await this.producer.send({
-      topic: this.topics.deadLetter,
+      topic: this.policy.deadLetter,
       acks: -1,
       messages: [
         {
@@ -77,6 +128,13 @@ export class FailedDeliveryWriter {
           headers: { ...sourceHeaders(source), [H.reason]: reason, [H.errorCode]: code },
         },
       ],
+    });
+  }
+
+  private async send(byTopic: Map<string, Message[]>): Promise<void> {
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
   }
 }

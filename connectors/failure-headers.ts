@@ -7,7 +7,10 @@ import type { IHeaders } from "kafkajs";
 export const H = {
   streamId: "es-stream-id",
   projectId: "es-project-id",
+  /** Failed attempts so far (the main connector's is 1). */
   attempt: "es-attempt",
+  /** The ladder step (name, e.g. "30s") this record waits on. */
+  tier: "es-tier",
   firstFailedAt: "es-first-failed-at",
   dueAt: "es-due-at",
   errorSink: "es-error-sink",
@@ -16,6 +19,8 @@ export const H = {
   /** JSON array of every error so far: {at, attempt, sink, code, message}. */
   errorHistory: "es-error-history",
   reason: "es-reason",
+  /** On a redriven record: the dead letter it came from ("partition/offset"). */
+  redriveOf: "es-redrive-of",
   sourceTopic: "es-source-topic",
   sourcePartition: "es-source-partition",
   sourceOffset: "es-source-offset",

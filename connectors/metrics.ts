@@ -21,6 +21,18 @@ export function createConnectorMetrics(registry: Registry) {
       labelNames: ["reason"],
       registers: [registry],
     }),
+    circuitShortCircuited: new Counter({
+      name: "eventstreams_circuit_short_circuited_total",
+      help: "Deliveries sent straight to the retry path because their stream's circuit was open",
+      labelNames: ["sink"],
+      registers: [registry],
+    }),
+    retryOutcomes: new Counter({
+      name: "eventstreams_retry_outcomes_total",
+      help: "Records read from a retry tier, by tier and what became of them",
+      labelNames: ["tier", "outcome"],
+      registers: [registry],
+    }),
     deliveryDuration: new Histogram({
       name: "eventstreams_delivery_duration_seconds",
       help: "Duration of one sink deliver call (one batch)",

@@ -3,11 +3,14 @@ import { DOMAINS } from "../src/events/domain-event";
 import { createEventDecoder, EventDecodeError } from "../src/events/event-decoder";
 import { createKafka } from "../src/kafka/kafka-client";
 import { StreamRegistry } from "../src/streams/stream-registry";
+import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { DecodeError, SinkConnector } from "./connector";
 import type { ConnectorConfig } from "./connector-config";
-import { createSinkRegistry } from "./sinks";
+import { HealthPublisher } from "./health-publisher";
+import { createSinkRegistry, type SinkRegistry } from "./sinks";
+import { StreamPauser } from "./stream-pauser";
 
 export interface RunningConnector {
   connector: SinkConnector;
@@ -16,7 +19,12 @@ export interface RunningConnector {
 }
 
 /** Wires a connector process: stream configuration first (caught up), then the consumer group. */
-export async function startConnector(config: ConnectorConfig, logger: Logger): Promise<RunningConnector> {
+export async function startConnector(
+  config: ConnectorConfig,
+  logger: Logger,
+  /** Tests deliver through a registry of their own (fake sinks); by default the built-in sinks. */
+  deps: { sinks?: SinkRegistry } = {},
+): Promise<RunningConnector> {
   const kafka = createKafka({ clientId: "eventstreams-connector", brokers: config.brokers }, logger);
   const topics = systemTopics(config.topicPrefix);
   const domainTopics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));
@@ -30,13 +38,22 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
         `the domain topics ${missing.join(", ")} do not exist: create them with \`eventstreams topics create\``,
       );
     }
-    await ensureFailureTopics(admin, topics);
+    await ensureFailureTopics(
+      admin,
+      topics,
+      6,
+      config.retryLadder.map((t) => t.name),
+    );
   } finally {
     await admin.disconnect();
   }
 
   const streams = new StreamRegistry({ kafka, topic: topics.config, logger });
   await streams.start();
+  const store = new StreamStore({ kafka, registry: streams });
+  const health = new HealthPublisher(kafka, topics.health, logger);
+  await Promise.all([store.start(), health.start()]);
+  const pauser = new StreamPauser(streams, store, logger);
 
   const decoder = createEventDecoder({ registryUrl: config.registryUrl });
   const connector = new SinkConnector({
@@ -44,8 +61,17 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
     groupId: config.groupId,
     topics: domainTopics,
     streams,
-    sinks: createSinkRegistry(),
-    failureTopics: { retry: topics.retry, deadLetter: topics.deadLetter },
+    sinks: deps.sinks ?? createSinkRegistry(),
+    retryPolicy: {
+      tiers: config.retryLadder.map((t) => ({ ...t, topic: topics.retryTier(t.name) })),
+      deadLetter: topics.deadLetter,
+      jitter: config.retryJitter,
+      misconfigurationTier: config.misconfigurationTier,
+    },
+    breaker: config.breaker,
+    retryConsumers: config.retryConsumers,
+    pauseStream: (stream, reason) => pauser.pause(stream, reason),
+    onHealth: (streamId, h) => health.publish(streamId, h),
     logger,
     lingerMs: config.lingerMs,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
@@ -68,6 +94,7 @@ export async function startConnector(config: ConnectorConfig, logger: Logger): P
     streams,
     stop: async () => {
       await connector.stop();
+      await Promise.allSettled([store.stop(), health.stop()]);
       await streams.stop();
     },
   };

@@ -2,8 +2,9 @@ import type { Logger } from "pino";
 import type { DomainEvent } from "../src/events/domain-event";
 import type { EventStream } from "../src/streams/event-stream";
 import type { FailedDelivery, FailedDeliveryWriter, SourceRecord } from "./failed-deliveries";
+import type { GuardedDelivery } from "./guarded-delivery";
 import type { ConnectorMetrics } from "./metrics";
-import type { DeliveryResult, SinkContext, SinkRegistry } from "./sinks";
+import type { DeliveryResult, SinkRegistry } from "./sinks";
 
 export interface Delivery {
   event: DomainEvent;
@@ -24,7 +25,7 @@ interface StreamQueue {
 
 export interface DispatcherOptions {
   sinks: SinkRegistry;
-  sinkContext: SinkContext;
+  guard: GuardedDelivery;
   writer: FailedDeliveryWriter;
   metrics: ConnectorMetrics;
   logger: Logger;
@@ -81,29 +82,15 @@ export class StreamDispatcher {
   }
 
   private async deliver(stream: EventStream, batch: Pending[]): Promise<void> {
-    const { metrics, logger, sinks, sinkContext, writer } = this.options;
-    const sink = sinks.sink(stream.type, sinkContext);
-    const started = performance.now();
-    const results = await sink
-      .deliver(
-        { streamId: stream.id, projectId: stream.projectId, config: stream.config },
-        batch.map((p) => p.event),
-      )
-      .catch((error: unknown): DeliveryResult[] =>
-        // A sink must report failures as results; if one throws anyway, nothing is lost.
-        batch.map(() => ({ outcome: "retryable", code: "SinkError", message: errorMessage(error) })),
-      );
-    metrics.deliveryDuration.observe({ sink: stream.type }, (performance.now() - started) / 1000);
-
+    const { metrics, logger, guard, writer } = this.options;
+    const results = await guard.deliver(
+      stream,
+      batch.map((p) => p.event),
+    );
     const failures: FailedDelivery[] = [];
     const now = Date.now();
     batch.forEach((p, i) => {
-      const result = results[i] ?? {
-        outcome: "retryable",
-        code: "MissingResult",
-        message: "the sink returned no result",
-      };
-      metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
+      const result = results[i] as DeliveryResult;
       if (result.outcome === "delivered") {
         this.totals.delivered++;
         metrics.endToEndLatency.observe((now - p.event.timestamp.getTime()) / 1000);
@@ -130,7 +117,8 @@ export class StreamDispatcher {
         },
         "deliveries failed; handing them to the retry path",
       );
-      await writer.handOff(failures);
+      const { deadLettered } = await writer.handOff(failures);
+      if (deadLettered > 0) metrics.deadLettered.inc({ reason: "permanent-failure" }, deadLettered);
       this.totals.handedOff += failures.length;
     } else {
       logger.debug({ streamId: stream.id, sink: stream.type, events: batch.length }, "batch delivered");

@@ -4,7 +4,9 @@ import { Registry } from "prom-client";
 import type { DomainEvent } from "../../src/events/domain-event";
 import type { EventStream } from "../../src/streams/event-stream";
 import { waitFor } from "../../src/util/wait-for";
+import { CircuitBreakers } from "../circuit-breaker";
 import { FailedDeliveryWriter } from "../failed-deliveries";
+import { GuardedDelivery } from "../guarded-delivery";
 import { createConnectorMetrics } from "../metrics";
 import { type DeliveryResult, defineSink, SinkRegistry } from "../sinks";
 import { StreamDispatcher } from "../stream-dispatcher";
@@ -68,11 +70,24 @@ function setup(
       for (const t of topicMessages) sent.push({ topic: t.topic, count: t.messages.length });
     },
   } as unknown as Producer;
+  const metrics = createConnectorMetrics(new Registry());
   const dispatcher = new StreamDispatcher({
     sinks,
-    sinkContext: { logger: pino({ level: "silent" }), env: {} },
-    writer: new FailedDeliveryWriter(producer, { retry: "retry", deadLetter: "dlq" }),
-    metrics: createConnectorMetrics(new Registry()),
+    writer: new FailedDeliveryWriter(producer, {
+      tiers: [{ index: 0, name: "5s", delayMs: 5_000, topic: "retry" }],
+      deadLetter: "dlq",
+      jitter: "full",
+      misconfigurationTier: 0,
+    }),
+    guard: new GuardedDelivery({
+      sinks,
+      sinkContext: { logger: pino({ level: "silent" }), env: {} },
+      breakers: new CircuitBreakers({ threshold: 1000, probeIntervalMs: 1000, autoPauseAfterMs: 0 }),
+      metrics,
+      logger: pino({ level: "silent" }),
+      pauseStream: () => undefined,
+    }),
+    metrics,
     logger: pino({ level: "silent" }),
     lingerMs: 10,
   });

@@ -2,9 +2,11 @@ import { Command, CommanderError } from "commander";
 import { registerApiCommand } from "./commands/api";
 import { registerConnectorCommand } from "./commands/connector";
 import { registerDemoCommand } from "./commands/demo";
+import { registerDlqCommands } from "./commands/dlq";
 import { registerEventStreamCommands } from "./commands/event-streams";
 import { registerEventsCommands } from "./commands/events";
 import { registerProduceCommand } from "./commands/produce";
+import { registerRetryCommands } from "./commands/retry";
 import { registerSchemasCommands } from "./commands/schemas";
 import { registerStackCommands } from "./commands/stack";
 import { registerTopicsCommands } from "./commands/topics";
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerConnectorCommand(program);
   registerApiCommand(program);
   registerEventStreamCommands(program);
+  registerRetryCommands(program);
+  registerDlqCommands(program);
   return program;
 }
 

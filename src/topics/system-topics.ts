@@ -2,43 +2,61 @@ import { defaultTopicPrefix } from "./domain-topics";
 
 /**
  * Topics the product itself owns, beside the domain topics: stream configuration (compacted), the
- * retry path and the dead-letter topic. The same prefix as the domain topics applies.
+ * retry tiers, the dead-letter topic, redrive markers and stream health (both compacted). The same
+ * prefix as the domain topics applies.
  */
 export interface SystemTopics {
   config: string;
-  retry: string;
   deadLetter: string;
+  /** Compacted, keyed by dead-letter partition/offset: which dead letters were redriven already. */
+  redrive: string;
+  /** Compacted, keyed by stream id: the connector's view of each stream's health. */
+  health: string;
+  /** The topic of one step of the retry ladder, by its name ("5s" → eventstreams.retry.5s). */
+  retryTier(name: string): string;
 }
 
 export function systemTopics(prefix: string = defaultTopicPrefix()): SystemTopics {
   const name = (base: string) => (prefix ? `${prefix}.${base}` : base);
   return {
     config: name("eventstreams.config"),
-    retry: name("eventstreams.retry"),
     deadLetter: name("eventstreams.dlq"),
+    redrive: name("eventstreams.redrive"),
+    health: name("eventstreams.health"),
+    retryTier: (tier) => name(`eventstreams.retry.${tier}`),
   };
 }
 
+const TWO_WEEKS_MS = String(14 * 24 * 60 * 60 * 1000);
+
 /**
- * Creates the retry and dead-letter topics if missing (idempotent). Keyed by stream id, so one
- * stream's retries stay in order; kept two weeks, longer than the retry ladder plus a weekend.
+ * Creates the retry tier, dead-letter, redrive and health topics if missing (idempotent). Retry
+ * and dead-letter topics are keyed by stream id, so one stream's retries stay in order, and kept
+ * two weeks, longer than the retry ladder plus a weekend.
  */
 export async function ensureFailureTopics(
   admin: import("kafkajs").Admin,
   topics: SystemTopics,
   partitions = 6,
+  tierNames: readonly string[] = [],
 ): Promise<void> {
+  const wanted = [
+    ...[...tierNames.map((t) => topics.retryTier(t)), topics.deadLetter].map((topic) => ({
+      topic,
+      configEntries: [{ name: "retention.ms", value: TWO_WEEKS_MS }],
+    })),
+    ...[topics.redrive, topics.health].map((topic) => ({
+      topic,
+      configEntries: [{ name: "cleanup.policy", value: "compact" }],
+    })),
+  ];
   const existing = new Set(await admin.listTopics());
-  const missing = [topics.retry, topics.deadLetter].filter((t) => !existing.has(t));
+  const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: partitions,
-        configEntries: [{ name: "retention.ms", value: String(14 * 24 * 60 * 60 * 1000) }],
-      })),
+      topics: missing.map((t) => ({ ...t, numPartitions: partitions })),
     });
   } catch (error) {
     // Created by another process in between: the outcome we wanted.

@@ -1,0 +1,43 @@
+import { type Jitter, jitteredDelay, type RetryTier } from "./ladder";
+
+export interface TierTopic extends RetryTier {
+  topic: string;
+}
+
+/** Where failed deliveries go and how long they wait: the ladder's topics and the dead-letter topic. */
+export interface RetryPolicy {
+  tiers: readonly TierTopic[];
+  deadLetter: string;
+  jitter: Jitter;
+  /**
+   * A misconfigured destination (AccessDenied, NotFound) needs a person to fix it: hammering it at
+   * the short steps only burns the ladder. Its first failure starts at this step instead (clamped
+   * to the last one).
+   */
+  misconfigurationTier: number;
+}
+
+export type Placement =
+  | { kind: "tier"; tier: TierTopic; dueAt: number }
+  | { kind: "dead-letter"; reason: "permanent-failure" | "retries-exhausted" };
+
+/**
+ * Where a failure goes next. `fromTier` is the step the failed attempt came from (undefined for the
+ * main connector). A destination's Retry-After only ever raises the due time.
+ */
+export function placeFailure(
+  policy: RetryPolicy,
+  failure: { permanent: boolean; misconfiguration?: boolean; retryAfterMs?: number },
+  fromTier: number | undefined,
+  now: number,
+  random: () => number = Math.random,
+): Placement {
+  if (failure.permanent) return { kind: "dead-letter", reason: "permanent-failure" };
+  let next = fromTier === undefined ? 0 : fromTier + 1;
+  if (fromTier === undefined && failure.misconfiguration)
+    next = Math.min(policy.misconfigurationTier, policy.tiers.length - 1);
+  const tier = policy.tiers[next];
+  if (!tier) return { kind: "dead-letter", reason: "retries-exhausted" };
+  const wait = Math.max(jitteredDelay(tier, policy.jitter, random), failure.retryAfterMs ?? 0);
+  return { kind: "tier", tier, dueAt: now + wait };
+}

@@ -1,0 +1,196 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { Logger } from "pino";
+import type { DomainEvent } from "../../src/events/domain-event";
+import type { EventStream } from "../../src/streams/event-stream";
+import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
+import type { FailedResult, GuardedDelivery } from "../guarded-delivery";
+import type { ConnectorMetrics } from "../metrics";
+import type { StreamLookup } from "../routing";
+import type { SinkRegistry } from "../sinks";
+import type { TierTopic } from "./retry-policy";
+import { dueAtOf, type RetryRecord, readRetryRecord } from "./retry-record";
+
+export interface TierConsumerOptions {
+  kafka: Kafka;
+  /** The connector's group id; this tier's group is `<groupId>.retry.<tier>`. */
+  groupId: string;
+  tier: TierTopic;
+  streams: StreamLookup;
+  decode: (value: Buffer) => Promise<DomainEvent>;
+  guard: GuardedDelivery;
+  writer: FailedDeliveryWriter;
+  sinks: SinkRegistry;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  sessionTimeoutMs?: number;
+}
+
+/** Due records handled between two commits: bounds what a crash makes us redo. */
+const CHUNK = 200;
+
+/**
+ * Consumes one step of the retry ladder. A partition's records are handled in order once due;
+ * when the head is not due yet, the partition is paused (other partitions go on) and resumed by a
+ * timer at the head's due time, so nothing polls and nothing is delivered early. An offset is
+ * committed only after its record was delivered, dropped (stream deleted), or durably written to
+ * the next step, the dead-letter topic, or back to this step (paused stream).
+ */
+export class TierConsumer {
+  private readonly consumer: Consumer;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly logger: Logger;
+  private stopped = false;
+
+  constructor(private readonly options: TierConsumerOptions) {
+    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.logger = options.logger.child({ tier: options.tier.name });
+    this.consumer = options.kafka.consumer({
+      groupId: `${options.groupId}.retry.${options.tier.name}`,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 256 * 1024,
+      sessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      this.logger.error({ err: payload.error, restart: payload.restart }, "retry consumer crashed"),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.tier.topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 6,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.consumer.disconnect();
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    let next = 0;
+    while (next < messages.length && !this.stopped) {
+      const head = messages[next] as KafkaMessage;
+      const wait = dueAtOf(head) - Date.now();
+      if (wait > 0) {
+        this.waitForHead(topic, partition, head.offset, wait);
+        return;
+      }
+      const chunk: KafkaMessage[] = [];
+      while (next < messages.length && chunk.length < CHUNK) {
+        const m = messages[next] as KafkaMessage;
+        if (dueAtOf(m) > Date.now()) break;
+        chunk.push(m);
+        next++;
+      }
+      await this.handle(chunk.map((m) => readRetryRecord(m, this.options.tier.index)));
+      const last = (chunk[chunk.length - 1] as KafkaMessage).offset;
+      resolveOffset(last);
+      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      await heartbeat();
+    }
+  }
+
+  /** Rewinds to the head, pauses this partition only, and resumes it when the head is due. */
+  private waitForHead(topic: string, partition: number, offset: string, waitMs: number): void {
+    this.consumer.seek({ topic, partition, offset });
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+    clearTimeout(this.timers.get(partition));
+    const timer = setTimeout(() => {
+      this.timers.delete(partition);
+      if (!this.stopped) this.consumer.resume([{ topic, partitions: [partition] }]);
+    }, waitMs);
+    this.timers.set(partition, timer);
+  }
+
+  /** One stream's records go through its sink together; different streams in parallel. */
+  private async handle(records: RetryRecord[]): Promise<void> {
+    const byStream = new Map<string, RetryRecord[]>();
+    for (const r of records) byStream.set(r.streamId, [...(byStream.get(r.streamId) ?? []), r]);
+    await Promise.all([...byStream].map(([id, list]) => this.handleStream(id, list)));
+  }
+
+  private async handleStream(streamId: string, records: RetryRecord[]): Promise<void> {
+    const { streams, writer, tier, metrics } = this.options;
+    const stream = streams.get(streamId);
+    if (!stream) {
+      this.logger.warn(
+        { streamId, projectId: records[0]?.projectId, dropped: records.length },
+        "stream deleted: dropping its pending retries",
+      );
+      metrics.retryOutcomes.inc({ tier: tier.name, outcome: "dropped-stream-deleted" }, records.length);
+      return;
+    }
+    if (stream.status === "paused") {
+      // Kept for the backlog: back on this step, looked at again one step's delay later.
+      await writer.park(
+        tier.topic,
+        records.map((r) => ({ key: r.message.key, value: r.message.value, headers: r.message.headers })),
+        Date.now() + tier.delayMs,
+      );
+      metrics.retryOutcomes.inc({ tier: tier.name, outcome: "parked-stream-paused" }, records.length);
+      return;
+    }
+    const { maxEvents } = this.options.sinks.definition(stream.type).limits;
+    for (let i = 0; i < records.length; i += maxEvents)
+      await this.deliver(stream, records.slice(i, i + maxEvents));
+  }
+
+  private async deliver(stream: EventStream, records: RetryRecord[]): Promise<void> {
+    const { tier, metrics, writer, guard, decode } = this.options;
+    const failures: FailedDelivery[] = [];
+    const decoded: { record: RetryRecord; event: DomainEvent }[] = [];
+    for (const record of records) {
+      try {
+        decoded.push({ record, event: await decode(record.source.value) });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push(this.failure(stream, record, { outcome: "permanent", code: "Undecodable", message }));
+      }
+    }
+    const results =
+      decoded.length > 0
+        ? await guard.deliver(
+            stream,
+            decoded.map((d) => d.event),
+          )
+        : [];
+    let delivered = 0;
+    decoded.forEach(({ record }, i) => {
+      const result = results[i];
+      if (result?.outcome === "delivered") delivered++;
+      else if (result) failures.push(this.failure(stream, record, result));
+    });
+    if (delivered > 0) metrics.retryOutcomes.inc({ tier: tier.name, outcome: "delivered" }, delivered);
+    if (failures.length === 0) return;
+    const { deadLettered } = await writer.handOff(failures);
+    metrics.retryOutcomes.inc({ tier: tier.name, outcome: "next-tier" }, failures.length - deadLettered);
+    if (deadLettered > 0) {
+      metrics.retryOutcomes.inc({ tier: tier.name, outcome: "dead-lettered" }, deadLettered);
+      metrics.deadLettered.inc({ reason: "retry" }, deadLettered);
+    }
+    this.logger.debug(
+      { streamId: stream.id, failed: failures.length, deadLettered, code: failures[0]?.result.code },
+      "retries failed",
+    );
+  }
+
+  private failure(stream: EventStream, record: RetryRecord, result: FailedResult): FailedDelivery {
+    return {
+      source: record.source,
+      streamId: stream.id,
+      projectId: stream.projectId,
+      sinkType: stream.type,
+      result,
+      previous: record.state,
+    };
+  }
+}
