@@ -36,7 +36,9 @@ export function refusedAddressReason(address: string): string | undefined {
   if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).match(IPV4_COMPATIBLE))
     return "is an IPv4-compatible IPv6 address";
   const range = parsed.range();
-  return range === "unicast" ? undefined : `is a ${range} address`;
+  if (range === "unicast") return undefined;
+  const mapped = parsed.toString() !== ipaddr.parse(address).toString() ? `maps to ${parsed}, ` : "";
+  return `${mapped}is a ${range} address`;
 }
 
 /**
