@@ -85,10 +85,8 @@ export class SinkConnector {
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.metrics = createConnectorMetrics(this.metricsRegistry);
     this.breakers = new CircuitBreakers(options.breaker);
-    const pauseStream = (stream: EventStream, reason: string) => {
-      logger.warn({ streamId: stream.id, projectId: stream.projectId, reason }, "pausing the stream");
-      options.pauseStream?.(stream, reason);
-    };
+    // The pauser logs and de-duplicates (one 410 batch must not write one revision per event).
+    const pauseStream = (stream: EventStream, reason: string) => options.pauseStream?.(stream, reason);
     this.breakers.on("change", (streamId: string, health: StreamHealth) => {
       logger.info({ streamId, health: health.status }, "stream health changed");
       options.onHealth?.(streamId, health);

@@ -48,6 +48,9 @@ export class TierConsumer {
       groupId: `${options.groupId}.retry.${options.tier.name}`,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 256 * 1024,
+      // A resumed partition is fetched with the next request: the long poll bounds how late a due
+      // record can be, so it scales with the step (100 ms to 1 s).
+      maxWaitTimeInMs: Math.min(1_000, Math.max(100, Math.floor(options.tier.delayMs / 5))),
       sessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
     });
