@@ -1,5 +1,8 @@
+import { firehoseSink } from "./firehose";
+import { httpsSink } from "./https";
 import { SinkRegistry } from "./sink-registry";
 import { snsSink } from "./sns";
+import { sqsSink } from "./sqs";
 
 export * from "./sink";
 export { type ConfigError, SinkRegistry } from "./sink-registry";
@@ -9,5 +12,5 @@ export { type ConfigError, SinkRegistry } from "./sink-registry";
  * `createSinkRegistry().register(mySink)`.
  */
 export function createSinkRegistry(): SinkRegistry {
-  return new SinkRegistry().register(snsSink);
+  return new SinkRegistry().register(snsSink).register(httpsSink).register(sqsSink).register(firehoseSink);
 }

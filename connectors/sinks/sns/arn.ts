@@ -1,8 +1,7 @@
 /** `arn:aws:sns:<region>:<12-digit account>:<name>`; a name ending in `.fifo` is a FIFO topic. */
 export const TOPIC_ARN_PATTERN =
   "^arn:aws:sns:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$";
-/** `arn:aws:iam::<12-digit account>:role/<optional/path/>name` */
-export const ROLE_ARN_PATTERN = "^arn:aws:iam::\\d{12}:role/([\\x21-\\x7E]+/)*[\\w+=,.@-]{1,64}$";
+export { ROLE_ARN_PATTERN } from "../aws/role-arn";
 
 export interface TopicArn {
   region: string;

@@ -1,0 +1,210 @@
+import {
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { STSClient } from "@aws-sdk/client-sts";
+import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
+import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
+import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
+import { parseArn, roleArnProperty } from "../aws/role-arn";
+import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
+
+export interface SqsConfig {
+  /** `arn:aws:sqs:<region>:<account>:<name>`; a name ending in `.fifo` keeps a project's order. */
+  queueArn: string;
+  roleArn: string;
+}
+
+/** SQS accepts 10 entries and 256 KiB per SendMessageBatch, body and attributes together. */
+const MAX_ENTRIES = 10;
+const MAX_BYTES = 256 * 1024;
+
+export const sqsSink = defineSink<SqsConfig>({
+  type: "sqs",
+  description: "Send to an AWS SQS queue through a role the customer lets us assume",
+  configSchema: {
+    type: "object",
+    additionalProperties: false,
+    required: ["queueArn", "roleArn"],
+    properties: {
+      queueArn: {
+        type: "string",
+        pattern: "^arn:aws:sqs:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,80}(\\.fifo)?$",
+        errorMessage: "must be an SQS queue ARN: arn:aws:sqs:<region>:<12-digit account>:<queue name>",
+      },
+      roleArn: roleArnProperty,
+    },
+  },
+  limits: { maxEvents: MAX_ENTRIES, maxBytes: MAX_BYTES },
+  create: () => new SqsSink(),
+});
+
+interface Message {
+  index: number;
+  entry: SendMessageBatchRequestEntry;
+  bytes: number;
+}
+
+export class SqsSink implements Sink<SqsConfig> {
+  private readonly clients: AssumedRoleClients<SQSClient>;
+  /** Queue URLs by (ARN, role): looked up once, as the customer's role. */
+  private readonly urls = new Map<string, Promise<string>>();
+
+  constructor(sts?: STSClient) {
+    this.clients = new AssumedRoleClients((settings) => new SQSClient(settings), sts);
+  }
+
+  async verify(target: SinkTarget<SqsConfig>): Promise<VerifyResult> {
+    try {
+      const QueueUrl = await this.queueUrl(target);
+      const body = { name: "EventStreamVerification", version: "1", timestamp: new Date().toISOString() };
+      await this.client(target).send(
+        new SendMessageCommand({
+          QueueUrl,
+          MessageBody: JSON.stringify({
+            ...body,
+            projectId: target.projectId,
+            eventAttributes: { streamId: target.streamId },
+          }),
+          ...(fifo(target)
+            ? { MessageGroupId: target.projectId, MessageDeduplicationId: `verify-${Date.now()}` }
+            : {}),
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      const { code, message } = describeAwsError(error);
+      return {
+        ok: false,
+        code,
+        message: `could not send to ${target.config.queueArn} as ${target.config.roleArn}: ${message}`,
+        hint: `the role must trust our account with sts:ExternalId = "${target.projectId}" and allow sqs:GetQueueUrl and sqs:SendMessage on the queue`,
+      };
+    }
+  }
+
+  async deliver(target: SinkTarget<SqsConfig>, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const results: DeliveryResult[] = new Array(events.length);
+    let queueUrl: string;
+    try {
+      queueUrl = await this.queueUrl(target);
+    } catch (error) {
+      return events.map(() => classifyAwsError(error, `GetQueueUrl for ${target.config.queueArn}`));
+    }
+    const batches: Message[][] = [[]];
+    let bytes = 0;
+    events.forEach((event, index) => {
+      const message = toMessage(event, index, fifo(target));
+      if (message.bytes > MAX_BYTES) {
+        results[index] = {
+          outcome: "permanent",
+          code: "MessageTooLarge",
+          message: `event ${event.id} is ${message.bytes} bytes as an SQS message; SQS accepts at most ${MAX_BYTES}`,
+        };
+        return;
+      }
+      const current = batches[batches.length - 1] as Message[];
+      if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + message.bytes > MAX_BYTES)) {
+        batches.push([message]);
+        bytes = message.bytes;
+      } else {
+        current.push(message);
+        bytes += message.bytes;
+      }
+    });
+    // One batch after the other: a FIFO queue then sees a project's events in order.
+    for (const batch of batches) if (batch.length > 0) await this.send(target, queueUrl, batch, results);
+    return results;
+  }
+
+  private async send(
+    target: SinkTarget<SqsConfig>,
+    QueueUrl: string,
+    batch: Message[],
+    results: DeliveryResult[],
+  ): Promise<void> {
+    try {
+      const output = await this.client(target).send(
+        new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((m) => m.entry) }),
+      );
+      for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
+      for (const failed of output.Failed ?? []) {
+        results[Number(failed.Id)] = classifyFailedEntry(
+          "SendMessageBatch",
+          failed.Code,
+          failed.Message,
+          failed.SenderFault,
+        );
+      }
+      for (const m of batch) {
+        results[m.index] ??= {
+          outcome: "retryable",
+          code: "MissingResult",
+          message: "SendMessageBatch did not report this entry",
+        };
+      }
+    } catch (error) {
+      const result = classifyAwsError(error, `SendMessageBatch to ${target.config.queueArn}`);
+      for (const m of batch) results[m.index] = result;
+    }
+  }
+
+  private queueUrl(target: SinkTarget<SqsConfig>): Promise<string> {
+    const key = `${target.config.queueArn}\n${target.config.roleArn}\n${target.projectId}`;
+    let url = this.urls.get(key);
+    if (!url) {
+      const { account, resource } = parseArn(target.config.queueArn);
+      url = this.client(target)
+        .send(new GetQueueUrlCommand({ QueueName: resource, QueueOwnerAWSAccountId: account }))
+        .then(({ QueueUrl }) => {
+          if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${target.config.queueArn}`);
+          return QueueUrl;
+        });
+      this.urls.set(key, url);
+      // A failure (queue not created yet, role not trusted yet) is not remembered.
+      url.catch(() => this.urls.get(key) === url && this.urls.delete(key));
+    }
+    return url;
+  }
+
+  private client(target: SinkTarget<SqsConfig>): SQSClient {
+    return this.clients.client(roleTarget(target));
+  }
+
+  async close(): Promise<void> {
+    this.clients.close();
+  }
+}
+
+function roleTarget(target: SinkTarget<SqsConfig>): RoleTarget {
+  return {
+    streamId: target.streamId,
+    projectId: target.projectId,
+    roleArn: target.config.roleArn,
+    region: parseArn(target.config.queueArn).region,
+  };
+}
+
+const fifo = (target: SinkTarget<SqsConfig>) => target.config.queueArn.endsWith(".fifo");
+
+function toMessage(event: DomainEvent, index: number, isFifo: boolean): Message {
+  const body = JSON.stringify(toDeliveredEvent(event));
+  const attributes = { eventName: event.name, domain: event.domain, projectId: event.projectId };
+  let bytes = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(attributes)) bytes += name.length + 6 + Buffer.byteLength(value);
+  return {
+    index,
+    bytes,
+    entry: {
+      Id: String(index),
+      MessageBody: body,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([name, value]) => [name, { DataType: "String", StringValue: value }]),
+      ),
+      ...(isFifo ? { MessageGroupId: event.projectId, MessageDeduplicationId: event.id } : {}),
+    },
+  };
+}
