@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import pino from "pino";
