@@ -6,6 +6,8 @@ export interface FakeCall {
   streamId: string;
   eventId: string;
   at: number;
+  /** The event's own timestamp: at - eventAt is its end-to-end latency. */
+  eventAt: number;
   outcome: DeliveryResult["outcome"];
 }
 
@@ -61,6 +63,7 @@ export class FakeDestinations {
                 streamId: target.streamId,
                 eventId: event.id,
                 at: Date.now(),
+                eventAt: event.timestamp.getTime(),
                 outcome: result.outcome,
               });
               return result;
