@@ -1,10 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
+import { DEFAULT_LADDER, parseLadder } from "../../connectors/retry/ladder";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { createKafka } from "../kafka/kafka-client";
 import { StreamRegistry } from "../streams/stream-registry";
 import { StreamStore } from "../streams/stream-store";
+import { defaultTopicPrefix } from "../topics/domain-topics";
+import { systemTopics } from "../topics/system-topics";
 import { Authenticator } from "./auth";
 import { EventStreamService } from "./event-stream-service";
 import { buildServer } from "./server";
@@ -56,6 +59,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     logger,
     isReady: () => ready,
     bodyLimitBytes: settings.bodyLimitBytes,
+    failures: failureDependencies(kafka),
   });
   const close = async () => {
     ready = false;
@@ -74,4 +78,12 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   const port = typeof address === "object" && address ? address.port : settings.port;
   logger.info({ port, topic: settings.configTopic, streams: registry.size }, "event streams API ready");
   return { app, url: `http://${settings.host}:${port}`, registry, close };
+}
+
+/** The connector's topics and first retry step, from the same environment the connector reads. */
+function failureDependencies(kafka: Kafka) {
+  const topics = systemTopics(defaultTopicPrefix(process.env));
+  const first = parseLadder(process.env.EVENTSTREAMS_RETRY_LADDER ?? DEFAULT_LADDER)[0];
+  if (!first) throw new Error("the retry ladder is empty");
+  return { kafka, topics, firstTier: { ...first, topic: topics.retryTier(first.name) } };
 }

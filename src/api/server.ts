@@ -5,10 +5,13 @@ import { ApiError } from "./api-error";
 import { type Authenticator, mayManage } from "./auth";
 import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
+import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
 import { registerEventStreamRoutes } from "./routes";
 
 export interface ServerOptions {
   service: EventStreamService;
+  /** Dead letters and redrive per stream; absent, those routes are not offered. */
+  failures?: FailureDependencies;
   authenticator: Authenticator;
   logger: Logger;
   /** True once the stream registry caught up: until then only /healthz and /readyz answer. */
@@ -63,5 +66,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerEventStreamRoutes(app, options.service);
+  if (options.failures) registerFailureRoutes(app, options.service, options.failures);
   return app;
 }
