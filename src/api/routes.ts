@@ -2,7 +2,16 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EventStream } from "../streams/event-stream";
 import type { EventStreamService } from "./event-stream-service";
 import { etagOf, presentStream } from "./present";
-import { createBody, noQuery, patchBody, projectParams, streamParams, verifyQuery } from "./schemas";
+import {
+  createBody,
+  DEFAULT_GRACE_SECONDS,
+  noQuery,
+  patchBody,
+  projectParams,
+  rotateBody,
+  streamParams,
+  verifyQuery,
+} from "./schemas";
 import { parseIfMatch, parseStreamInput } from "./stream-input";
 
 interface ProjectRoute {
@@ -21,8 +30,10 @@ interface Verify {
 const base = "/projects/:projectId/eventstreams";
 
 export function registerEventStreamRoutes(app: FastifyInstance, service: EventStreamService): void {
-  const send = (reply: FastifyReply, stream: EventStream, status = 200) =>
-    reply.status(status).header("etag", etagOf(stream)).send(presentStream(stream));
+  const present = (stream: EventStream, revealSecrets = false) =>
+    presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets });
+  const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
+    reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));
 
   app.post<ProjectRoute & Body & Verify>(
     base,
@@ -32,7 +43,7 @@ export function registerEventStreamRoutes(app: FastifyInstance, service: EventSt
       const stream = await service.create(request.params.projectId, input, {
         verify: request.query.verify !== "false",
       });
-      return send(reply.header("location", `${request.url.split("?")[0]}/${stream.id}`), stream, 201);
+      return send(reply.header("location", `${request.url.split("?")[0]}/${stream.id}`), stream, 201, true);
     },
   );
 
@@ -40,7 +51,7 @@ export function registerEventStreamRoutes(app: FastifyInstance, service: EventSt
     base,
     { schema: { params: projectParams, querystring: noQuery } },
     async (request) => ({
-      event_streams: service.list(request.params.projectId).map(presentStream),
+      event_streams: service.list(request.params.projectId).map((stream) => present(stream)),
     }),
   );
 
@@ -61,6 +72,20 @@ export function registerEventStreamRoutes(app: FastifyInstance, service: EventSt
         ifMatch,
       });
       return send(reply, stream);
+    },
+  );
+
+  app.post<StreamRoute & { Body: { grace_period_seconds?: number } | undefined }>(
+    `${base}/:id/rotate-secret`,
+    { schema: { params: streamParams, body: rotateBody, querystring: noQuery } },
+    async (request, reply) => {
+      const ifMatch = parseIfMatch(request.headers["if-match"]);
+      const graceSeconds = request.body?.grace_period_seconds ?? DEFAULT_GRACE_SECONDS;
+      const stream = await service.rotateSecret(request.params.projectId, request.params.id, {
+        ifMatch,
+        graceMs: graceSeconds * 1000,
+      });
+      return send(reply, stream, 200, true);
     },
   );
 

@@ -54,3 +54,19 @@ export const verifyQuery = {
 };
 
 export const noQuery = { type: "object", additionalProperties: false, properties: {} };
+
+/** The old secret keeps signing this long after a rotation unless the caller says otherwise. */
+export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+
+export const rotateBody = {
+  type: ["object", "null"],
+  additionalProperties: false,
+  properties: {
+    grace_period_seconds: {
+      type: "integer",
+      minimum: 0,
+      maximum: 7 * 24 * 3600,
+      errorMessage: "must be a whole number of seconds from 0 to 604800 (7 days)",
+    },
+  },
+};

@@ -3,7 +3,7 @@ import { generateSecret, SECRET_PATTERN } from "./signature";
 
 export interface HttpsConfig {
   /** The customer's receiver: an https:// URL on a public address. */
-  endpoint: string;
+  httpsEndpoint: string;
   /** `whsec_<base64>`, generated at creation: signs every request. */
   secret: string;
   /** The secret before the last rotation: still signs, next to `secret`, until it expires. */
@@ -20,9 +20,9 @@ export const DEFAULT_GRACE_MS = 24 * 3600_000;
 export const httpsConfigSchema: JsonSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["endpoint", "secret"],
+  required: ["httpsEndpoint", "secret"],
   properties: {
-    endpoint: {
+    httpsEndpoint: {
       type: "string",
       maxLength: 2048,
       pattern: "^https://[^\\s]+$",

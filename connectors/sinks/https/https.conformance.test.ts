@@ -15,13 +15,16 @@ describeSinkConformance("https", {
     const target = {
       streamId: `es_${randomUUID().slice(0, 8)}`,
       projectId: randomUUID(),
-      config: { endpoint: server.url("127.0.0.1"), secret: generateSecret() },
+      config: { httpsEndpoint: server.url("127.0.0.1"), secret: generateSecret() },
     };
     let read = 0;
     return {
       sink: new HttpsSink({ allowedHosts: ["127.0.0.1"], ca: [server.ca], timeoutMs: 2_000 }),
       target,
-      failingTarget: { ...target, config: { ...target.config, endpoint: server.url("127.0.0.1", "/down") } },
+      failingTarget: {
+        ...target,
+        config: { ...target.config, httpsEndpoint: server.url("127.0.0.1", "/down") },
+      },
       rejectedEvent: (e) => ({ ...e, eventAttributes: { reject: "yes" } }),
       received: receivedIds(async () => {
         const fresh = server.requests.slice(read).filter((r) => r.path === "/hooks");

@@ -34,7 +34,7 @@ describe("HTTPS webhook sink", () => {
   const target = (config: Partial<HttpsConfig> = {}): SinkTarget<HttpsConfig> => ({
     streamId: `es_${randomUUID().slice(0, 8)}`,
     projectId: randomUUID(),
-    config: { endpoint: server.url("webhook.test"), secret: generateSecret(), ...config },
+    config: { httpsEndpoint: server.url("webhook.test"), secret: generateSecret(), ...config },
   });
 
   beforeAll(async () => {
@@ -140,7 +140,7 @@ describe("HTTPS webhook sink", () => {
   });
 
   it("reports a connection error as retryable", async () => {
-    const closed = target({ endpoint: "https://webhook.test:1/hooks" });
+    const closed = target({ httpsEndpoint: "https://webhook.test:1/hooks" });
     const [result] = await sink.deliver(closed, events(1));
     expect(result).toMatchObject({ outcome: "retryable", code: "ECONNREFUSED" });
   });

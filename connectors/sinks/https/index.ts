@@ -48,10 +48,10 @@ export const httpsSink = defineSink<HttpsConfig>({
     try {
       // The API's own environment decides which hosts are open; DNS is checked by verify and on
       // every connection.
-      EndpointPolicy.fromEnv(process.env).checkUrl(config.endpoint);
+      EndpointPolicy.fromEnv(process.env).checkUrl(config.httpsEndpoint);
       return undefined;
     } catch (error) {
-      if (error instanceof EndpointRefusedError) return { field: "endpoint", message: error.message };
+      if (error instanceof EndpointRefusedError) return { field: "httpsEndpoint", message: error.message };
       throw error;
     }
   },
@@ -101,7 +101,7 @@ export class HttpsSink implements Sink<HttpsConfig> {
     return {
       ok: false,
       code: result.code,
-      message: `${target.config.endpoint}: ${result.message}`,
+      message: `${target.config.httpsEndpoint}: ${result.message}`,
       hint:
         result.code === "EndpointRefused"
           ? "webhooks go to https:// endpoints on public addresses only"
@@ -137,7 +137,7 @@ export class HttpsSink implements Sink<HttpsConfig> {
 
   private async post(target: SinkTarget<HttpsConfig>, id: string, body: string): Promise<DeliveryResult> {
     try {
-      const url = this.policy.checkUrl(target.config.endpoint);
+      const url = this.policy.checkUrl(target.config.httpsEndpoint);
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await request(url, {
         method: "POST",

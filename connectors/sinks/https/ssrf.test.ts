@@ -90,7 +90,7 @@ describe("HTTPS sink SSRF protection", () => {
   it("refuses every hostile endpoint at creation or delivery, and sends nothing", async () => {
     const outcomes: Record<string, string> = {};
     for (const endpoint of hostile(server.port)) {
-      const config = { endpoint, secret: generateSecret() };
+      const config = { httpsEndpoint: endpoint, secret: generateSecret() };
       const invalid = registry.validateConfig("https", config);
       const target = { streamId: "es_ssrf", projectId: randomUUID(), config };
       // Delivery refuses even what validation already refused: a stored config is never trusted.
@@ -108,7 +108,7 @@ describe("HTTPS sink SSRF protection", () => {
       const verified = await sink.verify(target);
       outcomes[endpoint] =
         `${invalid ? "invalid" : "valid"} / ${result?.outcome}:${result && "code" in result ? result.code : ""} / verify ${verified.ok}`;
-      expect({ endpoint, permanent: result?.outcome }).toEqual({ endpoint, permanent: "permanent" });
+      expect({ endpoint, outcome: result?.outcome }).toEqual({ endpoint, outcome: "permanent" });
       expect(result).toMatchObject({ code: "EndpointRefused" });
       expect(verified).toMatchObject({ ok: false, code: "EndpointRefused" });
     }
@@ -120,7 +120,7 @@ describe("HTTPS sink SSRF protection", () => {
   });
 
   it("delivers to the allowed host (the same server), so the refusals above are the policy's doing", async () => {
-    const config = { endpoint: server.url("webhook.test"), secret: generateSecret() };
+    const config = { httpsEndpoint: server.url("webhook.test"), secret: generateSecret() };
     expect(registry.validateConfig("https", config)).toBeUndefined();
     expect(await sink.verify({ streamId: "es_ok", projectId: randomUUID(), config })).toEqual({ ok: true });
     expect(server.requests).toHaveLength(1);
@@ -128,11 +128,11 @@ describe("HTTPS sink SSRF protection", () => {
 
   it("explains a refusal in words at validation", () => {
     const error = registry.validateConfig("https", {
-      endpoint: "https://[::ffff:169.254.169.254]/",
+      httpsEndpoint: "https://[::ffff:169.254.169.254]/",
       secret: generateSecret(),
     });
     expect(error).toEqual({
-      field: "endpoint",
+      field: "httpsEndpoint",
       message: "host ::ffff:a9fe:a9fe maps to 169.254.169.254, is a linkLocal address",
     });
   });

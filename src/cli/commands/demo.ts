@@ -1,22 +1,21 @@
 import type { Command } from "commander";
-import { smokeRoundTrip } from "../../demo/smoke";
-import { clientEnvironment, stackEndpoints } from "../../stack/settings";
-import { LocalStack } from "../../stack/stack";
+import { runDemo } from "../../demo/demo";
+import { parseDuration } from "../endpoints";
 
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
-    .description("bring the local stack up and send an event through Kafka to SNS and back from SQS")
-    .action(async () => {
-      const say = (line: string) => process.stderr.write(`${line}\n`);
-      const stack = new LocalStack();
-      await stack.up(say);
-      const endpoints = stackEndpoints(stack.settings);
-      // The demo's own processes use the local stack unless the caller configured otherwise.
-      for (const [key, value] of Object.entries(clientEnvironment(endpoints))) process.env[key] ??= value;
-      await smokeRoundTrip(endpoints, say);
-      say(
-        "the stack stays up: `npx eventstreams stack status`, and `npx eventstreams stack down` to stop it",
-      );
+    .description("the whole product on the local stack, with a live view of what a customer receives")
+    .option("--duration <time>", "stop after this long, e.g. 30s or 2m (default: at Ctrl-C)")
+    .option("--rate <n>", "events per second from the simulated product services", "30")
+    .option("--api-port <port>", "port of the demo's HTTP API", "8080")
+    .option("--ops-port <port>", "port of the connector's /metrics", "9464")
+    .action(async (flags: { duration?: string; rate: string; apiPort: string; opsPort: string }) => {
+      await runDemo({
+        durationMs: flags.duration ? parseDuration(flags.duration) : undefined,
+        rate: Number(flags.rate),
+        apiPort: Number(flags.apiPort),
+        opsPort: Number(flags.opsPort),
+      });
     });
 }

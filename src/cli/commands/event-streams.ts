@@ -11,6 +11,7 @@ interface DestinationFlags {
   type?: string;
   awsSnsTopicArn?: string;
   awsIamRoleArn?: string;
+  httpsEndpoint?: string;
   eventTypes?: string;
   verify: boolean;
 }
@@ -83,6 +84,22 @@ export function registerEventStreamCommands(program: Command): void {
     });
   }
 
+  common(verb(program, "rotate-secret").command("event-stream").argument("<id>", "the stream id"))
+    .description("replace a stream's signing secret; the old one keeps signing during the grace period")
+    .option("--grace-period-seconds <n>", "how long the old secret keeps signing (default 86400)")
+    .action(async (id: string, options: Common & { gracePeriodSeconds?: string }) => {
+      const body =
+        options.gracePeriodSeconds === undefined
+          ? {}
+          : { grace_period_seconds: Number(options.gracePeriodSeconds) };
+      const stream = await client(options).request<StreamView>(
+        "POST",
+        `${streamPath(options, id)}/rotate-secret`,
+        body,
+      );
+      print(formatStream(stream, options.format));
+    });
+
   common(verb(program, "delete").command("event-stream").argument("<id>", "the stream id"))
     .description("delete an event stream")
     .action(async (id: string, options: Common) => {
@@ -114,6 +131,7 @@ function destinationOptions(command: Command): Command {
   return command
     .option("--aws-sns-topic-arn <arn>", "sns: the topic to publish to")
     .option("--aws-iam-role-arn <arn>", "sns: the role to assume, with the project id as ExternalId")
+    .option("--https-endpoint <url>", "https: the https:// URL to POST signed events to")
     .option("--event-types <names>", "comma-separated event names to deliver; empty for all")
     .option("--no-verify", "store it without checking the destination first");
 }
@@ -122,6 +140,7 @@ function destinationBody(options: DestinationFlags): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (options.awsSnsTopicArn !== undefined) body.topic_arn = options.awsSnsTopicArn;
   if (options.awsIamRoleArn !== undefined) body.role_arn = options.awsIamRoleArn;
+  if (options.httpsEndpoint !== undefined) body.https_endpoint = options.httpsEndpoint;
   if (options.eventTypes !== undefined) {
     body.event_types = options.eventTypes
       .split(",")
