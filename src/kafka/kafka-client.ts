@@ -10,6 +10,9 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
 
 /** A kafkajs client whose own logs go through our pino logger, as structured JSON like the rest. */
 export function createKafka(config: Omit<KafkaConfig, "logCreator">, logger: Logger): Kafka {
+  // Our keys are project ids, hashed by kafkajs's default (Java-compatible) partitioner on purpose;
+  // its notice about the v2 change of default is for code migrating from v1.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
   const kafkaLogger = logger.child({ component: "kafkajs" });
   return new Kafka({
     logLevel: logLevel.WARN,

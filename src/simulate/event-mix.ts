@@ -50,13 +50,15 @@ export class EventMix {
   private readonly totalWeight: number;
   private readonly projects: Array<{ id: string; identities: string[]; clients: string[] }>;
 
-  constructor(domains: readonly Domain[], projectCount: number) {
+  /** `projectIds` names the projects (the demo's own); otherwise `projectCount` random ones. */
+  constructor(domains: readonly Domain[], projectCount: number, projectIds?: readonly string[]) {
     this.names = domains.flatMap((domain) =>
       eventNames(domain).map((name) => ({ domain, name: name as string, weight: WEIGHTS[name] ?? 1 })),
     );
     this.totalWeight = this.names.reduce((sum, n) => sum + n.weight, 0);
-    this.projects = Array.from({ length: projectCount }, () => ({
-      id: randomUUID(),
+    const ids = projectIds ?? Array.from({ length: projectCount }, () => randomUUID());
+    this.projects = ids.map((id) => ({
+      id,
       identities: Array.from({ length: 20 }, () => randomUUID()),
       clients: Array.from({ length: 3 }, () => randomUUID()),
     }));

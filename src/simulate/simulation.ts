@@ -8,6 +8,10 @@ export interface SimulationOptions {
   /** Events per second, spread evenly. */
   rate: number;
   projects: number;
+  /** Use these projects instead of `projects` random ones. */
+  projectIds?: readonly string[];
+  /** Stops generating (what is in flight still completes). */
+  signal?: AbortSignal;
   /** Stop after this long... */
   durationMs?: number;
   /** ...or after this many events, whichever comes first. */
@@ -37,7 +41,7 @@ export async function runSimulation(
   publisher: EventPublisher,
   options: SimulationOptions,
 ): Promise<SimulationProgress> {
-  const mix = new EventMix(options.domains, options.projects);
+  const mix = new EventMix(options.domains, options.projects, options.projectIds);
   const limit = options.count ?? Number.POSITIVE_INFINITY;
   const maxOutstanding = Math.max(10_000, options.rate * 5);
   const started = Date.now();
@@ -54,6 +58,7 @@ export async function runSimulation(
     const elapsed = Date.now() - started;
     if (progress.generated >= limit || (options.durationMs !== undefined && elapsed >= options.durationMs))
       break;
+    if (options.signal?.aborted) break;
     const due = Math.min(limit, Math.floor((options.rate * elapsed) / 1000) + 1);
     const room = maxOutstanding - (progress.generated - progress.acknowledged - progress.failed);
     const n = Math.min(due - progress.generated, room);

@@ -1,19 +1,22 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { delay } from "../../src/util/wait-for";
-import { aws } from "./clients";
+import { QueueDrain } from "../../src/demo/queue-drain";
 
 /**
- * Drains SQS queues in the background (one loop per queue) and counts deliveries per event id, so
- * a test can see every event arrive (at least once) and how many arrived more than once. Queues
- * are kept shallow on purpose: the emulator's SQS slows down as a queue grows.
+ * Drains SQS queues in the background and counts deliveries per event id, so a test can see every
+ * event arrive (at least once) and how many arrived more than once. One queue per project keeps
+ * each queue shallow: the emulator's SQS slows down as a queue grows.
  */
 export class QueueCollector {
   readonly counts = new Map<string, number>();
-  private running = true;
-  private readonly loops: Promise<void>[];
+  private readonly drains: QueueDrain[];
 
   constructor(queueUrls: readonly string[]) {
-    this.loops = queueUrls.map((url) => this.loop(url));
+    this.drains = queueUrls.map(
+      (url) =>
+        new QueueDrain(url, (message) => {
+          const id = (JSON.parse(message.Body ?? "{}") as { id?: string }).id ?? "?";
+          this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
+        }),
+    );
   }
 
   get unique(): number {
@@ -26,36 +29,7 @@ export class QueueCollector {
     return extra;
   }
 
-  private async loop(queueUrl: string): Promise<void> {
-    const sqs = aws.sqs();
-    while (this.running) {
-      // A slow or failing receive is retried: the collector must outlive emulator hiccups.
-      const { Messages = [] } = await sqs
-        .send(
-          // Short polls: the emulator's long poll holds up SNS deliveries into the same queue.
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-        )
-        .catch(() => ({ Messages: [] }));
-      if (Messages.length === 0) await delay(100);
-      for (const m of Messages) {
-        const id = (JSON.parse(m.Body ?? "{}") as { id?: string }).id ?? "?";
-        this.counts.set(id, (this.counts.get(id) ?? 0) + 1);
-      }
-      if (Messages.length > 0) {
-        await sqs
-          .send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          )
-          .catch(() => undefined); // not deleted: received again later, counted as a duplicate
-      }
-    }
-  }
-
   async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
+    await Promise.all(this.drains.map((d) => d.stop()));
   }
 }
