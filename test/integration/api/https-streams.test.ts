@@ -1,0 +1,76 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { verifyWebhook } from "../../../src";
+import { newProject, startTestApi, type TestApi } from "../../support/api";
+import { uniqueName } from "../../support/unique";
+import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+
+/** HTTPS streams through the API: secret shown once, masked on reads, rotated, SSRF refused. */
+describe("HTTPS event streams through the API", () => {
+  let api: TestApi;
+  let server: WebhookServer;
+
+  beforeAll(async () => {
+    server = await startWebhookServer();
+    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
+    writeFileSync(caFile, server.ca);
+    process.env.EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
+    process.env.EVENTSTREAMS_WEBHOOK_CA_FILE = caFile;
+    api = await startTestApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await server?.close();
+  });
+
+  it("shows the secret once, masks it on reads, and rotates it with a grace period", async () => {
+    const projectId = newProject();
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "https", https_endpoint: server.url("127.0.0.1") },
+    });
+    expect(created.status).toBe(201);
+    const secret: string = created.body.secret;
+    expect(secret).toMatch(/^whsec_/);
+    expect(created.body.https_endpoint).toBe(server.url("127.0.0.1"));
+    // The verification request was signed with that secret.
+    const [verification] = server.requests;
+    if (!verification) throw new Error("no verification request");
+    expect(verifyWebhook(secret, verification.headers, verification.body)).toMatchObject({
+      name: "EventStreamVerification",
+    });
+
+    const path = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    expect((await api.call("GET", path)).body.secret).toBe("********");
+    const listed = await api.call("GET", `/projects/${projectId}/eventstreams`);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+    const rotated = await api.call("POST", `${path}/rotate-secret`, { body: { grace_period_seconds: 600 } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(secret);
+    expect(rotated.body.previous_secret).toBe(secret);
+    const after = (await api.call("GET", path)).body;
+    expect([after.secret, after.previous_secret]).toEqual(["********", "********"]);
+    expect(after.previous_secret_expires_at).toEqual(expect.any(String));
+
+    const chosen = await api.call("PATCH", path, { body: { secret: secret } });
+    expect(chosen.status).toBe(400);
+    expect(api.logs.join("")).not.toContain(secret.slice(6));
+    expect(api.logs.join("")).not.toContain(rotated.body.secret.slice(6));
+  });
+
+  it("refuses a private endpoint at creation with a clear error, and sends nothing", async () => {
+    const before = server.requests.length;
+    const refused = await api.call("POST", `/projects/${newProject()}/eventstreams`, {
+      body: { type: "https", https_endpoint: "https://169.254.169.254/latest/meta-data/" },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("linkLocal");
+    const named = await api.call("POST", `/projects/${newProject()}/eventstreams`, {
+      body: { type: "https", https_endpoint: `https://localhost:${server.port}/hooks` },
+    });
+    expect(named.status).toBe(400);
+    expect(server.requests.length).toBe(before);
+  });
+});
