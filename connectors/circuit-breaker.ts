@@ -57,6 +57,11 @@ export class CircuitBreakers extends EventEmitter {
     return "probe";
   }
 
+  /** Open, whether or not a probe is due (for sizing hand-offs; admit() decides the calls). */
+  isOpen(streamId: string): boolean {
+    return this.states.get(streamId)?.open === true;
+  }
+
   /** The last error of an open circuit, to record on the deliveries it short-circuits. */
   lastError(streamId: string): State["lastError"] | undefined {
     return this.states.get(streamId)?.lastError;

@@ -26,6 +26,11 @@ export interface GuardedDeliveryOptions {
 export class GuardedDelivery {
   constructor(private readonly options: GuardedDeliveryOptions) {}
 
+  /** Whether deliveries to the stream are being short-circuited (its circuit is open). */
+  isOpen(streamId: string): boolean {
+    return this.options.breakers.isOpen(streamId);
+  }
+
   async deliver(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
     const { breakers, metrics } = this.options;
     const admission = breakers.admit(stream.id);

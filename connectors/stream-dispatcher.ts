@@ -67,7 +67,11 @@ export class StreamDispatcher {
     queue.timer = undefined;
     if (queue.flushing || queue.pending.length === 0) return;
     const { maxEvents } = this.options.sinks.definition(queue.stream.type).limits;
-    const batch = queue.pending.splice(0, maxEvents);
+    // An open circuit calls the destination with one probe event at most: hand the whole backlog
+    // off in one write rather than sink-sized batches one after another, which would hold up the
+    // partitions this stream shares with healthy ones.
+    const size = this.options.guard.isOpen(queue.stream.id) ? queue.pending.length : maxEvents;
+    const batch = queue.pending.splice(0, size);
     queue.flushing = true;
     this.deliver(queue.stream, batch)
       .then(
