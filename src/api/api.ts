@@ -58,6 +58,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     authenticator: new Authenticator(settings.tokens),
     logger,
     isReady: () => ready,
+    streamCount: () => registry.size,
     bodyLimitBytes: settings.bodyLimitBytes,
     failures: failureDependencies(kafka),
   });

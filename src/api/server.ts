@@ -6,6 +6,7 @@ import { type Authenticator, mayManage } from "./auth";
 import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
 import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
+import { registerApiMetrics } from "./metrics";
 import { registerEventStreamRoutes } from "./routes";
 
 export interface ServerOptions {
@@ -16,12 +17,14 @@ export interface ServerOptions {
   logger: Logger;
   /** True once the stream registry caught up: until then only /healthz and /readyz answer. */
   isReady: () => boolean;
+  /** Streams in the configuration table, for /metrics. */
+  streamCount?: () => number;
   bodyLimitBytes?: number;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
 
-const PUBLIC_PATHS = new Set(["/healthz", "/readyz"]);
+const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -35,6 +38,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
   installErrorHandling(app);
+  registerApiMetrics(app, options.streamCount ?? (() => 0));
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) =>
