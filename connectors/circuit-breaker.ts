@@ -47,6 +47,13 @@ export class CircuitBreakers extends EventEmitter {
     super();
   }
 
+  /** Streams whose circuit is open now (a gauge for operators). */
+  get openCount(): number {
+    let n = 0;
+    for (const s of this.states.values()) if (s.open) n++;
+    return n;
+  }
+
   /** Whether a delivery to the stream may call the destination now. */
   admit(streamId: string): Admission {
     const s = this.states.get(streamId);

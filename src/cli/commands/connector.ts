@@ -50,6 +50,14 @@ export function registerConnectorCommand(program: Command): void {
           this.set(running.streams.size);
         },
       });
+      new Gauge({
+        name: "eventstreams_open_circuits",
+        help: "Streams whose circuit breaker is open (deliveries go straight to the retry path)",
+        registers: [metrics],
+        collect() {
+          this.set(running.connector.breakers.openCount);
+        },
+      });
       const ops = await startOpsServer({
         port: Number(flags.opsPort ?? process.env.EVENTSTREAMS_OPS_PORT ?? 9464),
         metrics,
