@@ -1,0 +1,138 @@
+/**
+ * What the connector is compared with, on the same records and the same endpoint: Kafka alone
+ * (fetch + decode), the SNS client alone (PublishBatch, no Kafka), and the hand-written naive
+ * consumer (one Publish and one commit per message).
+ */
+import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { Kafka } from "kafkajs";
+import { packBatches, toSnsMessage } from "../../connectors/sinks/sns/messages";
+import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
+import { createEventDecoder } from "../../src/events/event-decoder";
+import { round } from "../producer/stats";
+import { waitFor } from "./processes";
+
+export interface Rate {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+const rate = (events: number, ms: number): Rate => ({
+  events,
+  seconds: round(ms / 1000, 2),
+  eventsPerSecond: Math.round(events / Math.max(ms / 1000, 0.001)),
+});
+
+/** An SNS client like the connector's (keep-alive pool of `sockets`), static credentials, fake endpoint. */
+export function snsClient(endpoint: string, sockets: number): SNSClient {
+  return new SNSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: sockets } }),
+    maxAttempts: 2,
+  });
+}
+
+/** Fetch and decode only, in a new group, until `target` records are decoded. */
+export async function kafkaCeiling(kafka: Kafka, topics: string[], registryUrl: string, target: number) {
+  const decoder = createEventDecoder({ registryUrl });
+  const consumer = kafka.consumer({ groupId: `bench-kafka-${Date.now().toString(36)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let decoded = 0;
+  let started = 0;
+  let ended = 0;
+  await consumer.run({
+    partitionsConsumedConcurrently: 6,
+    eachBatch: async ({ batch }) => {
+      started ||= performance.now();
+      await Promise.all(batch.messages.map((m) => decoder.decode(m.value)));
+      decoded += batch.messages.length;
+      if (decoded >= target && !ended) ended = performance.now();
+    },
+  });
+  await waitFor(async () => ended > 0, 300_000);
+  await consumer.disconnect();
+  return rate(decoded, (ended || performance.now()) - started);
+}
+
+/** PublishBatch of the same events (10 per call, grouped by project as the connector does), `concurrency` calls at once. */
+export async function snsCeiling(events: readonly DomainEvent[], endpoint: string, concurrency: number) {
+  const byProject = new Map<string, DomainEvent[]>();
+  for (const e of events) {
+    const list = byProject.get(e.projectId);
+    if (list) list.push(e);
+    else byProject.set(e.projectId, [e]);
+  }
+  const batches = [...byProject.values()].flatMap((list) =>
+    packBatches(list.map((e, i) => toSnsMessage(e, i, false))),
+  );
+  const client = snsClient(endpoint, concurrency);
+  const send = (batch: (typeof batches)[number], i: number) =>
+    client.send(
+      new PublishBatchCommand({
+        TopicArn: `arn:aws:sns:us-east-1:123456789012:bench-${i % 1000}`,
+        PublishBatchRequestEntries: batch.map((m) => m.entry),
+      }),
+    );
+  await Promise.all(batches.slice(0, 100).map(send)); // warm-up: sockets, JIT; not measured
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const i = next++;
+        await send(batches[i] as (typeof batches)[number], i);
+      }
+    }),
+  );
+  const result = rate(events.length, performance.now() - started);
+  client.destroy();
+  return { ...result, concurrency, calls: batches.length };
+}
+
+/** The consumer a developer would write first: eachMessage → Publish → commit, for a bounded time. */
+export async function naiveBaseline(
+  kafka: Kafka,
+  topics: string[],
+  registryUrl: string,
+  endpoint: string,
+  topicArnOf: (projectId: string) => string,
+  limits: { ms: number; events: number },
+) {
+  const decoder = createEventDecoder({ registryUrl });
+  const client = snsClient(endpoint, 64);
+  const consumer = kafka.consumer({ groupId: `bench-naive-${Date.now().toString(36)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let published = 0;
+  let started = 0;
+  let stopping = false;
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      if (stopping) return;
+      started ||= performance.now();
+      const event = await decoder.decode(message.value);
+      await client.send(
+        new PublishCommand({
+          TopicArn: topicArnOf(event.projectId),
+          Message: JSON.stringify(toDeliveredEvent(event)),
+        }),
+      );
+      published++;
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    },
+  });
+  await waitFor(
+    async () => published >= limits.events || (started > 0 && performance.now() - started >= limits.ms),
+    limits.ms + 60_000,
+  );
+  stopping = true;
+  const result = rate(published, performance.now() - started);
+  await consumer.disconnect();
+  client.destroy();
+  return { ...result, limits };
+}

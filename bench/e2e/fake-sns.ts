@@ -1,0 +1,109 @@
+/**
+ * A minimal SNS-compatible endpoint (AWS Query protocol) for the end-to-end benchmark: answers
+ * `Publish` and `PublishBatch` as SNS does, and counts what it receives, so the emulator's own speed
+ * does not hide the connector's. Runs as its own process (`tsx bench/e2e/fake-sns.ts`, prints its
+ * port) so it never competes with the process it measures for one event loop.
+ *
+ * Control routes, loopback only: GET /__stats (counts), GET /__latencies (ms per unique event since
+ * the last reset), POST /__reset.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+
+const XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
+
+let messages = 0;
+let requests = 0;
+let seen = new Set<string>();
+let latencies: number[] = [];
+let first = 0;
+let last = 0;
+
+/** One received message: count it, and keep (receipt − event timestamp) once per event id. */
+function record(body: string, now: number): void {
+  messages++;
+  if (first === 0) first = now;
+  last = now;
+  try {
+    const event = JSON.parse(body) as { id?: string; timestamp?: string };
+    if (!event.id || seen.has(event.id)) return;
+    seen.add(event.id);
+    if (event.timestamp) latencies.push(now - Date.parse(event.timestamp));
+  } catch {
+    // Not an event (a verification message or free text): counted, no latency.
+  }
+}
+
+function reply(res: ServerResponse, status: number, xml: string): void {
+  res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
+  res.end(xml);
+}
+
+const metadata = () => `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`;
+
+function answer(form: URLSearchParams, res: ServerResponse): void {
+  const now = Date.now();
+  requests++;
+  const action = form.get("Action");
+  if (action === "Publish") {
+    record(form.get("Message") ?? "", now);
+    return reply(
+      res,
+      200,
+      `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>${metadata()}</PublishResponse>`,
+    );
+  }
+  if (action === "PublishBatch") {
+    let ok = "";
+    for (let n = 1; ; n++) {
+      const id = form.get(`PublishBatchRequestEntries.member.${n}.Id`);
+      if (id === null) break;
+      record(form.get(`PublishBatchRequestEntries.member.${n}.Message`) ?? "", now);
+      ok += `<member><Id>${id}</Id><MessageId>${randomUUID()}</MessageId></member>`;
+    }
+    return reply(
+      res,
+      200,
+      `<PublishBatchResponse xmlns="${XMLNS}"><PublishBatchResult><Successful>${ok}</Successful><Failed/></PublishBatchResult>${metadata()}</PublishBatchResponse>`,
+    );
+  }
+  reply(
+    res,
+    400,
+    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${action} is not supported here</Message></Error>${metadata()}</ErrorResponse>`,
+  );
+}
+
+function control(req: IncomingMessage, res: ServerResponse): void {
+  const json = (value: unknown) => {
+    const text = JSON.stringify(value);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(text);
+  };
+  if (req.url === "/__stats") return json({ messages, requests, unique: seen.size, first, last });
+  if (req.url === "/__latencies") return json(latencies);
+  if (req.url === "/__reset") {
+    messages = requests = first = last = 0;
+    seen = new Set();
+    latencies = [];
+    return json({ ok: true });
+  }
+  res.writeHead(404).end();
+}
+
+const server = createServer((req, res) => {
+  if (req.url?.startsWith("/__")) return control(req, res);
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => answer(new URLSearchParams(Buffer.concat(chunks).toString("utf8")), res));
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  const address = server.address();
+  process.stdout.write(`${typeof address === "object" && address ? address.port : 0}\n`);
+});
+// Ends with its parent: the benchmark never leaves it behind.
+process.on("disconnect", () => process.exit(0));
+setInterval(() => {
+  if (process.ppid === 1) process.exit(0);
+}, 1_000).unref();

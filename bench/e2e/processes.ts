@@ -1,0 +1,86 @@
+/** Child processes of the end-to-end benchmark (fake SNS, connector) and what /proc says of them. */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { findProjectRoot } from "../../src/project-root";
+
+const root = findProjectRoot();
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Peak resident memory (VmHWM) in MiB, from /proc/<pid>/status. */
+export function peakRssMiB(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Math.round(Number(match[1]) / 1024) : 0;
+}
+
+export interface FakeSns {
+  url: string;
+  stats(): Promise<{ messages: number; requests: number; unique: number; first: number; last: number }>;
+  latencies(): Promise<number[]>;
+  reset(): Promise<void>;
+  stop(): void;
+}
+
+export async function startFakeSns(): Promise<FakeSns> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/e2e/fake-sns.ts")], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`fake SNS exited with ${code}`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once("line", resolve);
+  });
+  const url = `http://127.0.0.1:${port.trim()}`;
+  const get = async <T>(route: string) => (await (await fetch(`${url}${route}`)).json()) as T;
+  return {
+    url,
+    stats: () => get("/__stats"),
+    latencies: () => get("/__latencies"),
+    reset: async () => void (await get("/__reset")),
+    stop: () => void child.kill("SIGTERM"),
+  };
+}
+
+export interface Connector {
+  child: ChildProcess;
+  pid: number;
+  exited: Promise<number | null>;
+  /** SIGTERM (the connector stops cleanly; a --cpu-prof run writes its profile then), bounded wait. */
+  stop(): Promise<void>;
+}
+
+export function spawnConnector(env: Record<string, string>, logFile: string, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(root, "bin/eventstreams.js"), "connector"], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr?.pipe(createWriteStream(logFile));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const timeout = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timeout);
+  };
+  return { child, pid: child.pid as number, exited, stop } satisfies Connector;
+}
+
+/** Polls until `done` says so or the deadline passes; returns whether it finished. */
+export async function waitFor(done: () => Promise<boolean>, timeoutMs: number, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return false;
+}

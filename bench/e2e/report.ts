@@ -1,0 +1,82 @@
+/** The benchmark's result as rows: a terminal table and a markdown table with the same figures. */
+
+interface Result {
+  at: string;
+  events: number;
+  connector: { eventsPerSecond: number; cpuSecondsPer1000: number; peakRssMiB: number; seconds: number };
+  latency: { rate: number; p50Ms: number; p99Ms: number; maxMs: number; published: number; received: number };
+  ceilings: {
+    kafka: { eventsPerSecond: number };
+    snsClient: { eventsPerSecond: number };
+    naive: { eventsPerSecond: number; events: number };
+  };
+  ratios: { ofSnsCeiling: number; ofNaive: number; ofKafkaCeiling: number };
+  profile?: { totalMs: number; top: { owner: string; ms: number; share: number }[] };
+}
+
+function rows(r: Result): [string, string, string][] {
+  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  return [
+    [
+      "connector, sustained",
+      `${r.connector.eventsPerSecond} events/s`,
+      `${r.events} events in ${r.connector.seconds} s`,
+    ],
+    ["connector CPU", `${r.connector.cpuSecondsPer1000} CPU s / 1,000 events`, ""],
+    ["connector peak RSS", `${r.connector.peakRssMiB} MiB`, "VmHWM"],
+    [
+      "Kafka ceiling (fetch + decode)",
+      `${r.ceilings.kafka.eventsPerSecond} events/s`,
+      `connector = ${r.ratios.ofKafkaCeiling}x`,
+    ],
+    [
+      "SNS-client ceiling (PublishBatch)",
+      `${r.ceilings.snsClient.eventsPerSecond} events/s`,
+      `connector = ${r.ratios.ofSnsCeiling}x (target 0.7: ${met(r.ratios.ofSnsCeiling >= 0.7)})`,
+    ],
+    [
+      "naive baseline (Publish + commit)",
+      `${r.ceilings.naive.eventsPerSecond} events/s`,
+      `connector = ${r.ratios.ofNaive}x (target 5: ${met(r.ratios.ofNaive >= 5)})`,
+    ],
+    [
+      `latency at ${r.latency.rate}/s, p50`,
+      `${r.latency.p50Ms} ms`,
+      `${r.latency.received}/${r.latency.published} received`,
+    ],
+    ["latency p99", `${r.latency.p99Ms} ms`, `target < 250: ${met(r.latency.p99Ms < 250)}`],
+    ["latency max", `${r.latency.maxMs} ms`, ""],
+  ];
+}
+
+export function table(r: Result): string {
+  const all = rows(r);
+  const w = [0, 1].map((c) => Math.max(...all.map((row) => row[c]?.length ?? 0)));
+  const lines = all.map(([a, b, c]) => `${a.padEnd(w[0] as number)}  ${b.padEnd(w[1] as number)}  ${c}`);
+  const prof = (r.profile?.top ?? []).map((p) => `  ${(p.share * 100).toFixed(1).padStart(5)}%  ${p.owner}`);
+  return [
+    ...lines,
+    "",
+    `connector CPU profile, self time by owner (${r.profile?.totalMs ?? 0} ms):`,
+    ...prof,
+  ].join("\n");
+}
+
+export function markdown(r: Result): string {
+  const body = rows(r).map(([a, b, c]) => `| ${a} | ${b} | ${c} |`);
+  const prof = (r.profile?.top ?? []).map(
+    (p) => `| ${p.owner} | ${p.ms} ms | ${(p.share * 100).toFixed(1)}% |`,
+  );
+  return [
+    `End-to-end benchmark, ${r.at}`,
+    "",
+    "| measure | value | note |",
+    "|---|---|---|",
+    ...body,
+    "",
+    "| profile owner | self time | share |",
+    "|---|---|---|",
+    ...prof,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,188 @@
+/**
+ * End-to-end benchmark (issue 8): N events over 1,000 projects with one SNS stream each, through
+ * the real connector process to a fast fake SNS endpoint (STS stays on the emulator), against the
+ * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
+ * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { DOMAINS } from "../../src/events/domain-event";
+import { findProjectRoot } from "../../src/project-root";
+import { runSimulation } from "../../src/simulate/simulation";
+import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/stack/settings";
+import { LocalStack } from "../../src/stack/stack";
+import { domainTopics } from "../../src/topics/domain-topics";
+import { percentile, round } from "../producer/stats";
+import { kafkaCeiling, naiveBaseline, snsCeiling } from "./ceilings";
+import { cpuSeconds, type FakeSns, peakRssMiB, spawnConnector, startFakeSns, waitFor } from "./processes";
+import { summariseProfile } from "./profile-summary";
+import { markdown, table } from "./report";
+import { benchPublisher, createTopicsAndStreams, publishBacklog } from "./setup";
+
+const arg = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return Number(at > 0 ? (process.argv[at + 1] ?? fallback) : fallback);
+};
+const EVENTS = arg("events", "200000");
+const PROJECTS = arg("projects", "1000");
+const LATENCY_SECONDS = arg("latency-seconds", "30");
+const RATE = arg("rate", "1000");
+/** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
+const CONCURRENCY = 64;
+
+const root = findProjectRoot();
+const results = path.join(root, "bench", "results");
+const say = (line: string) =>
+  process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main(): Promise<void> {
+  // The bench's own SDK clients: no Node 22 notice on stderr (the connector gets the same setting).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  await new LocalStack().up();
+  const endpoints = stackEndpoints(stackSettings());
+  const stackEnv = clientEnvironment(endpoints);
+  const { kafkaBrokers: brokers, schemaRegistryUrl: registryUrl } = endpoints;
+  say("building dist/ (the connector process runs the compiled CLI)");
+  execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  mkdirSync(path.join(results, "profile"), { recursive: true });
+
+  const prefix = `bench-e2e-${Date.now().toString(36)}`;
+  const kafka = new Kafka({ clientId: "bench-e2e", brokers: brokers.split(","), logLevel: logLevel.ERROR });
+  const topics = domainTopics(prefix);
+  const fake = await startFakeSns();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { projectIds, arnByProject } = await createTopicsAndStreams(kafka, prefix, PROJECTS);
+    const publisher = benchPublisher(brokers, registryUrl, prefix);
+    let t = performance.now();
+    const events = await publishBacklog(publisher, projectIds, EVENTS);
+    say(
+      `${prefix}: ${PROJECTS} streams, ${EVENTS} events published in ${round((performance.now() - t) / 1000)} s; fake SNS ${fake.url}`,
+    );
+
+    const env = (group: string) => ({
+      ...stackEnv,
+      AWS_ENDPOINT_URL_SNS: fake.url, // only SNS goes to the fake; STS stays on the emulator
+      EVENTSTREAMS_TOPIC_PREFIX: prefix,
+      EVENTSTREAMS_GROUP_ID: `${prefix}-${group}`,
+      EVENTSTREAMS_OPS_PORT: "0",
+    });
+
+    // Throughput: the backlog through a fresh connector.
+    const connector = spawnConnector(env("connector"), path.join(results, `${prefix}-connector.log`));
+    const throughput = await drain(fake, connector.pid, EVENTS);
+    say(`connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000`);
+
+    // Latency: steady rate with the same connector running.
+    await fake.reset();
+    const sim = await runSimulation(publisher, {
+      domains: DOMAINS,
+      rate: RATE,
+      projects: PROJECTS,
+      projectIds,
+      durationMs: LATENCY_SECONDS * 1000,
+    });
+    await waitFor(async () => (await fake.stats()).unique >= sim.acknowledged, 60_000);
+    const lat = Float64Array.from(await fake.latencies()).sort();
+    const latency = {
+      rate: RATE,
+      seconds: LATENCY_SECONDS,
+      published: sim.acknowledged,
+      received: lat.length,
+      p50Ms: percentile(lat, 50),
+      p99Ms: percentile(lat, 99),
+      maxMs: lat.length ? (lat[lat.length - 1] as number) : 0,
+    };
+    say(`latency: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`);
+    const rssMiB = peakRssMiB(connector.pid);
+    await connector.stop();
+    await publisher.close();
+
+    // Profile: the same backlog again, new group, with --cpu-prof (written on the clean SIGTERM exit).
+    await fake.reset();
+    const profileDir = path.join(results, "profile");
+    const before = new Set(readdirSync(profileDir));
+    const profiled = spawnConnector(env("profiled"), path.join(results, `${prefix}-profiled.log`), [
+      "--cpu-prof",
+      "--cpu-prof-dir",
+      profileDir,
+    ]);
+    await waitFor(async () => (await fake.stats()).unique >= EVENTS, 600_000, 500);
+    await profiled.stop();
+    const profileFile = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile") && !before.has(f));
+    const profile = profileFile ? summariseProfile(path.join(profileDir, profileFile), root) : undefined;
+
+    say("ceilings: Kafka fetch + decode");
+    const kafkaOnly = await kafkaCeiling(kafka, topics, registryUrl, EVENTS);
+    say("ceilings: SNS client PublishBatch");
+    const snsOnly = await snsCeiling(events, fake.url, CONCURRENCY);
+    say("baseline: naive eachMessage + Publish + commit");
+    const naive = await naiveBaseline(
+      kafka,
+      topics,
+      registryUrl,
+      fake.url,
+      (p) => arnByProject.get(p) ?? "",
+      {
+        ms: 30_000,
+        events: 20_000,
+      },
+    );
+
+    const result = {
+      at: new Date().toISOString(),
+      node: process.version,
+      machine: { cores: 2, note: "Kafka, schema registry and moto run on the same machine" },
+      events: EVENTS,
+      projects: PROJECTS,
+      connector: { ...throughput, peakRssMiB: rssMiB },
+      latency,
+      ceilings: { kafka: kafkaOnly, snsClient: snsOnly, naive },
+      ratios: {
+        ofSnsCeiling: round(throughput.eventsPerSecond / snsOnly.eventsPerSecond, 2),
+        ofNaive: round(throughput.eventsPerSecond / naive.eventsPerSecond, 1),
+        ofKafkaCeiling: round(throughput.eventsPerSecond / kafkaOnly.eventsPerSecond, 2),
+      },
+      targets: { ofSnsCeiling: 0.7, ofNaive: 5, p99Ms: 250 },
+      profile: profile && { file: profileFile, ...profile },
+    };
+    const base = path.join(results, `e2e-${result.at.replace(/[:.]/g, "-")}`);
+    writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(`${base}.md`, markdown(result));
+    process.stdout.write(`${table(result)}\nwritten to ${base}.json and .md\n`);
+  } finally {
+    fake.stop();
+    // The bench's own topics only: they exist for this run.
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    await admin.deleteTopics({ topics: ours }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** Waits for `target` unique events at the fake; rate over first → last receipt, CPU over the same span. */
+async function drain(fake: FakeSns, pid: number, target: number) {
+  await waitFor(async () => (await fake.stats()).unique > 0, 120_000, 20);
+  const cpu0 = cpuSeconds(pid);
+  const finished = await waitFor(async () => (await fake.stats()).unique >= target, 900_000, 100);
+  const cpu1 = cpuSeconds(pid);
+  const s = await fake.stats();
+  if (!finished) say(`connector delivered only ${s.unique} of ${target} before the deadline`);
+  const seconds = (s.last - s.first) / 1000;
+  return {
+    delivered: s.unique,
+    messages: s.messages,
+    requests: s.requests,
+    seconds: round(seconds, 2),
+    eventsPerSecond: Math.round(s.unique / Math.max(seconds, 0.001)),
+    cpuSeconds: round(cpu1 - cpu0, 2),
+    cpuSecondsPer1000: round(((cpu1 - cpu0) / s.unique) * 1000, 3),
+  };
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
