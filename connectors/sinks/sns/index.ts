@@ -4,6 +4,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DomainEvent } from "../../../src/events/domain-event";
 import { AssumedRoleCredentials, sessionNameFor } from "../aws/assumed-role-credentials";
 import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
+import { RequestSlots } from "../aws/request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import { parseTopicArn } from "./arn";
 import { type SnsConfig, snsConfigSchema } from "./config";
@@ -28,18 +29,23 @@ export const snsSink = defineSink<SnsConfig>({
   create: () => new SnsSink(),
 });
 
+/** Sockets per endpoint (one SNS endpoint per region), and so PublishBatch calls in flight per region. */
+const MAX_SOCKETS = 64;
+
 export class SnsSink implements Sink<SnsConfig> {
   // One connection pool for every client: clients differ by region and credentials, not sockets.
   // A hung destination must not hold a partition forever: time out and let the retry path take it.
   private readonly http = new NodeHttpHandler({
-    httpsAgent: { keepAlive: true, maxSockets: 64 },
-    httpAgent: { keepAlive: true, maxSockets: 64 },
+    httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     throwOnRequestTimeout: true,
   });
   private readonly credentials: AssumedRoleCredentials;
   private readonly clients = new Map<string, SNSClient>();
+  /** Per region: more batches than sockets wait here, not in the agent (see RequestSlots). */
+  private readonly slots = new Map<string, RequestSlots>();
 
   /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
   constructor(sts?: STSClient) {
@@ -102,10 +108,13 @@ export class SnsSink implements Sink<SnsConfig> {
       } else fitting.push(message);
     });
     const client = this.client(target);
+    const region = parseTopicArn(target.config.topicArn).region;
+    let slots = this.slots.get(region);
+    if (!slots) this.slots.set(region, (slots = new RequestSlots(MAX_SOCKETS)));
     // FIFO batches go one after the other so the topic sees the project's events in order.
     const batches = packBatches(fitting);
     const publish = (batch: SnsMessage[]) =>
-      this.publishBatch(client, target.config.topicArn, batch, results);
+      (slots as RequestSlots).run(() => this.publishBatch(client, target.config.topicArn, batch, results));
     if (fifo) for (const batch of batches) await publish(batch);
     else await Promise.all(batches.map(publish));
     return results;
