@@ -96,11 +96,12 @@ export class CircuitBreakers extends EventEmitter {
         autoPaused: false,
       };
       this.states.set(streamId, s);
-      this.emit("change", streamId, this.health(streamId));
     }
+    const first = s.failures === 0;
     s.failures++;
     s.lastError = lastError;
     s.probing = false;
+    if (first) this.emit("change", streamId, this.health(streamId));
     if (!s.open && s.failures >= this.settings.threshold) {
       s.open = true;
       s.lastProbeAt = now;

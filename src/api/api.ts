@@ -4,10 +4,11 @@ import type { Logger } from "pino";
 import { DEFAULT_LADDER, parseLadder } from "../../connectors/retry/ladder";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { createKafka } from "../kafka/kafka-client";
+import { HealthTable } from "../streams/health-table";
 import { StreamRegistry } from "../streams/stream-registry";
 import { StreamStore } from "../streams/stream-store";
 import { defaultTopicPrefix } from "../topics/domain-topics";
-import { systemTopics } from "../topics/system-topics";
+import { ensureFailureTopics, type SystemTopics, systemTopics } from "../topics/system-topics";
 import { Authenticator } from "./auth";
 import { EventStreamService } from "./event-stream-service";
 import { buildServer } from "./server";
@@ -52,6 +53,8 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     sinkContext: { logger, env: process.env },
     maxStreamsPerProject: settings.maxStreamsPerProject,
   });
+  const failures = failureDependencies(kafka);
+  const health = new HealthTable(kafka, failures.topics.health, logger);
   let ready = false;
   const app = buildServer({
     service,
@@ -60,16 +63,17 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     isReady: () => ready,
     streamCount: () => registry.size,
     bodyLimitBytes: settings.bodyLimitBytes,
-    failures: failureDependencies(kafka),
+    failures,
+    health: (id) => health.get(id),
   });
   const close = async () => {
     ready = false;
     await app.close();
-    await Promise.allSettled([store.stop(), registry.stop(), sinks.close()]);
+    await Promise.allSettled([store.stop(), registry.stop(), health.stop(), sinks.close()]);
   };
   try {
     await app.listen({ host: settings.host, port: settings.port });
-    await Promise.all([registry.start(), store.start()]);
+    await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
   } catch (error) {
     await close();
     throw error;
@@ -79,6 +83,18 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   const port = typeof address === "object" && address ? address.port : settings.port;
   logger.info({ port, topic: settings.configTopic, streams: registry.size }, "event streams API ready");
   return { app, url: `http://${settings.host}:${port}`, registry, close };
+}
+
+/** The health topic is the connector's; created here too so the API can start first. */
+async function startHealth(kafka: Kafka, topics: SystemTopics, health: HealthTable): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureFailureTopics(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
+  await health.start();
 }
 
 /** The connector's topics and first retry step, from the same environment the connector reads. */

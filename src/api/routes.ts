@@ -29,9 +29,15 @@ interface Verify {
 
 const base = "/projects/:projectId/eventstreams";
 
-export function registerEventStreamRoutes(app: FastifyInstance, service: EventStreamService): void {
-  const present = (stream: EventStream, revealSecrets = false) =>
-    presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets });
+export function registerEventStreamRoutes(
+  app: FastifyInstance,
+  service: EventStreamService,
+  health: (streamId: string) => unknown = () => ({ status: "unknown" }),
+): void {
+  const present = (stream: EventStream, revealSecrets = false) => ({
+    ...presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets }),
+    health: health(stream.id),
+  });
   const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
     reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));
 

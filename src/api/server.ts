@@ -19,6 +19,8 @@ export interface ServerOptions {
   isReady: () => boolean;
   /** Streams in the configuration table, for /metrics. */
   streamCount?: () => number;
+  /** A stream's health as the connectors report it, shown beside the stream. */
+  health?: (streamId: string) => unknown;
   bodyLimitBytes?: number;
 }
 
@@ -69,7 +71,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  registerEventStreamRoutes(app, options.service);
+  registerEventStreamRoutes(app, options.service, options.health);
   if (options.failures) registerFailureRoutes(app, options.service, options.failures);
   return app;
 }

@@ -15,7 +15,18 @@ const OWN_FIELDS = new Set([
   "revision",
   "paused_at",
   "paused_reason",
+  "health",
 ]);
+
+/** `healthy`, or `circuit-open since … (AccessDenied: …)`: what an operator needs on one line. */
+function healthOf(stream: StreamView): string {
+  const health = stream.health as
+    | { status: string; since?: string; lastError?: { code: string; message: string } }
+    | undefined;
+  if (!health) return "unknown";
+  if (!health.lastError) return health.status;
+  return `${health.status} since ${health.since} (${health.lastError.code}: ${health.lastError.message})`;
+}
 
 /** The destination settings of a stream view: whatever fields are not the stream's own. */
 function destination(stream: StreamView): string {
@@ -34,8 +45,16 @@ export function formatStreams(streams: StreamView[], format: OutputFormat): stri
   if (format === "json") return `${JSON.stringify(streams, null, 2)}\n`;
   if (streams.length === 0) return "no event streams\n";
   return table(
-    ["ID", "TYPE", "STATUS", "EVENT TYPES", "DESTINATION", "REVISION"],
-    streams.map((s) => [s.id, s.type, s.status, eventTypes(s), destination(s), String(s.revision)]),
+    ["ID", "TYPE", "STATUS", "HEALTH", "EVENT TYPES", "DESTINATION", "REVISION"],
+    streams.map((s) => [
+      s.id,
+      s.type,
+      s.status,
+      healthOf(s),
+      eventTypes(s),
+      destination(s),
+      String(s.revision),
+    ]),
   );
 }
 
@@ -43,7 +62,15 @@ export function formatStream(stream: StreamView, format: OutputFormat): string {
   if (format === "json") return `${JSON.stringify(stream, null, 2)}\n`;
   const rows = Object.entries(stream).map(([key, value]) => [
     key.toUpperCase(),
-    Array.isArray(value) ? (value.length ? value.join(",") : "(all)") : value === null ? "-" : String(value),
+    key === "health"
+      ? healthOf(stream)
+      : Array.isArray(value)
+        ? value.length
+          ? value.join(",")
+          : "(all)"
+        : value === null
+          ? "-"
+          : String(value),
   ]);
   return table(["FIELD", "VALUE"], rows);
 }

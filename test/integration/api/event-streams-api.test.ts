@@ -44,6 +44,7 @@ describe("event streams HTTP API", () => {
       revision: 1,
       paused_at: null,
       paused_reason: null,
+      health: { status: "unknown" },
     });
     expect(created.headers.get("etag")).toBe('"1"');
     expect(created.headers.get("location")).toBe(`/projects/${projectId}/eventstreams/${created.body.id}`);
