@@ -5,6 +5,7 @@ import pino from "pino";
 import { createEventPublisher, type EventInput, type EventPublisher } from "../../producers";
 import { DOMAINS, type DomainEvent } from "../../src/events/domain-event";
 import { EventMix } from "../../src/simulate/event-mix";
+import { newEventStream } from "../../src/streams/event-stream";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
 import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
@@ -29,25 +30,18 @@ export async function createTopicsAndStreams(kafka: Kafka, prefix: string, proje
   await store.start();
   const projectIds = Array.from({ length: projects }, () => randomUUID());
   const arnByProject = new Map<string, string>();
-  const now = new Date().toISOString();
   for (let i = 0; i < projects; i += 100) {
     await Promise.all(
       projectIds.slice(i, i + 100).map((projectId, j) => {
         arnByProject.set(projectId, topicArnOf(i + j));
-        return store.put({
-          id: `es_${randomUUID().replaceAll("-", "").slice(0, 12)}`,
-          projectId,
-          type: "sns",
-          // moto's AssumeRole accepts any role: none needs to exist.
-          config: { topicArn: topicArnOf(i + j), roleArn: `arn:aws:iam::123456789012:role/bench-${i + j}` },
-          status: "active",
-          eventTypes: [],
-          createdAt: now,
-          updatedAt: now,
-          revision: 1,
-          pausedAt: null,
-          pausedReason: null,
-        });
+        return store.put(
+          newEventStream({
+            projectId,
+            type: "sns",
+            // moto's AssumeRole accepts any role: none needs to exist.
+            config: { topicArn: topicArnOf(i + j), roleArn: `arn:aws:iam::123456789012:role/bench-${i + j}` },
+          }),
+        );
       }),
     );
   }

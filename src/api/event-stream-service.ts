@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
 import { isEventName } from "../catalog/catalog";
-import type { EventStream } from "../streams/event-stream";
+import { type EventStream, newEventStream } from "../streams/event-stream";
 import { KeyedLock } from "../streams/keyed-lock";
 import type { StreamRegistry } from "../streams/stream-registry";
 import type { StreamStore } from "../streams/stream-store";
@@ -70,21 +70,10 @@ export class EventStreamService {
           "project_id",
         );
       }
-      const now = this.now().toISOString();
-      const paused = input.status === "paused";
-      const stream: EventStream = {
-        id: randomUUID(),
-        projectId,
-        type,
-        config,
-        status: paused ? "paused" : "active",
-        eventTypes: input.eventTypes ?? [],
-        createdAt: now,
-        updatedAt: now,
-        revision: 1,
-        pausedAt: paused ? now : null,
-        pausedReason: paused ? "created paused" : null,
-      };
+      const stream = newEventStream(
+        { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
+        this.now(),
+      );
       if (options.verify) await this.verify(stream);
       return this.options.store.put(stream);
     });

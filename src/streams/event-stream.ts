@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 export type StreamStatus = "active" | "paused";
 
 export const STREAM_STATUSES: readonly StreamStatus[] = ["active", "paused"];
@@ -56,4 +57,31 @@ export function parseEventStream(value: Buffer | string): EventStream {
 
 export function serializeEventStream(stream: EventStream): string {
   return JSON.stringify(stream);
+}
+
+export interface NewStreamInput {
+  projectId: string;
+  type: string;
+  config: Record<string, unknown>;
+  status?: StreamStatus;
+  eventTypes?: string[];
+}
+
+/** A stream as it is first stored: a fresh id, revision 1, paused at creation if asked. */
+export function newEventStream(input: NewStreamInput, now: Date = new Date()): EventStream {
+  const at = now.toISOString();
+  const paused = input.status === "paused";
+  return {
+    id: randomUUID(),
+    projectId: input.projectId,
+    type: input.type,
+    config: input.config,
+    status: paused ? "paused" : "active",
+    eventTypes: input.eventTypes ?? [],
+    createdAt: at,
+    updatedAt: at,
+    revision: 1,
+    pausedAt: paused ? at : null,
+    pausedReason: paused ? "created paused" : null,
+  };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import pino from "pino";
 import { createEventPublisher, type EventPublisher } from "../../producers";
-import type { EventStream } from "../../src/streams/event-stream";
+import { type EventStream, newEventStream } from "../../src/streams/event-stream";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
 import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
@@ -22,6 +22,7 @@ export interface Pipeline {
   topics: SystemTopics;
   publisher: EventPublisher;
   streams: StreamRegistry;
+  /** Stores a new stream, or overwrites one when `id` (and the rest) are given. */
   addStream(stream: Partial<EventStream> & Pick<EventStream, "projectId" | "config">): Promise<EventStream>;
   /** Environment for a connector process (or CLI) working on this pipeline. */
   env: Record<string, string>;
@@ -57,21 +58,7 @@ export async function createPipeline(partitions = 3): Promise<Pipeline> {
     topics,
     publisher,
     streams,
-    addStream: (partial) => {
-      const now = new Date().toISOString();
-      return store.put({
-        id: `es_${randomUUID().replaceAll("-", "").slice(0, 12)}`,
-        type: "sns",
-        status: "active",
-        eventTypes: [],
-        createdAt: now,
-        updatedAt: now,
-        revision: 1,
-        pausedAt: partial.status === "paused" ? now : null,
-        pausedReason: null,
-        ...partial,
-      });
-    },
+    addStream: (partial) => store.put({ ...newEventStream({ type: "sns", ...partial }), ...partial }),
     env: {
       EVENTSTREAMS_TOPIC_PREFIX: prefix,
       EVENTSTREAMS_GROUP_ID: `${prefix}-connector`,

@@ -3,7 +3,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { DomainEvent } from "../../../src/events/domain-event";
 import { AssumedRoleCredentials, sessionNameFor } from "../aws/assumed-role-credentials";
-import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
+import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { RequestSlots } from "../aws/request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import { parseTopicArn } from "./arn";
@@ -133,22 +133,12 @@ export class SnsSink implements Sink<SnsConfig> {
           PublishBatchRequestEntries: batch.map((m) => m.entry),
         }),
       );
-      for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
-      for (const failed of output.Failed ?? []) {
-        results[Number(failed.Id)] = classifyFailedEntry(
-          "PublishBatch",
-          failed.Code,
-          failed.Message,
-          failed.SenderFault,
-        );
-      }
-      for (const m of batch) {
-        results[m.index] ??= {
-          outcome: "retryable",
-          code: "MissingResult",
-          message: "PublishBatch did not report this entry",
-        };
-      }
+      recordBatchResults(
+        "PublishBatch",
+        batch.map((m) => m.index),
+        output,
+        results,
+      );
     } catch (error) {
       const result = classifyAwsError(error, `PublishBatch to ${topicArn}`);
       for (const m of batch) results[m.index] = result;

@@ -8,7 +8,7 @@ import {
 import type { STSClient } from "@aws-sdk/client-sts";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
-import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
+import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { parseArn, roleArnProperty } from "../aws/role-arn";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
@@ -130,22 +130,12 @@ export class SqsSink implements Sink<SqsConfig> {
       const output = await this.client(target).send(
         new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((m) => m.entry) }),
       );
-      for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
-      for (const failed of output.Failed ?? []) {
-        results[Number(failed.Id)] = classifyFailedEntry(
-          "SendMessageBatch",
-          failed.Code,
-          failed.Message,
-          failed.SenderFault,
-        );
-      }
-      for (const m of batch) {
-        results[m.index] ??= {
-          outcome: "retryable",
-          code: "MissingResult",
-          message: "SendMessageBatch did not report this entry",
-        };
-      }
+      recordBatchResults(
+        "SendMessageBatch",
+        batch.map((m) => m.index),
+        output,
+        results,
+      );
     } catch (error) {
       const result = classifyAwsError(error, `SendMessageBatch to ${target.config.queueArn}`);
       for (const m of batch) results[m.index] = result;
