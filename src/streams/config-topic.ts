@@ -1,4 +1,5 @@
 import type { Admin } from "kafkajs";
+import { createMissingTopics } from "../kafka/create-missing-topics";
 
 export const DEFAULT_CONFIG_TOPIC = "eventstreams.config";
 
@@ -15,30 +16,20 @@ export interface ConfigTopicSettings {
  * topic is tiny, and a single log keeps every reader's view in the same order.
  */
 export async function ensureConfigTopic(admin: Admin, settings: ConfigTopicSettings): Promise<boolean> {
-  if ((await admin.listTopics()).includes(settings.topic)) return false;
-  try {
-    return await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: settings.topic,
-          numPartitions: 1,
-          replicationFactor: settings.replicationFactor,
-          configEntries: [
-            { name: "cleanup.policy", value: "compact" },
-            // Tombstones must outlive the slowest reader's catch-up, or a deleted stream could reappear.
-            { name: "delete.retention.ms", value: String(24 * 60 * 60 * 1000) },
-            ...(settings.minInsyncReplicas === undefined
-              ? []
-              : [{ name: "min.insync.replicas", value: String(settings.minInsyncReplicas) }]),
-          ],
-        },
+  const created = await createMissingTopics(admin, [
+    {
+      topic: settings.topic,
+      numPartitions: 1,
+      replicationFactor: settings.replicationFactor,
+      configEntries: [
+        { name: "cleanup.policy", value: "compact" },
+        // Tombstones must outlive the slowest reader's catch-up, or a deleted stream could reappear.
+        { name: "delete.retention.ms", value: String(24 * 60 * 60 * 1000) },
+        ...(settings.minInsyncReplicas === undefined
+          ? []
+          : [{ name: "min.insync.replicas", value: String(settings.minInsyncReplicas) }]),
       ],
-    });
-  } catch (error) {
-    // Another process created it in between: the outcome we wanted.
-    const text = error instanceof Error ? `${error.message} ${JSON.stringify(error)}` : String(error);
-    if (/already exists|TOPIC_ALREADY_EXISTS/i.test(text)) return false;
-    throw error;
-  }
+    },
+  ]);
+  return created.length > 0;
 }

@@ -1,5 +1,6 @@
 import type { Admin } from "kafkajs";
 import { DOMAINS, type Domain } from "../events/domain-event";
+import { createMissingTopics } from "../kafka/create-missing-topics";
 import { domainTopic } from "./domain-topics";
 
 export interface TopicSettings {
@@ -35,43 +36,30 @@ export interface TopicOutcome {
 export async function ensureDomainTopics(admin: Admin, settings: TopicSettings): Promise<TopicOutcome[]> {
   const domains = settings.domains ?? DOMAINS;
   const wanted = domains.map((domain) => ({ domain, topic: domainTopic(domain, settings.prefix) }));
-  const existing = new Set(await admin.listTopics());
-  const missing = wanted.filter((w) => !existing.has(w.topic));
-  if (missing.length > 0) {
-    const configEntries = [
-      { name: "retention.ms", value: String(settings.retentionMs) },
-      { name: "cleanup.policy", value: "delete" },
-      ...(settings.minInsyncReplicas === undefined
-        ? []
-        : [{ name: "min.insync.replicas", value: String(settings.minInsyncReplicas) }]),
-    ];
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map(({ topic }) => ({
-          topic,
-          numPartitions: settings.partitions,
-          replicationFactor: settings.replicationFactor,
-          configEntries,
-        })),
-      });
-    } catch (error) {
-      // Another process may have created one in between: that is the idempotent outcome too.
-      if (!isAlreadyExists(error)) throw error;
-    }
-  }
+  const configEntries = [
+    { name: "retention.ms", value: String(settings.retentionMs) },
+    { name: "cleanup.policy", value: "delete" },
+    ...(settings.minInsyncReplicas === undefined
+      ? []
+      : [{ name: "min.insync.replicas", value: String(settings.minInsyncReplicas) }]),
+  ];
+  const created = new Set(
+    await createMissingTopics(
+      admin,
+      wanted.map(({ topic }) => ({
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        configEntries,
+      })),
+    ),
+  );
   const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((w) => w.topic) });
   const partitionsOf = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
-  const created = new Set(missing.map((m) => m.topic));
   return wanted.map(({ domain, topic }) => ({
     topic,
     domain,
     created: created.has(topic),
     partitions: partitionsOf.get(topic) ?? 0,
   }));
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${JSON.stringify(error)}` : String(error);
-  return /already exists|TOPIC_ALREADY_EXISTS/i.test(text);
 }

@@ -1,3 +1,4 @@
+import { createMissingTopics } from "../kafka/create-missing-topics";
 import { defaultTopicPrefix } from "./domain-topics";
 
 /**
@@ -50,16 +51,8 @@ export async function ensureFailureTopics(
       configEntries: [{ name: "cleanup.policy", value: "compact" }],
     })),
   ];
-  const existing = new Set(await admin.listTopics());
-  const missing = wanted.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({ ...t, numPartitions: partitions })),
-    });
-  } catch (error) {
-    // Created by another process in between: the outcome we wanted.
-    if (!/already exists/i.test(JSON.stringify(error) + String(error))) throw error;
-  }
+  await createMissingTopics(
+    admin,
+    wanted.map((t) => ({ ...t, numPartitions: partitions })),
+  );
 }

@@ -1,4 +1,5 @@
 import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import { createMissingTopics } from "../../src/kafka/create-missing-topics";
 import { waitFor } from "../../src/util/wait-for";
 import { testKafka } from "../support/clients";
 import { uniqueName } from "../support/unique";
@@ -35,9 +36,7 @@ describe("Kafka broker (KRaft, single node)", () => {
     const groupId = uniqueName("group");
     const admin = kafka.admin();
     await admin.connect();
-    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(
-      true,
-    );
+    expect(await createMissingTopics(admin, [{ topic, numPartitions: 1 }])).toEqual([topic]);
     await admin.disconnect();
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -64,7 +64,7 @@ describe("eventstreams CLI against `eventstreams api`", () => {
     const table = await cli(["list", "event-streams", "--project", projectId]);
     expect(table.code).toBe(0);
     const [header, row] = table.stdout.trim().split("\n");
-    expect(header).toMatch(/^ID\s+TYPE\s+STATUS\s+EVENT TYPES\s+DESTINATION\s+REVISION$/);
+    expect(header).toMatch(/^ID\s+TYPE\s+STATUS\s+HEALTH\s+EVENT TYPES\s+DESTINATION\s+REVISION$/);
     expect(row).toContain(stream.id);
     expect(row).toContain("IdentityCreated,LoginSucceeded");
 
