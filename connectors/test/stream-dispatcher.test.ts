@@ -2,7 +2,7 @@ import type { Producer } from "kafkajs";
 import pino from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../../src/events/domain-event";
-import type { EventStream } from "../../src/streams/event-stream";
+import { type EventStream, newEventStream } from "../../src/streams/event-stream";
 import { waitFor } from "../../src/util/wait-for";
 import { CircuitBreakers } from "../circuit-breaker";
 import { FailedDeliveryWriter } from "../failed-deliveries";
@@ -27,20 +27,7 @@ function event(n: number, projectId = "p1"): DomainEvent {
 }
 
 function stream(id: string, type = "fake"): EventStream {
-  const now = new Date().toISOString();
-  return {
-    id,
-    projectId: "p1",
-    type,
-    config: {},
-    status: "active",
-    eventTypes: [],
-    createdAt: now,
-    updatedAt: now,
-    revision: 1,
-    pausedAt: null,
-    pausedReason: null,
-  };
+  return { ...newEventStream({ projectId: "p1", type, config: {} }), id };
 }
 
 function setup(

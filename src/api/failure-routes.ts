@@ -49,7 +49,7 @@ export function registerFailureRoutes(
         streamId: id,
         since: parseSince(request.query.since),
       });
-      return { failures: letters.map(present) };
+      return { failures: letters.map(presentDeadLetter) };
     },
   );
 
@@ -92,10 +92,12 @@ function parseSince(raw: string | undefined): number | undefined {
   return at;
 }
 
-function present(d: DeadLetter): Record<string, unknown> {
+/** A dead letter in the API's snake_case, as the CLI's `dlq list --format json` prints it too. */
+export function presentDeadLetter(d: DeadLetter): Record<string, unknown> {
   return {
     position: d.position,
     parked_at: d.parkedAt,
+    stream_id: d.streamId,
     reason: d.reason,
     attempts: d.attempts,
     first_failed_at: d.firstFailedAt,

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import pino from "pino";
 import { connectorConfig } from "../../../connectors/connector-config";
 import { type DeadLetter, listDeadLetters, redriveDeadLetters } from "../../../connectors/dlq/dead-letters";
+import { presentDeadLetter } from "../../api/failure-routes";
 import { createKafka } from "../../kafka/kafka-client";
 import { systemTopics } from "../../topics/system-topics";
 import { table } from "./stack";
@@ -30,7 +31,9 @@ export function registerDlqCommands(program: Command): void {
       const { kafka, topics, filter } = setup(flags);
       const letters = await listDeadLetters(kafka, topics, filter);
       process.stdout.write(
-        flags.format === "json" ? `${JSON.stringify(letters.map(view), null, 2)}\n` : render(letters),
+        flags.format === "json"
+          ? `${JSON.stringify(letters.map(presentDeadLetter), null, 2)}\n`
+          : render(letters),
       );
     });
   common(dlq.command("redrive"))
@@ -80,20 +83,6 @@ function setup(flags: DlqFlags) {
     kafka,
     topics: systemTopics(config.topicPrefix),
     filter: { projectId: flags.project, streamId: flags.stream, since },
-  };
-}
-
-export function view(d: DeadLetter) {
-  return {
-    position: d.position,
-    parked_at: d.parkedAt,
-    stream_id: d.streamId,
-    reason: d.reason,
-    attempts: d.attempts,
-    first_failed_at: d.firstFailedAt,
-    last_error: d.lastError,
-    history: d.history,
-    redriven: d.redriven,
   };
 }
 
