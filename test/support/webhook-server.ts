@@ -1,6 +1,10 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generate } from "selfsigned";
 
 export interface ReceivedRequest {
@@ -83,4 +87,14 @@ export async function startWebhookServer(): Promise<WebhookServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.port = (server.address() as AddressInfo).port;
   return state;
+}
+
+/**
+ * The environment under which the HTTPS sink trusts this receiver: its host allowed past the SSRF
+ * guard, and its self-signed certificate (written to a file) as an extra CA.
+ */
+export function trustedReceiverEnv(server: WebhookServer): Record<string, string> {
+  const caFile = join(tmpdir(), `webhook-ca-${randomUUID().slice(0, 8)}.pem`);
+  writeFileSync(caFile, server.ca);
+  return { EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", EVENTSTREAMS_WEBHOOK_CA_FILE: caFile };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LookupAddress } from "node:dns";
-import type { DomainEvent } from "../../../src/events/domain-event";
 import { startWebhookServer, type WebhookServer } from "../../../test/support/webhook-server";
+import { conformanceEvents } from "../conformance";
 import type { SinkTarget } from "../sink";
 import { type HttpsConfig, httpsSecrets } from "./config";
 import { HttpsSink, verifyWebhook, WebhookVerificationError } from "./index";
@@ -16,17 +16,7 @@ const resolver = async (host: string): Promise<LookupAddress[]> => {
   return [{ address, family: 4 }];
 };
 
-function events(count: number, projectId: string = randomUUID()): DomainEvent[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: randomUUID(),
-    name: "IdentityCreated",
-    domain: "identities",
-    version: "1",
-    timestamp: new Date(),
-    projectId,
-    eventAttributes: { seq: String(i) },
-  }));
-}
+const events = (count: number, projectId: string = randomUUID()) => conformanceEvents(count, projectId);
 
 describe("HTTPS webhook sink", () => {
   let server: WebhookServer;

@@ -1,10 +1,7 @@
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyWebhook } from "../../../src";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
-import { uniqueName } from "../../support/unique";
-import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** HTTPS streams through the API: secret shown once, masked on reads, rotated, SSRF refused. */
 describe("HTTPS event streams through the API", () => {
@@ -13,10 +10,7 @@ describe("HTTPS event streams through the API", () => {
 
   beforeAll(async () => {
     server = await startWebhookServer();
-    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
-    writeFileSync(caFile, server.ca);
-    process.env.EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS = "127.0.0.1";
-    process.env.EVENTSTREAMS_WEBHOOK_CA_FILE = caFile;
+    Object.assign(process.env, trustedReceiverEnv(server));
     api = await startTestApi();
   });
   afterAll(async () => {

@@ -1,15 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import { waitFor } from "../../../src/util/wait-for";
 import { startTestApi, type TestApi } from "../../support/api";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
-import { uniqueName } from "../../support/unique";
-import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** The connector reports each stream's health; the API shows it beside the stream. */
 describe("stream health in the API", () => {
@@ -22,13 +18,10 @@ describe("stream health in the API", () => {
   beforeAll(async () => {
     server = await startWebhookServer();
     server.reply = () => ({ status: 503 });
-    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
-    writeFileSync(caFile, server.ca);
     pipeline = await createPipeline(1);
     // Connector and API read their topics (prefix) and sink settings from the environment.
     Object.assign(process.env, pipeline.env, {
-      EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-      EVENTSTREAMS_WEBHOOK_CA_FILE: caFile,
+      ...trustedReceiverEnv(server),
       EVENTSTREAMS_BREAKER_THRESHOLD: "3",
       // Quick retries, so failures add up to the threshold within the test.
       EVENTSTREAMS_RETRY_LADDER: "200ms,400ms,800ms",

@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
@@ -9,8 +6,7 @@ import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fix
 import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { QueueCollector } from "../../support/queue-collector";
-import { uniqueName } from "../../support/unique";
-import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /**
  * At least once, shown by killing: real connector processes are SIGKILLed while events flow, and
@@ -27,13 +23,10 @@ describe("connector crash safety", () => {
 
   beforeAll(async () => {
     server = await startWebhookServer();
-    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
-    writeFileSync(caFile, server.ca);
     pipeline = await createPipeline(6);
     env = {
       ...pipeline.env,
-      EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-      EVENTSTREAMS_WEBHOOK_CA_FILE: caFile,
+      ...trustedReceiverEnv(server),
     };
     for (const projectId of webhookProjects) {
       await pipeline.addStream({

@@ -1,7 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
@@ -9,8 +6,7 @@ import { generateSecret } from "../../../connectors/sinks/https/signature";
 import { verifyWebhook } from "../../../src";
 import { waitFor } from "../../../src/util/wait-for";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
-import { uniqueName } from "../../support/unique";
-import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** publisher → domain topics → connector → HTTPS sink → a local HTTPS receiver, signatures checked. */
 describe("HTTPS webhooks, end to end through the connector", () => {
@@ -20,14 +16,11 @@ describe("HTTPS webhooks, end to end through the connector", () => {
 
   beforeAll(async () => {
     server = await startWebhookServer();
-    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
-    writeFileSync(caFile, server.ca);
     pipeline = await createPipeline();
     const env = {
       ...process.env,
       ...pipeline.env,
-      EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-      EVENTSTREAMS_WEBHOOK_CA_FILE: caFile,
+      ...trustedReceiverEnv(server),
     };
     // The connector's sinks read their settings from process.env.
     Object.assign(process.env, env);

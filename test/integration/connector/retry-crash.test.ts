@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
-import { uniqueName } from "../../support/unique";
-import { startWebhookServer, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 const LADDER_MS = 3_000;
 
@@ -33,13 +29,10 @@ describe("retry path crash safety", () => {
       attempts.set(id, list);
       return { status };
     };
-    const caFile = join(tmpdir(), `${uniqueName("webhook-ca")}.pem`);
-    writeFileSync(caFile, server.ca);
     pipeline = await createPipeline(3);
     env = {
       ...pipeline.env,
-      EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
-      EVENTSTREAMS_WEBHOOK_CA_FILE: caFile,
+      ...trustedReceiverEnv(server),
       EVENTSTREAMS_RETRY_LADDER: `${LADDER_MS}ms,${2 * LADDER_MS}ms`,
       EVENTSTREAMS_RETRY_JITTER: "none",
       // The breaker would send deliveries on without calling the endpoint; here every call counts.
