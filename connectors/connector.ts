@@ -12,10 +12,10 @@ import type { DomainEvent } from "../src/events/domain-event";
 import type { EventStream } from "../src/streams/event-stream";
 import type { StreamHealth } from "./circuit-breaker";
 import { type BreakerSettings, CircuitBreakers } from "./circuit-breaker";
-import { CompletedPrefix } from "./completed-prefix";
 import { FailedDeliveryWriter, type SourceRecord } from "./failed-deliveries";
 import { GuardedDelivery } from "./guarded-delivery";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
+import { PartitionWindow } from "./partition-window";
 import type { RetryPolicy } from "./retry/retry-policy";
 import { TierConsumer } from "./retry/tier-consumer";
 import { routeEvent, type StreamLookup } from "./routing";
@@ -48,12 +48,16 @@ export interface ConnectorOptions {
   metricsRegistry?: Registry;
 }
 
+/** Commit finished work four times a second: a crash redoes a fraction of a second of deliveries. */
+const COMMIT_INTERVAL_MS = 250;
+/** Unfinished records per partition before its reading pauses: bounds memory, not isolation. */
+const WINDOW_CAPACITY = 2_000;
+
 /**
  * The sink connector: a consumer group over the domain topics that delivers every event to each
  * active stream of its project. At least once: a partition's offset is committed only after every
  * delivery of every record up to it has succeeded or been handed durably to the retry path.
  */
-const COMMIT_INTERVAL_MS = 250;
 
 export class SinkConnector {
   private readonly consumer: Consumer;
@@ -68,6 +72,13 @@ export class SinkConnector {
   private inGroup = false;
   private consumed = 0;
   private progress?: NodeJS.Timeout;
+  private committer?: NodeJS.Timeout;
+  private commits = Promise.resolve();
+  private stopping = false;
+  /** Per partition, records admitted and not yet committed (see PartitionWindow). */
+  private readonly windows = new Map<string, PartitionWindow>();
+  /** Consecutive failed attempts to process a partition, for the back-off before reading it again. */
+  private readonly readFailures = new Map<string, number>();
 
   constructor(private readonly options: ConnectorOptions) {
     const { kafka, groupId, logger } = options;
@@ -75,6 +86,8 @@ export class SinkConnector {
       groupId,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 128 * 1024,
+      // Kafka's own default; kafkajs's 5 s would also be the pause after every partition was paused for room.
+      maxWaitTimeInMs: 500,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 5)),
     });
@@ -138,6 +151,7 @@ export class SinkConnector {
         0,
       );
       this.inGroup = true;
+      this.retireWindows();
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
@@ -166,6 +180,7 @@ export class SinkConnector {
     await Promise.all([this.producer.connect(), this.consumer.connect()]);
     await Promise.all(this.tiers.map((t) => t.start()));
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    this.committer = setInterval(() => void this.commitFinished(), COMMIT_INTERVAL_MS);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -197,59 +212,131 @@ export class SinkConnector {
   /** Stops fetching, lets in-flight deliveries finish and commits, then leaves the group. */
   async stop(): Promise<void> {
     clearInterval(this.progress);
+    this.stopping = true;
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    } catch {
+      // Never ran: nothing to pause.
+    }
     this.dispatcher.flushAll();
+    await Promise.all([...this.windows.values()].map((window) => window.idle()));
+    clearInterval(this.committer);
+    await this.commitFinished();
     await Promise.all([this.consumer.disconnect(), ...this.tiers.map((t) => t.stop())]);
     await this.producer.disconnect();
     await this.options.sinks.close();
   }
 
-  private async processBatch({ batch, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
+  /**
+   * Admits the batch's records into the partition's window and returns at once, so the next fetch
+   * does not wait for the slowest destination. Offsets are resolved as records are admitted (that is
+   * where kafkajs reads next) and committed only as the window's finished prefix grows.
+   */
+  private async processBatch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition, messages } = batch;
-    if (messages.length === 0) return;
-    this.metrics.eventsConsumed.inc({ topic }, messages.length);
-    this.consumed += messages.length;
-    // Deliveries of different records proceed together; ordering per stream is kept by the dispatcher.
-    const finished = new CompletedPrefix(messages.length);
-    const work = messages.map((message, i) =>
-      this.processRecord(topic, partition, message).then(() => finished.complete(i)),
-    );
-    // Commit the finished prefix four times a second, so a crash mid-batch redoes a fraction of a
-    // second of work (duplicates downstream), not the whole batch.
-    let committedIndex = -1;
-    let commits = Promise.resolve();
-    const commitFinished = () => {
-      commits = commits.then(async () => {
-        const upTo = finished.lastIndex;
-        if (upTo <= committedIndex) return;
-        committedIndex = upTo;
-        const offset = (messages[upTo] as KafkaMessage).offset;
-        resolveOffset(offset);
-        await this.commit(topic, partition, (BigInt(offset) + 1n).toString());
-      });
-      return commits;
-    };
-    const tick = setInterval(() => {
-      heartbeat().catch(() => undefined);
-      void commitFinished();
-    }, COMMIT_INTERVAL_MS);
-    try {
-      await Promise.all(work);
-    } finally {
-      clearInterval(tick);
-      await commitFinished();
-    }
-  }
-
-  private async commit(topic: string, partition: number, offset: string): Promise<void> {
-    try {
-      await this.consumer.commitOffsets([{ topic, partition, offset }]);
-    } catch (error) {
-      // Lost the partition in a rebalance: its new owner re-reads from the last commit (duplicates, not loss).
-      this.options.logger.warn(
-        { topic, partition, offset, error: errorMessage(error) },
-        "offset commit failed",
+    const window = this.windowFor(topic, partition);
+    let admitted = 0;
+    for (const message of messages) {
+      if (this.stopping || window.retired || isStale()) break;
+      if (!window.expects(message.offset)) continue; // read again after a seek: already admitted
+      if (window.full) {
+        this.pauseForRoom(window);
+        break;
+      }
+      const entry = window.admit(message.offset);
+      resolveOffset(message.offset);
+      admitted++;
+      this.processRecord(topic, partition, message).then(
+        () => window.finish(entry),
+        (error) => this.readAgain(window, error),
       );
     }
+    this.metrics.eventsConsumed.inc({ topic }, admitted);
+    this.consumed += admitted;
+  }
+
+  private windowFor(topic: string, partition: number): PartitionWindow {
+    const key = `${topic}\n${partition}`;
+    let window = this.windows.get(key);
+    if (!window) {
+      window = new PartitionWindow(topic, partition, WINDOW_CAPACITY, (w) => this.resumeWithRoom(w));
+      this.windows.set(key, window);
+    }
+    return window;
+  }
+
+  private pauseForRoom(window: PartitionWindow): void {
+    window.pausedForRoom = true;
+    this.consumer.pause([{ topic: window.topic, partitions: [window.partition] }]);
+  }
+
+  private resumeWithRoom(window: PartitionWindow): void {
+    window.pausedForRoom = false;
+    if (!window.retired) this.consumer.resume([{ topic: window.topic, partitions: [window.partition] }]);
+  }
+
+  /** After a rebalance kafkajs reads every partition from its committed offset: start new windows. */
+  private retireWindows(): void {
+    for (const window of this.windows.values()) {
+      window.retired = true;
+      if (window.pausedForRoom)
+        this.consumer.resume([{ topic: window.topic, partitions: [window.partition] }]);
+    }
+    this.windows.clear();
+  }
+
+  /**
+   * A record could be neither delivered nor handed to the retry path (the registry or Kafka is
+   * unreachable). Read the partition again from its first unfinished record after a back-off:
+   * records after it may be delivered twice, none is skipped.
+   */
+  private readAgain(window: PartitionWindow, error: unknown): void {
+    if (window.retired) return;
+    const { topic, partition } = window;
+    const key = `${topic}\n${partition}`;
+    const offset = window.firstUnfinished() as string;
+    window.retired = true;
+    this.windows.delete(key);
+    const failures = (this.readFailures.get(key) ?? 0) + 1;
+    this.readFailures.set(key, failures);
+    const backoffMs = Math.min(30_000, 500 * 2 ** (failures - 1));
+    this.options.logger.error(
+      { topic, partition, offset, backoffMs, error: errorMessage(error) },
+      "a record could not be processed; reading the partition again from it",
+    );
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+    this.consumer.seek({ topic, partition, offset });
+    const resume = setTimeout(() => {
+      if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);
+    }, backoffMs);
+    resume.unref();
+  }
+
+  /** Commits every window's finished prefix in one request. */
+  private commitFinished(): Promise<void> {
+    this.commits = this.commits.then(async () => {
+      const ready = [...this.windows.values()].flatMap((window) => {
+        const offset = window.commitPoint();
+        return offset === undefined ? [] : [{ window, offset }];
+      });
+      if (ready.length === 0) return;
+      const offsets = ready.map(({ window, offset }) => ({
+        topic: window.topic,
+        partition: window.partition,
+        offset,
+      }));
+      try {
+        await this.consumer.commitOffsets(offsets);
+        for (const { window, offset } of ready) {
+          window.markCommitted(offset);
+          this.readFailures.delete(`${window.topic}\n${window.partition}`);
+        }
+      } catch (error) {
+        // Lost partitions in a rebalance: their new owner re-reads from the last commit (duplicates, not loss).
+        this.options.logger.warn({ offsets, error: errorMessage(error) }, "offset commit failed");
+      }
+    });
+    return this.commits;
   }
 
   private async processRecord(topic: string, partition: number, message: KafkaMessage): Promise<void> {
