@@ -1,8 +1,12 @@
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { STSClient } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { DomainEvent } from "../../../src/events/domain-event";
-import { AssumedRoleCredentials, sessionNameFor } from "../aws/assumed-role-credentials";
+import {
+  AssumedRoleClients,
+  describeAwsError,
+  MAX_SOCKETS,
+  type RoleTarget,
+} from "../aws/assumed-role-clients";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { RequestSlots } from "../aws/request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
@@ -29,35 +33,23 @@ export const snsSink = defineSink<SnsConfig>({
   create: () => new SnsSink(),
 });
 
-/** Sockets per endpoint (one SNS endpoint per region), and so PublishBatch calls in flight per region. */
-const MAX_SOCKETS = 64;
-
 export class SnsSink implements Sink<SnsConfig> {
-  // One connection pool for every client: clients differ by region and credentials, not sockets.
-  // A hung destination must not hold a partition forever: time out and let the retry path take it.
-  private readonly http = new NodeHttpHandler({
-    httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-    httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    throwOnRequestTimeout: true,
-  });
-  private readonly credentials: AssumedRoleCredentials;
-  private readonly clients = new Map<string, SNSClient>();
+  /** One client per region and role, all on one connection pool of MAX_SOCKETS per endpoint. */
+  private readonly clients: AssumedRoleClients<SNSClient>;
   /** Per region: more batches than sockets wait here, not in the agent (see RequestSlots). */
   private readonly slots = new Map<string, RequestSlots>();
 
   /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
   constructor(sts?: STSClient) {
-    this.credentials = new AssumedRoleCredentials(sts ?? new STSClient({ requestHandler: this.http }));
+    this.clients = new AssumedRoleClients((settings) => new SNSClient(settings), sts);
   }
 
   async verify(target: SinkTarget<SnsConfig>): Promise<VerifyResult> {
     const { topicArn, roleArn } = target.config;
     try {
-      await this.credentials.get(this.roleKey(target));
+      await this.clients.credentials.get(this.clients.roleKey(roleTarget(target)));
     } catch (error) {
-      const { code, message } = describe(error);
+      const { code, message } = describeAwsError(error);
       return {
         ok: false,
         code,
@@ -83,7 +75,7 @@ export class SnsSink implements Sink<SnsConfig> {
       );
       return { ok: true };
     } catch (error) {
-      const { code, message } = describe(error);
+      const { code, message } = describeAwsError(error);
       return {
         ok: false,
         code,
@@ -145,39 +137,22 @@ export class SnsSink implements Sink<SnsConfig> {
     }
   }
 
-  private roleKey(target: SinkTarget<SnsConfig>) {
-    return {
-      roleArn: target.config.roleArn,
-      projectId: target.projectId,
-      sessionName: sessionNameFor(target.streamId),
-    };
-  }
-
   /** One client per region and credential set, kept for the life of the process. */
   private client(target: SinkTarget<SnsConfig>): SNSClient {
-    const region = parseTopicArn(target.config.topicArn).region;
-    const key = `${region}\n${target.config.roleArn}\n${target.projectId}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = new SNSClient({
-        region,
-        credentials: this.credentials.provider(this.roleKey(target)),
-        requestHandler: this.http,
-        maxAttempts: 2,
-      });
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.clients.client(roleTarget(target));
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
-    this.http.destroy();
+    this.clients.close();
   }
 }
 
-function describe(error: unknown): { code: string; message: string } {
-  const e = error as { name?: string; Code?: string; message?: string };
-  return { code: e?.Code ?? e?.name ?? "Error", message: e?.message ?? String(error) };
+/** The topic's region is where we publish, as the customer's role. */
+function roleTarget(target: SinkTarget<SnsConfig>): RoleTarget {
+  return {
+    streamId: target.streamId,
+    projectId: target.projectId,
+    roleArn: target.config.roleArn,
+    region: parseTopicArn(target.config.topicArn).region,
+  };
 }
