@@ -28,6 +28,8 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const TICK_MS = 100;
+/** A short ladder (1 s, 2 s, 4 s): A's failures go through every tier during a scenario, the harsher case. */
+const LADDER_MS = 7_000;
 const SCENARIOS = { none: "B alone", healthy: "B with A healthy", down: "B with A down" } as const;
 
 interface Figures {
@@ -65,6 +67,11 @@ async function main() {
       timeoutMs: 120_000,
       description: () => `B's ${published} events delivered (${h.fakes.deliveredIds(b.id).size})`,
     });
+    if (aIs === "down") {
+      // A's deliveries still climbing the ladder would load the next scenario: let them reach the
+      // dead-letter topic first (the whole 1 s + 2 s + 4 s ladder, with a second to spare).
+      await delay(LADDER_MS + 1_000);
+    }
     const calls = h.fakes.callsOf(b.id);
     const latencies = calls.map((c) => c.at - c.eventAt).sort((x, y) => x - y);
     const ms = Math.max(...calls.map((c) => c.at)) - started;
