@@ -23,6 +23,8 @@ interface StreamQueue {
   flushing: boolean;
 }
 
+const OPEN_CIRCUIT_LINGER_MS = 250;
+
 export interface DispatcherOptions {
   sinks: SinkRegistry;
   guard: GuardedDelivery;
@@ -57,9 +59,18 @@ export class StreamDispatcher {
       queue.stream = stream; // the newest configuration wins
       queue.pending.push({ ...delivery, done, failed });
       const { maxEvents } = this.options.sinks.definition(stream.type).limits;
-      if (queue.pending.length >= maxEvents) this.flush(queue);
-      else queue.timer ??= setTimeout(() => this.flush(queue), this.options.lingerMs);
+      if (queue.pending.length >= maxEvents && !this.options.guard.isOpen(stream.id)) this.flush(queue);
+      else this.flushLater(queue);
     });
+  }
+
+  /**
+   * After the linger; an open circuit's deliveries only go to a retry tier, where they wait seconds
+   * anyway, so they gather for longer and take fewer writes from the process healthy streams share.
+   */
+  private flushLater(queue: StreamQueue): void {
+    const open = this.options.guard.isOpen(queue.stream.id);
+    queue.timer ??= setTimeout(() => this.flush(queue), open ? OPEN_CIRCUIT_LINGER_MS : this.options.lingerMs);
   }
 
   private flush(queue: StreamQueue): void {
@@ -80,8 +91,10 @@ export class StreamDispatcher {
       )
       .finally(() => {
         queue.flushing = false;
-        if (queue.pending.length > 0) this.flush(queue);
-        else if (!queue.timer) this.queues.delete(queue.stream.id);
+        if (queue.pending.length === 0) {
+          if (!queue.timer) this.queues.delete(queue.stream.id);
+        } else if (this.options.guard.isOpen(queue.stream.id)) this.flushLater(queue);
+        else this.flush(queue);
       });
   }
 

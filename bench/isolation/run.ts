@@ -7,7 +7,7 @@
  * with destinations registered through the public sink API. Prints B's delivery rate and
  * end-to-end latency per scenario and writes them as JSON to bench/results/.
  *
- * Usage: npm run bench:isolation -- [--rate 500] [--seconds 10] [--rounds 3]
+ * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -20,14 +20,14 @@ import { percentile, round } from "../producer/stats";
 const { values } = parseArgs({
   options: {
     rate: { type: "string", default: "500" },
-    seconds: { type: "string", default: "10" },
+    seconds: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
   },
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-const TICK_MS = 100;
+const TICK_MS = 20;
 /** A short ladder (1 s, 2 s, 4 s): A's failures go through every tier during a scenario, the harsher case. */
 const LADDER_MS = 7_000;
 const SCENARIOS = { none: "B alone", healthy: "B with A healthy", down: "B with A down" } as const;
