@@ -4,7 +4,17 @@ interface Result {
   at: string;
   events: number;
   connector: { eventsPerSecond: number; cpuSecondsPer1000: number; peakRssMiB: number; seconds: number };
-  latency: { rate: number; p50Ms: number; p99Ms: number; maxMs: number; published: number; received: number };
+  latency: {
+    rate: number;
+    instances: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    published: number;
+    received: number;
+    eventsPerCall: number;
+    connectorCores: number;
+  };
   ceilings: {
     kafka: { eventsPerSecond: number };
     snsClient: { eventsPerSecond: number };
@@ -40,12 +50,17 @@ function rows(r: Result): [string, string, string][] {
       `connector = ${r.ratios.ofNaive}x (target 5: ${met(r.ratios.ofNaive >= 5)})`,
     ],
     [
-      `latency at ${r.latency.rate}/s, p50`,
+      `latency at ${r.latency.rate}/s (${r.latency.instances} connector${r.latency.instances > 1 ? "s" : ""}), p50`,
       `${r.latency.p50Ms} ms`,
       `${r.latency.received}/${r.latency.published} received`,
     ],
     ["latency p99", `${r.latency.p99Ms} ms`, `target < 250: ${met(r.latency.p99Ms < 250)}`],
     ["latency max", `${r.latency.maxMs} ms`, ""],
+    [
+      "during the latency run",
+      `${r.latency.eventsPerCall} events per call`,
+      `${r.latency.connectorCores} cores used by the connector`,
+    ],
   ];
 }
 

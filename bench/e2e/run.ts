@@ -2,7 +2,7 @@
  * End-to-end benchmark (issue 8): N events over 1,000 projects with one SNS stream each, through
  * the real connector process to a fast fake SNS endpoint (STS stays on the emulator), against the
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
- * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R]
+ * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances N]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -29,6 +29,8 @@ const EVENTS = arg("events", "200000");
 const PROJECTS = arg("projects", "1000");
 const LATENCY_SECONDS = arg("latency-seconds", "30");
 const RATE = arg("rate", "1000");
+const LATENCY_INSTANCES = arg("latency-instances", "1");
+const WARM_UP_SECONDS = 10;
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -76,27 +78,46 @@ async function main(): Promise<void> {
     const throughput = await drain(fake, connector.pid, EVENTS);
     say(`connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000`);
 
-    // Latency: steady rate with the same connector running.
+    // Latency: a steady rate with the same connector running, plus `--latency-instances` - 1 more
+    // instances in its group (scaling out), after a warm-up (rebalance, credentials) not measured.
+    const extra = Array.from({ length: LATENCY_INSTANCES - 1 }, (_, i) =>
+      spawnConnector(env("connector"), path.join(results, `${prefix}-connector-${i + 2}.log`)),
+    );
+    const instances = [connector, ...extra];
+    const simulate = (seconds: number) =>
+      runSimulation(publisher, {
+        domains: DOMAINS,
+        rate: RATE,
+        projects: PROJECTS,
+        projectIds,
+        durationMs: seconds * 1000,
+      });
+    await simulate(WARM_UP_SECONDS);
     await fake.reset();
-    const sim = await runSimulation(publisher, {
-      domains: DOMAINS,
-      rate: RATE,
-      projects: PROJECTS,
-      projectIds,
-      durationMs: LATENCY_SECONDS * 1000,
-    });
+    const cpuOf = () => instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+    const cpuBefore = cpuOf();
+    const sim = await simulate(LATENCY_SECONDS);
     await waitFor(async () => (await fake.stats()).unique >= sim.acknowledged, 60_000);
+    const cpuUsed = cpuOf() - cpuBefore;
+    const calls = await fake.stats();
     const lat = Float64Array.from(await fake.latencies()).sort();
     const latency = {
       rate: RATE,
       seconds: LATENCY_SECONDS,
+      instances: instances.length,
       published: sim.acknowledged,
       received: lat.length,
       p50Ms: percentile(lat, 50),
       p99Ms: percentile(lat, 99),
       maxMs: lat.length ? (lat[lat.length - 1] as number) : 0,
+      eventsPerCall: round(calls.messages / Math.max(calls.requests, 1), 2),
+      /** Cores the connector instances used together during the run. */
+      connectorCores: round(cpuUsed / LATENCY_SECONDS, 2),
     };
-    say(`latency: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`);
+    say(
+      `latency (${instances.length} instance(s)): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms; ${latency.eventsPerCall} events/call, ${latency.connectorCores} cores`,
+    );
+    await Promise.all(extra.map((c) => c.stop()));
     const rssMiB = peakRssMiB(connector.pid);
     await connector.stop();
     await publisher.close();
