@@ -4,8 +4,8 @@
  * does not hide the connector's. Runs as its own process (`tsx bench/e2e/fake-sns.ts`, prints its
  * port) so it never competes with the process it measures for one event loop.
  *
- * Control routes, loopback only: GET /__stats (counts), GET /__latencies (ms per unique event since
- * the last reset), POST /__reset.
+ * Control routes, loopback only: GET /__stats (counts), GET /__latencies (ms per unique event
+ * published since the last reset: a backlog from before it is counted, not timed), POST /__reset.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -16,6 +16,7 @@ let messages = 0;
 let requests = 0;
 let seen = new Set<string>();
 let latencies: number[] = [];
+let resetAt = 0;
 let first = 0;
 let last = 0;
 
@@ -28,7 +29,8 @@ function record(body: string, now: number): void {
     const event = JSON.parse(body) as { id?: string; timestamp?: string };
     if (!event.id || seen.has(event.id)) return;
     seen.add(event.id);
-    if (event.timestamp) latencies.push(now - Date.parse(event.timestamp));
+    const published = event.timestamp ? Date.parse(event.timestamp) : Number.NaN;
+    if (published >= resetAt) latencies.push(now - published);
   } catch {
     // Not an event (a verification message or free text): counted, no latency.
   }
@@ -80,12 +82,14 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(text);
   };
-  if (req.url === "/__stats") return json({ messages, requests, unique: seen.size, first, last });
+  if (req.url === "/__stats")
+    return json({ messages, requests, unique: seen.size, timed: latencies.length, first, last });
   if (req.url === "/__latencies") return json(latencies);
   if (req.url === "/__reset") {
     messages = requests = first = last = 0;
     seen = new Set();
     latencies = [];
+    resetAt = Date.now();
     return json({ ok: true });
   }
   res.writeHead(404).end();

@@ -24,7 +24,15 @@ export function peakRssMiB(pid: number): number {
 
 export interface FakeSns {
   url: string;
-  stats(): Promise<{ messages: number; requests: number; unique: number; first: number; last: number }>;
+  stats(): Promise<{
+    messages: number;
+    requests: number;
+    unique: number;
+    /** Unique events published since the last reset (the ones `latencies` covers). */
+    timed: number;
+    first: number;
+    last: number;
+  }>;
   latencies(): Promise<number[]>;
   reset(): Promise<void>;
   stop(): void;
