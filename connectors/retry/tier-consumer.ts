@@ -142,9 +142,10 @@ export class TierConsumer {
       metrics.retryOutcomes.inc({ tier: tier.name, outcome: "parked-stream-paused" }, records.length);
       return;
     }
+    // An open circuit calls the destination with one probe at most: the rest go on in one write.
     const { maxEvents } = this.options.sinks.definition(stream.type).limits;
-    for (let i = 0; i < records.length; i += maxEvents)
-      await this.deliver(stream, records.slice(i, i + maxEvents));
+    const size = this.options.guard.isOpen(stream.id) ? records.length : maxEvents;
+    for (let i = 0; i < records.length; i += size) await this.deliver(stream, records.slice(i, i + size));
   }
 
   private async deliver(stream: EventStream, records: RetryRecord[]): Promise<void> {

@@ -12,6 +12,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When the request was received (ms since the epoch). */
+  at: number;
 }
 
 export interface Reply {
@@ -73,6 +75,7 @@ export async function startWebhookServer(): Promise<WebhookServer> {
         path: req.url ?? "",
         headers: req.headers,
         body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
       };
       state.requests.push(received);
       const reply = state.reply(received);
