@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer, type TopicMessages } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from "kafkajs";
 import type { Logger } from "pino";
 import { DOMAINS, type Domain, type DomainEvent } from "../src/events/domain-event";
 import { createLogger } from "../src/logging";
@@ -8,6 +8,7 @@ import { defaultTopicPrefix, domainTopic } from "../src/topics/domain-topics";
 import { PublishError, PublisherClosedError } from "./errors";
 import { EventEncoder } from "./event-encoder";
 import type { EventInput } from "./event-input";
+import { KeyCachingPartitioner } from "./partitioner";
 import { SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
 import { toDomainEvent } from "./validate";
@@ -72,7 +73,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     idempotent: true,
     maxInFlightRequests: 1,
     retry,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: KeyCachingPartitioner,
   });
   const encoder = new EventEncoder({
     registry: createRegistry(options.registryUrl),
