@@ -8,6 +8,7 @@ import { defaultTopicPrefix, domainTopic } from "../src/topics/domain-topics";
 import { PublishError, PublisherClosedError } from "./errors";
 import { EventEncoder } from "./event-encoder";
 import type { EventInput } from "./event-input";
+import { useFastGzip } from "./gzip-codec";
 import { KeyCachingPartitioner } from "./partitioner";
 import { SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
@@ -22,6 +23,7 @@ export interface EventPublisherOptions {
   clientId?: string;
   /** Stamped as `source` on events that do not set one, e.g. `identities-api`. */
   source?: string;
+  /** Default gzip, at level 1 (see gzip-codec.ts). */
   compression?: "gzip" | "none";
   /** Default 10,000 records per produce request. */
   maxBatchEvents?: number;
@@ -83,6 +85,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     autoRegister: options.autoRegister ?? false,
   });
   const compression = options.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
+  if (compression === CompressionTypes.GZIP) useFastGzip();
 
   let connecting: Promise<void> | undefined;
   const connect = (): Promise<void> => {
