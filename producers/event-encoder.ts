@@ -51,16 +51,11 @@ export class EventEncoder {
   encode(event: DomainEvent, index: number): Buffer {
     const writer = this.writers.get(event.domain);
     if (!writer) throw new Error(`internal: the ${event.domain} schema was not prepared before encoding`);
-    const record = {
-      id: event.id,
-      name: event.name,
-      version: event.version,
-      timestamp: event.timestamp,
-      projectId: event.projectId,
-      eventAttributes: event.eventAttributes,
-      source: event.source ?? null,
-      traceparent: event.traceparent ?? null,
-    };
+    // Avro writes the schema's fields and ignores `domain`; only absent optionals need a copy.
+    const record =
+      event.source === undefined || event.traceparent === undefined
+        ? { ...event, source: event.source ?? null, traceparent: event.traceparent ?? null }
+        : event;
     let end: number;
     try {
       // Straight into a scratch buffer after the header: one copy out instead of two buffers joined.

@@ -10,7 +10,7 @@ import { EventEncoder } from "./event-encoder";
 import type { EventInput } from "./event-input";
 import { useFastGzip } from "./gzip-codec";
 import { KeyCachingPartitioner } from "./partitioner";
-import { SendQueue } from "./send-queue";
+import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
 import { toDomainEvent } from "./validate";
 
@@ -113,8 +113,8 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     }
   };
   const queue = new SendQueue(send, {
-    maxBatchEvents: options.maxBatchEvents ?? 10_000,
-    maxBatchBytes: options.maxBatchBytes ?? 900 * 1024,
+    maxBatchEvents: options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS,
+    maxBatchBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
     lingerMs: options.lingerMs ?? 5,
   });
 
@@ -128,18 +128,22 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     string
   >;
 
-  const stage = (events: DomainEvent[]): Promise<void> => {
+  const message = (event: DomainEvent, value: Buffer) => ({
+    key: event.projectId,
+    value,
+    timestamp: String(event.timestamp.getTime()),
+  });
+
+  const stage = (events: DomainEvent[]): Promise<DomainEvent[]> => {
     if (closed) throw new PublisherClosedError();
+    // Every event is encoded (and so checked against the schema) before any of them is queued.
     const values = events.map((event, index) => encoder.encode(event, index));
     return queue.enqueue(
       events.map((event, index) => ({
         topic: topics[event.domain],
-        message: {
-          key: event.projectId,
-          value: values[index] as Buffer,
-          timestamp: String(event.timestamp.getTime()),
-        },
+        message: message(event, values[index] as Buffer),
       })),
+      events,
     );
   };
 
@@ -147,10 +151,7 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     if (closed) throw new PublisherClosedError();
     const events = inputs.map((input, index) => toDomainEvent(input, index, source));
     const domains = new Set<Domain>(events.map((e) => e.domain));
-    if (waiting === 0 && [...domains].every((d) => encoder.isPrepared(d))) {
-      await stage(events);
-      return events;
-    }
+    if (waiting === 0 && [...domains].every((d) => encoder.isPrepared(d))) return stage(events);
     waiting++;
     const turn = order.then(() => encoder.prepare(domains));
     order = turn.catch(() => undefined);
@@ -159,22 +160,20 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
     } finally {
       waiting--;
     }
-    await stage(events);
-    return events;
+    return stage(events);
   };
 
-  const publish = async (input: EventInput): Promise<DomainEvent> => {
-    if (closed) throw new PublisherClosedError();
-    const event = toDomainEvent(input, 0, source);
-    if (waiting > 0 || !encoder.isPrepared(event.domain))
-      return (await publishMany([input]))[0] as DomainEvent;
-    const value = encoder.encode(event, 0);
-    await queue.enqueueOne(topics[event.domain], {
-      key: event.projectId,
-      value,
-      timestamp: String(event.timestamp.getTime()),
-    });
-    return event;
+  // Not `async`: the queue's promise is the caller's, one promise per event instead of two.
+  const publish = (input: EventInput): Promise<DomainEvent> => {
+    try {
+      if (closed) throw new PublisherClosedError();
+      const event = toDomainEvent(input, 0, source);
+      if (waiting > 0 || !encoder.isPrepared(event.domain))
+        return publishMany([input]).then((events) => events[0] as DomainEvent);
+      return queue.enqueueOne(topics[event.domain], message(event, encoder.encode(event, 0)), event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
   const publisher = {
