@@ -9,11 +9,13 @@
  *
  * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3]
  */
+import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { findProjectRoot } from "../../src/project-root";
-import { delay, waitFor } from "../../src/util/wait-for";
+import { waitFor } from "../../src/util/wait-for";
+import type { Pipeline } from "../../test/support/pipeline";
 import { startRetryHarness } from "../../test/support/retry-harness";
 import { percentile, round } from "../producer/stats";
 
@@ -27,10 +29,12 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-const TICK_MS = 20;
-/** A short ladder (1 s, 2 s, 4 s): A's failures go through every tier during a scenario, the harsher case. */
-const LADDER_MS = 7_000;
 const SCENARIOS = { none: "B alone", healthy: "B with A healthy", down: "B with A down" } as const;
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
 
 interface Figures {
   events: number;
@@ -38,10 +42,29 @@ interface Figures {
   p50: number;
   p99: number;
   max: number;
+  /** Cores this process (the connector with its retry tiers) used during the scenario. */
+  connectorCores: number;
+  /** p99 of the publisher's wait for the broker's acknowledgement (part of the latency above). */
+  publishP99Ms: number;
+}
+
+/** Runs bench/isolation/load.ts for these projects; resolves with the events published per project. */
+function publishFromAnotherProcess(
+  pipeline: Pipeline,
+  projectIds: string[],
+): Promise<{ perProject: number; publishP99Ms: number }> {
+  const args = ["--import", "tsx", path.join(__dirname, "load.ts"), "--prefix", pipeline.prefix];
+  args.push("--rate", String(rate), "--seconds", String(seconds), ...projectIds);
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, args, { env: { ...process.env, ...pipeline.env } }, (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout)),
+    ),
+  );
 }
 
 async function main() {
-  const h = await startRetryHarness({ EVENTSTREAMS_RETRY_LADDER: "1s,2s,4s" });
+  // The product's defaults: ladder 5s, 30s, 2m..., breaker after 20 failures, a probe each 30 s.
+  const h = await startRetryHarness({});
   const down = { outcome: "retryable", code: "ServiceUnavailable", message: "down" } as const;
 
   /** B at `rate` for `seconds`, with A at the same rate unless A is "none". */
@@ -51,36 +74,28 @@ async function main() {
     const a = await h.fakeStream();
     if (aIs === "down") h.fakes.set(a.id, () => down, 300);
     else h.fakes.set(a.id, () => ({ outcome: "delivered" }), 2);
-    const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
-    const ticks = Math.round((seconds * 1000) / TICK_MS);
-    const started = Date.now();
-    let published = 0;
-    for (let tick = 0; tick < ticks; tick++) {
-      const sends = [h.publish(b.projectId, perTick)];
-      if (aIs !== "none") sends.push(h.publish(a.projectId, perTick));
-      await Promise.all(sends);
-      published += perTick;
-      const wait = started + (tick + 1) * TICK_MS - Date.now();
-      if (wait > 0) await delay(wait);
-    }
+    const cpuBefore = process.cpuUsage();
+    const projects = aIs === "none" ? [b.projectId] : [b.projectId, a.projectId];
+    const { perProject: published, publishP99Ms } = await publishFromAnotherProcess(h.pipeline, projects);
     await waitFor(() => h.fakes.deliveredIds(b.id).size === published, {
       timeoutMs: 120_000,
       description: () => `B's ${published} events delivered (${h.fakes.deliveredIds(b.id).size})`,
     });
-    if (aIs === "down") {
-      // A's deliveries still climbing the ladder would load the next scenario: let them reach the
-      // dead-letter topic first (the whole 1 s + 2 s + 4 s ladder, with a second to spare).
-      await delay(LADDER_MS + 1_000);
-    }
+    const cores = cpuSeconds(cpuBefore) / (seconds || 1);
+    // A's deliveries still on the ladder are dropped when due once its stream is gone (a read, no write).
+    await Promise.all([h.pipeline.removeStream(a.id), h.pipeline.removeStream(b.id)]);
     const calls = h.fakes.callsOf(b.id);
     const latencies = calls.map((c) => c.at - c.eventAt).sort((x, y) => x - y);
-    const ms = Math.max(...calls.map((c) => c.at)) - started;
+    // From B's first event published to its last delivered.
+    const ms = Math.max(...calls.map((c) => c.at)) - Math.min(...calls.map((c) => c.eventAt));
     return {
       events: published,
       eventsPerSecond: Math.round((published * 1000) / ms),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: latencies[latencies.length - 1] ?? 0,
+      connectorCores: round(cores, 2),
+      publishP99Ms,
       aFailures: h.fakes.callsOf(a.id).filter((c) => c.outcome !== "delivered").length,
     };
   }
@@ -93,7 +108,7 @@ async function main() {
       const scenario = SCENARIOS[aIs];
       rows.push({ round: r, scenario, figures });
       process.stdout.write(
-        `round ${r} ${scenario.padEnd(16)} ${figures.eventsPerSecond} events/s, latency p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms` +
+        `round ${r} ${scenario.padEnd(16)} ${figures.eventsPerSecond} events/s, latency p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, connector ${figures.connectorCores} cores, publish p99 ${figures.publishP99Ms} ms` +
           (aIs === "down" ? ` (A: ${figures.aFailures} failed calls)` : "") +
           "\n",
       );
@@ -109,11 +124,11 @@ async function main() {
     return sorted[Math.floor(sorted.length / 2)] as number;
   };
   const summary = Object.fromEntries(
-    (["eventsPerSecond", "p50", "p99", "max"] as const).map((k) => {
+    (["eventsPerSecond", "p50", "p99", "max", "connectorCores", "publishP99Ms"] as const).map((k) => {
       const alone = median(SCENARIOS.none, (f) => f[k]);
       const withAHealthy = median(SCENARIOS.healthy, (f) => f[k]);
       const withADown = median(SCENARIOS.down, (f) => f[k]);
-      const ratio = (x: number, y: number) => round(x / Math.max(y, 1), 2);
+      const ratio = (x: number, y: number) => (y > 0 ? round(x / y, 2) : 0);
       return [
         k,
         {

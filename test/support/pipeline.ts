@@ -24,6 +24,7 @@ export interface Pipeline {
   streams: StreamRegistry;
   /** Stores a new stream, or overwrites one when `id` (and the rest) are given. */
   addStream(stream: Partial<EventStream> & Pick<EventStream, "projectId" | "config">): Promise<EventStream>;
+  removeStream(id: string): Promise<void>;
   /** Environment for a connector process (or CLI) working on this pipeline. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -59,6 +60,7 @@ export async function createPipeline(partitions = 3): Promise<Pipeline> {
     publisher,
     streams,
     addStream: (partial) => store.put({ ...newEventStream({ type: "sns", ...partial }), ...partial }),
+    removeStream: (id) => store.delete(id),
     env: {
       EVENTSTREAMS_TOPIC_PREFIX: prefix,
       EVENTSTREAMS_GROUP_ID: `${prefix}-connector`,
