@@ -70,7 +70,10 @@ export class StreamDispatcher {
    */
   private flushLater(queue: StreamQueue): void {
     const open = this.options.guard.isOpen(queue.stream.id);
-    queue.timer ??= setTimeout(() => this.flush(queue), open ? OPEN_CIRCUIT_LINGER_MS : this.options.lingerMs);
+    queue.timer ??= setTimeout(
+      () => this.flush(queue),
+      open ? OPEN_CIRCUIT_LINGER_MS : this.options.lingerMs,
+    );
   }
 
   private flush(queue: StreamQueue): void {
