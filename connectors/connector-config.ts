@@ -67,7 +67,8 @@ export function connectorConfig(
       0,
       11,
     ),
-    retryConsumers: flags.retryConsumers ?? env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
+    // commander gives `--no-retry-consumers` a default of true: only an explicit false overrides the env.
+    retryConsumers: flags.retryConsumers !== false && env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
     breaker: {
       threshold: wholeNumber(
         "EVENTSTREAMS_BREAKER_THRESHOLD",

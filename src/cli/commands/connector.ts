@@ -24,6 +24,10 @@ export function registerConnectorCommand(program: Command): void {
     .option("--concurrency <n>", "partitions processed at once (default 6)")
     .option("--session-timeout-ms <ms>", "how soon a crashed instance's partitions move (default 30000)")
     .option(
+      "--no-retry-consumers",
+      "leave the retry tiers to other instances (env EVENTSTREAMS_RETRY_CONSUMERS=false)",
+    )
+    .option(
       "--ops-port <port>",
       "port of /metrics, /healthz, /readyz (env EVENTSTREAMS_OPS_PORT, default 9464; 0 picks one)",
     )
