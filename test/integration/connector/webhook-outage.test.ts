@@ -9,7 +9,9 @@ import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 const EVENTS = 5_000;
-const LADDER_MS = [1_000, 2_000, 4_000, 8_000];
+// Long enough that no event runs out of steps (and into the dead-letter topic) while the outage
+// lasts, however slowly a loaded machine gets every event its first retry.
+const LADDER_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
 
 /**
  * A webhook endpoint answers 503 while 5,000 events flow, until every event has been attempted
@@ -92,14 +94,14 @@ describe("webhook outage and recovery", () => {
         return published.every((id) => delivered.has(id));
       },
       {
-        timeoutMs: 60_000,
+        timeoutMs: 90_000,
         intervalMs: 200,
         description: () => `every event delivered after recovery (${delivered.size} of ${EVENTS})`,
       },
     );
 
     // Attempt n+1 comes one ladder step after attempt n: never early; late by less than the
-    // tolerance (5,000 events pass each step on a shared 2-core machine).
+    // tolerance (5,000 events pass each step on a shared 2-core machine, beside other suites).
     const gaps = LADDER_MS.map(() => [] as number[]);
     for (const id of published) {
       const times = attempts.get(id) as number[];
@@ -115,7 +117,7 @@ describe("webhook outage and recovery", () => {
       if (g.length === 0) return;
       const step = LADDER_MS[n] as number;
       expect(Math.min(...g)).toBeGreaterThanOrEqual(step - 50);
-      expect(Math.max(...g)).toBeLessThan(step + 5_000);
+      expect(Math.max(...g)).toBeLessThan(step + 10_000);
     });
-  }, 180_000);
+  }, 240_000);
 });
