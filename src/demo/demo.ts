@@ -23,6 +23,8 @@ export interface DemoOptions {
   rate: number;
   apiPort: number;
   opsPort: number;
+  /** Leave the services of the local stack that the demo started running at the end. */
+  keepStack?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const stack = new LocalStack();
+  const startedHere = (await stack.status()).filter((s) => !s.healthy).map((s) => s.name);
   await stack.up(say);
   for (const [key, value] of Object.entries(clientEnvironment(stackEndpoints(stack.settings)))) {
     process.env[key] ??= value;
@@ -103,6 +106,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await Promise.all(drainStopped.map((d) => d.stop()));
     await Promise.all([connector.stop(), api.stop()]);
     say(`logs: ${api.logFile}, ${connector.logFile}`);
+    if (startedHere.length > 0 && !options.keepStack) {
+      say(
+        `stack: stopping what the demo started (${startedHere.join(", ")}); --keep-stack leaves it running`,
+      );
+      await stack.down(say, startedHere);
+    }
   }
 }
 

@@ -88,13 +88,15 @@ export class LocalStack {
     progress(`${service.name}: healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
-  /** Stops only the processes we started, by recorded pid. */
-  async down(progress: Progress = () => undefined): Promise<void> {
+  /** Stops only the processes we started, by recorded pid (all services, or those named). */
+  async down(progress: Progress = () => undefined, only?: readonly string[]): Promise<void> {
     await Promise.all(
-      this.services.map(async (service) => {
-        const stopped = await stopProcess(service.pidFile, service.marker);
-        progress(stopped ? `${service.name}: stopped` : `${service.name}: was not running`);
-      }),
+      this.services
+        .filter((service) => !only || only.includes(service.name))
+        .map(async (service) => {
+          const stopped = await stopProcess(service.pidFile, service.marker);
+          progress(stopped ? `${service.name}: stopped` : `${service.name}: was not running`);
+        }),
     );
   }
 
