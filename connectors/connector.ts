@@ -256,7 +256,7 @@ export class SinkConnector {
   }
 
   private windowFor(topic: string, partition: number): PartitionWindow {
-    const key = `${topic}\n${partition}`;
+    const key = partitionKey(topic, partition);
     let window = this.windows.get(key);
     if (!window) {
       window = new PartitionWindow(topic, partition, WINDOW_CAPACITY, (w) => this.resumeWithRoom(w));
@@ -293,7 +293,7 @@ export class SinkConnector {
   private readAgain(window: PartitionWindow, error: unknown): void {
     if (window.retired) return;
     const { topic, partition } = window;
-    const key = `${topic}\n${partition}`;
+    const key = partitionKey(topic, partition);
     const offset = window.firstUnfinished() as string;
     window.retired = true;
     this.windows.delete(key);
@@ -329,7 +329,7 @@ export class SinkConnector {
         await this.consumer.commitOffsets(offsets);
         for (const { window, offset } of ready) {
           window.markCommitted(offset);
-          this.readFailures.delete(`${window.topic}\n${window.partition}`);
+          this.readFailures.delete(partitionKey(window.topic, window.partition));
         }
       } catch (error) {
         // Lost partitions in a rebalance: their new owner re-reads from the last commit (duplicates, not loss).
@@ -367,6 +367,8 @@ export class SinkConnector {
     await Promise.all(streams.map((stream) => this.dispatcher.submit(stream, { event, source })));
   }
 }
+
+const partitionKey = (topic: string, partition: number) => `${topic}\n${partition}`;
 
 export class DecodeError extends Error {
   constructor(
