@@ -19,6 +19,8 @@ export interface ConnectorConfig {
   misconfigurationTier: number;
   /** Whether this process also runs a consumer per retry tier (the default: one process does it all). */
   retryConsumers: boolean;
+  /** Whether this process reads the domain topics; false runs the retry tiers alone. */
+  mainPath: boolean;
   breaker: BreakerSettings;
 }
 
@@ -32,13 +34,14 @@ export interface ConnectorFlags {
   sessionTimeoutMs?: string;
   retryLadder?: string;
   retryConsumers?: boolean;
+  retryOnly?: boolean;
 }
 
 export function connectorConfig(
   flags: ConnectorFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): ConnectorConfig {
-  return {
+  const config: ConnectorConfig = {
     brokers: (flags.brokers ?? env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()),
     registryUrl: flags.registryUrl ?? env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
     groupId: flags.groupId ?? env.EVENTSTREAMS_GROUP_ID ?? "eventstreams-connector",
@@ -69,6 +72,7 @@ export function connectorConfig(
     ),
     // commander gives `--no-retry-consumers` a default of true: only an explicit false overrides the env.
     retryConsumers: flags.retryConsumers !== false && env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
+    mainPath: !(flags.retryOnly === true || env.EVENTSTREAMS_RETRY_ONLY === "true"),
     breaker: {
       threshold: wholeNumber(
         "EVENTSTREAMS_BREAKER_THRESHOLD",
@@ -83,6 +87,12 @@ export function connectorConfig(
           : parseDuration(env.EVENTSTREAMS_AUTO_PAUSE_AFTER ?? "72h"),
     },
   };
+  if (!config.mainPath && !config.retryConsumers) {
+    throw new Error(
+      "--retry-only with --no-retry-consumers leaves this connector nothing to do: drop one of them",
+    );
+  }
+  return config;
 }
 
 function oneOf<T extends string>(name: string, raw: string, values: readonly T[]): T {

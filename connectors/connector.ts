@@ -37,6 +37,8 @@ export interface ConnectorOptions {
   breaker: BreakerSettings;
   /** Run a consumer per retry tier in this process too (default true). */
   retryConsumers?: boolean;
+  /** Read the domain topics (default true); false runs only the retry tiers. */
+  mainPath?: boolean;
   /** Pauses a stream whose destination is gone for good, with the reason (through the StreamStore). */
   pauseStream?: (stream: EventStream, reason: string) => void;
   /** Told each time a stream's health changes (the health topic publisher). */
@@ -177,8 +179,15 @@ export class SinkConnector {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.producer.connect(), this.consumer.connect()]);
+    const mainPath = this.options.mainPath !== false;
+    await Promise.all([this.producer.connect(), ...(mainPath ? [this.consumer.connect()] : [])]);
     await Promise.all(this.tiers.map((t) => t.start()));
+    if (!mainPath) {
+      // The retry tiers alone: healthy streams' deliveries then never share this event loop.
+      this.inGroup = true;
+      this.options.logger.info({ groupId: this.options.groupId }, "retry tiers running, no main path");
+      return;
+    }
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
     this.committer = setInterval(() => void this.commitFinished(), COMMIT_INTERVAL_MS);
     await this.consumer.run({

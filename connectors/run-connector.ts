@@ -70,6 +70,7 @@ export async function startConnector(
     },
     breaker: config.breaker,
     retryConsumers: config.retryConsumers,
+    mainPath: config.mainPath,
     pauseStream: (stream, reason) => pauser.pause(stream, reason),
     onHealth: (streamId, h) => health.publish(streamId, h),
     logger,

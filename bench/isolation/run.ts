@@ -7,9 +7,9 @@
  * with destinations registered through the public sink API. Prints B's delivery rate and
  * end-to-end latency per scenario and writes them as JSON to bench/results/.
  *
- * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3]
+ * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3] [--split-retry]
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "500" },
     seconds: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
+    /** Run the retry tiers in a process of their own (connector --retry-only) instead of in the connector's. */
+    "split-retry": { type: "boolean", default: false },
   },
 });
 const rate = Number(values.rate);
@@ -62,9 +64,24 @@ function publishFromAnotherProcess(
   );
 }
 
+/** bench/isolation/retry-tiers.ts, once it says it is running. */
+async function startRetryTiersProcess(pipeline: Pipeline): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "retry-tiers.ts")], {
+    env: { ...process.env, ...pipeline.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the retry tiers process exited with ${code}`)));
+    child.stdout?.once("data", () => resolve());
+  });
+  return child;
+}
+
 async function main() {
   // The product's defaults: ladder 5s, 30s, 2m..., breaker after 20 failures, a probe each 30 s.
-  const h = await startRetryHarness({});
+  const split = values["split-retry"] === true;
+  const h = await startRetryHarness(split ? { EVENTSTREAMS_RETRY_CONSUMERS: "false" } : {});
+  const tiers = split ? await startRetryTiersProcess(h.pipeline) : undefined;
   const down = { outcome: "retryable", code: "ServiceUnavailable", message: "down" } as const;
 
   /** B at `rate` for `seconds`, with A at the same rate unless A is "none". */
@@ -114,6 +131,7 @@ async function main() {
       );
     }
   }
+  tiers?.kill("SIGTERM");
   await h.close();
 
   const median = (scenario: string, pick: (f: Figures) => number) => {
@@ -141,7 +159,9 @@ async function main() {
       ];
     }),
   );
-  process.stdout.write(`\nmedians over ${rounds} rounds (B at ${rate} events/s for ${seconds} s):\n`);
+  process.stdout.write(
+    `\nmedians over ${rounds} rounds (B at ${rate} events/s for ${seconds} s; retry tiers ${split ? "in their own process" : "in the connector's"}):\n`,
+  );
   for (const [k, v] of Object.entries(summary)) {
     process.stdout.write(
       `  ${k.padEnd(15)} alone ${v.alone}, A healthy ${v.withAHealthy}, A down ${v.withADown}: down/alone ${v.downVsAlone}, down/healthy ${v.downVsHealthy}\n`,
@@ -150,7 +170,10 @@ async function main() {
   const dir = path.join(findProjectRoot(), "bench", "results");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `isolation-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify({ rate, seconds, rounds, rows, summary }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ rate, seconds, rounds, splitRetry: split, rows, summary }, null, 2)}\n`,
+  );
   process.stdout.write(`written to ${path.relative(process.cwd(), file)}\n`);
 }
 

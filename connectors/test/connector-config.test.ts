@@ -13,3 +13,15 @@ describe("connectorConfig: where the retry tiers run", () => {
     ).toBe(false);
   });
 });
+
+describe("connectorConfig: retry tiers alone", () => {
+  it("runs only the retry tiers for --retry-only or EVENTSTREAMS_RETRY_ONLY=true", () => {
+    expect(connectorConfig({}, {}).mainPath).toBe(true);
+    expect(connectorConfig({ retryOnly: true }, {}).mainPath).toBe(false);
+    expect(connectorConfig({}, { EVENTSTREAMS_RETRY_ONLY: "true" }).mainPath).toBe(false);
+  });
+
+  it("refuses a connector with neither the main path nor the retry tiers", () => {
+    expect(() => connectorConfig({ retryOnly: true, retryConsumers: false }, {})).toThrow(/nothing to do/);
+  });
+});
