@@ -27,6 +27,7 @@ export function registerConnectorCommand(program: Command): void {
       "--no-retry-consumers",
       "leave the retry tiers to other instances (env EVENTSTREAMS_RETRY_CONSUMERS=false)",
     )
+    .option("--retry-only", "run only the retry tiers, not the main path (env EVENTSTREAMS_RETRY_ONLY=true)")
     .option(
       "--ops-port <port>",
       "port of /metrics, /healthz, /readyz (env EVENTSTREAMS_OPS_PORT, default 9464; 0 picks one)",
