@@ -3,7 +3,7 @@ import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, HttpRequest } from "@smithy/types";
-import { reusedSigner } from "./client-signer";
+import { reusedSigner, type SignerConfig } from "./client-signer";
 
 const sha256 = new SNSClient({ region: "us-east-1" }).config.sha256;
 
@@ -114,41 +114,30 @@ describe("an SDK client with reusedSigner", () => {
             maxAttempts: 1,
             ...(endpoint ? { endpoint } : {}),
           };
+          const tuned = (config: () => SignerConfig) =>
+            ours ? { cacheMiddleware: true, signer: reusedSigner(creds, "eu-west-1", config) } : {};
+          // One client, two calls: the second is signed with what the first left behind.
+          let send: (i: number) => Promise<unknown>;
           if (service === "SNS") {
-            const client: SNSClient = new SNSClient({
-              ...settings,
-              ...(ours
-                ? { cacheMiddleware: true, signer: reusedSigner(creds, "eu-west-1", () => client.config) }
-                : {}),
-            });
-            for (let i = 0; i < 2; i++) {
-              await client
-                .send(
-                  new PublishBatchCommand({
-                    TopicArn: "arn:aws:sns:eu-west-1:123456789012:t",
-                    PublishBatchRequestEntries: [{ Id: "0", Message: `m${i}` }],
-                  }),
-                )
-                .catch(() => undefined);
-            }
+            const client: SNSClient = new SNSClient({ ...settings, ...tuned(() => client.config) });
+            send = (i) =>
+              client.send(
+                new PublishBatchCommand({
+                  TopicArn: "arn:aws:sns:eu-west-1:123456789012:t",
+                  PublishBatchRequestEntries: [{ Id: "0", Message: `m${i}` }],
+                }),
+              );
           } else {
-            const client: SQSClient = new SQSClient({
-              ...settings,
-              ...(ours
-                ? { cacheMiddleware: true, signer: reusedSigner(creds, "eu-west-1", () => client.config) }
-                : {}),
-            });
-            for (let i = 0; i < 2; i++) {
-              await client
-                .send(
-                  new SendMessageBatchCommand({
-                    QueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
-                    Entries: [{ Id: "0", MessageBody: `m${i}` }],
-                  }),
-                )
-                .catch(() => undefined);
-            }
+            const client: SQSClient = new SQSClient({ ...settings, ...tuned(() => client.config) });
+            send = (i) =>
+              client.send(
+                new SendMessageBatchCommand({
+                  QueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+                  Entries: [{ Id: "0", MessageBody: `m${i}` }],
+                }),
+              );
           }
+          for (let i = 0; i < 2; i++) await send(i).catch(() => undefined);
           return sent;
         };
         // The invocation id (random, signed) differs per request: compare everything else, and check
