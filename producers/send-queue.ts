@@ -48,7 +48,8 @@ export class SendQueue {
   private idle: Array<() => void> = [];
 
   constructor(
-    private readonly send: (batch: TopicMessages[]) => Promise<void>,
+    /** Sends one produce request; `bytes` is its size as `sizeOf` counts it. */
+    private readonly send: (batch: TopicMessages[], bytes: number) => Promise<void>,
     private readonly options: SendQueueOptions,
   ) {}
 
@@ -153,13 +154,18 @@ export class SendQueue {
 
   private async sendBatch(batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of batch) {
+    let bytes = 0;
+    for (const { topic, message, bytes: size } of batch) {
+      bytes += size;
       let messages = byTopic.get(topic);
       if (!messages) byTopic.set(topic, (messages = []));
       messages.push(message);
     }
     try {
-      await this.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      await this.send(
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        bytes,
+      );
     } catch (error) {
       for (const { ticket } of batch) {
         if (!ticket.settled) {

@@ -16,6 +16,8 @@ let messages = 0;
 let requests = 0;
 let seen = new Set<string>();
 let latencies: number[] = [];
+/** Receipt time of each entry of `latencies`, for the per-second timeline. */
+let receivedAt: number[] = [];
 let resetAt = 0;
 let first = 0;
 let last = 0;
@@ -30,10 +32,38 @@ function record(body: string, now: number): void {
     if (!event.id || seen.has(event.id)) return;
     seen.add(event.id);
     const published = event.timestamp ? Date.parse(event.timestamp) : Number.NaN;
-    if (published >= resetAt) latencies.push(now - published);
+    if (published >= resetAt) {
+      latencies.push(now - published);
+      receivedAt.push(now);
+    }
   } catch {
     // Not an event (a verification message or free text): counted, no latency.
   }
+}
+
+/** Per second of receipt since the reset: events timed, and their p50/p99/max latency. */
+function timeline() {
+  const seconds = new Map<number, number[]>();
+  latencies.forEach((ms, i) => {
+    const second = Math.floor(((receivedAt[i] as number) - resetAt) / 1000);
+    const bucket = seconds.get(second) ?? [];
+    bucket.push(ms);
+    seconds.set(second, bucket);
+  });
+  const at = (sorted: number[], q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  return [...seconds.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([second, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return {
+        second,
+        events: sorted.length,
+        p50: at(sorted, 0.5),
+        p99: at(sorted, 0.99),
+        max: sorted[sorted.length - 1],
+      };
+    });
 }
 
 function reply(res: ServerResponse, status: number, xml: string): void {
@@ -85,10 +115,12 @@ function control(req: IncomingMessage, res: ServerResponse): void {
   if (req.url === "/__stats")
     return json({ messages, requests, unique: seen.size, timed: latencies.length, first, last });
   if (req.url === "/__latencies") return json(latencies);
+  if (req.url === "/__timeline") return json(timeline());
   if (req.url === "/__reset") {
     messages = requests = first = last = 0;
     seen = new Set();
     latencies = [];
+    receivedAt = [];
     resetAt = Date.now();
     return json({ ok: true });
   }

@@ -34,6 +34,8 @@ export interface FakeSns {
     last: number;
   }>;
   latencies(): Promise<number[]>;
+  /** Per second since the last reset: events timed and their p50/p99/max latency (ms). */
+  timeline(): Promise<{ second: number; events: number; p50: number; p99: number; max: number }[]>;
   reset(): Promise<void>;
   stop(): void;
 }
@@ -53,6 +55,7 @@ export async function startFakeSns(): Promise<FakeSns> {
     url,
     stats: () => get("/__stats"),
     latencies: () => get("/__latencies"),
+    timeline: () => get("/__timeline"),
     reset: async () => void (await get("/__reset")),
     stop: () => void child.kill("SIGTERM"),
   };

@@ -2,7 +2,7 @@
  * End-to-end benchmark (issue 8): N events over 1,000 projects with one SNS stream each, through
  * the real connector process to a fast fake SNS endpoint (STS stays on the emulator), against the
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
- * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances N]
+ * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances N] [--latency-only]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -31,6 +31,8 @@ const LATENCY_SECONDS = arg("latency-seconds", "30");
 const RATE = arg("rate", "1000");
 const LATENCY_INSTANCES = arg("latency-instances", "1");
 /** Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project. */
+/** Stop after the latency run (no profile, ceilings or report): for iterating on latency alone. */
+const LATENCY_ONLY = process.argv.includes("--latency-only");
 const WARM_UP_SECONDS = LATENCY_INSTANCES > 1 ? 30 : 10;
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     const cpuUsed = cpuOf() - cpuBefore;
     const calls = await fake.stats();
     const lat = Float64Array.from(await fake.latencies()).sort();
+    const timeline = await fake.timeline();
     const latency = {
       rate: RATE,
       seconds: LATENCY_SECONDS,
@@ -114,14 +117,18 @@ async function main(): Promise<void> {
       eventsPerCall: round(calls.messages / Math.max(calls.requests, 1), 2),
       /** Cores the connector instances used together during the run. */
       connectorCores: round(cpuUsed / LATENCY_SECONDS, 2),
+      /** Per second of receipt: where in the run the tail comes from. */
+      timeline,
     };
     say(
       `latency (${instances.length} instance(s)): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms; ${latency.eventsPerCall} events/call, ${latency.connectorCores} cores`,
     );
+    say(`latency per second (p99 ms): ${timeline.map((s) => s.p99).join(" ")}`);
     await Promise.all(extra.map((c) => c.stop()));
     const rssMiB = peakRssMiB(connector.pid);
     await connector.stop();
     await publisher.close();
+    if (LATENCY_ONLY) return;
 
     // Profile: the same backlog again, new group, with --cpu-prof (written on the clean SIGTERM exit).
     await fake.reset();
