@@ -73,9 +73,11 @@ export function spawnConnector(env: Record<string, string>, logFile: string, nod
   const child = spawn(process.execPath, [...nodeFlags, path.join(root, "bin/eventstreams.js"), "connector"], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   child.stderr?.pipe(createWriteStream(logFile));
+  // Only node's own diagnostics (--trace-gc and the like) write to stdout.
+  child.stdout?.pipe(createWriteStream(`${logFile}.stdout`));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const stop = async () => {
     child.kill("SIGTERM");

@@ -77,7 +77,11 @@ async function main(): Promise<void> {
     });
 
     // Throughput: the backlog through a fresh connector.
-    const connector = spawnConnector(env("connector"), path.join(results, `${prefix}-connector.log`));
+    const connector = spawnConnector(
+      env("connector"),
+      path.join(results, `${prefix}-connector.log`),
+      process.env.E2E_CONNECTOR_FLAGS?.split(" ") ?? [],
+    );
     const throughput = await drain(fake, connector.pid, EVENTS);
     say(`connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000`);
 

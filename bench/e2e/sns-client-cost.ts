@@ -20,7 +20,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from "@aws-sdk/client-sns";
+import {
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  PublishCommand,
+  SNSClient,
+} from "@aws-sdk/client-sns";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AssumedRoleCredentials } from "../../connectors/sinks/aws/assumed-role-credentials";
@@ -46,6 +51,8 @@ interface Variant {
   options?: Record<string, unknown>;
   /** "sdk": the SDK's default (a new SignatureV4 per call); "reused": connectors/sinks/aws/client-signer.ts. */
   signer?: "sdk" | "reused";
+  /** "Publish" sends the one entry with `Publish` instead of a `PublishBatch` of one. */
+  command?: "PublishBatch" | "Publish";
 }
 
 /** What the connector's SNS sink does (before this benchmark): per-project clients, assumed roles. */
@@ -88,6 +95,14 @@ const VARIANTS: Variant[] = [
   { name: "sink-10-reusedSigner", ...sink, entries: 10, signer: "reused" },
   { name: "sink-10-tuned", ...sink, entries: 10, options: cached, signer: "reused" },
   { name: "sink-1-tuned", ...sink, entries: 1, options: cached, signer: "reused" },
+  {
+    name: "sink-1-tuned-publish",
+    ...sink,
+    entries: 1,
+    options: cached,
+    signer: "reused",
+    command: "Publish",
+  },
 ];
 
 const CONCURRENCY = 64;
@@ -206,10 +221,22 @@ async function runVariant(
   let n = 0;
   const send = () => {
     const i = n++;
-    return (clients[i % clients.length] as SNSClient).send(
+    const client = clients[i % clients.length] as SNSClient;
+    const entries = batches[i % batches.length] as PublishBatchRequestEntry[];
+    if (variant.command === "Publish") {
+      const { Message, MessageAttributes } = entries[0] as PublishBatchRequestEntry;
+      return client.send(
+        new PublishCommand({
+          TopicArn: `arn:aws:sns:${REGION}:123456789012:bench-${i % 1000}`,
+          Message,
+          MessageAttributes,
+        }),
+      );
+    }
+    return client.send(
       new PublishBatchCommand({
         TopicArn: `arn:aws:sns:${REGION}:123456789012:bench-${i % 1000}`,
-        PublishBatchRequestEntries: batches[i % batches.length] as PublishBatchRequestEntry[],
+        PublishBatchRequestEntries: entries,
       }),
     );
   };
