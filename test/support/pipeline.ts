@@ -73,6 +73,24 @@ export async function createPipeline(partitions = 3): Promise<Pipeline> {
       await publisher.close();
       await store.stop();
       await streams.stop();
+      await deleteTopicsWithPrefix(kafka, prefix);
     },
   };
+}
+
+/**
+ * The pipeline's topics end with it: the shared broker would otherwise carry thousands of dead
+ * partitions from earlier runs, and their upkeep slows every later test and benchmark on it.
+ */
+async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+  } catch {
+    // Best effort: a left-over topic costs the broker a little, never a test result.
+  } finally {
+    await admin.disconnect();
+  }
 }
