@@ -2,7 +2,7 @@
  * End-to-end benchmark (issue 8): N events over 1,000 projects with one SNS stream each, through
  * the real connector process to a fast fake SNS endpoint (STS stays on the emulator), against the
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
- * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances N] [--latency-only]
+ * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -29,11 +29,15 @@ const EVENTS = arg("events", "200000");
 const PROJECTS = arg("projects", "1000");
 const LATENCY_SECONDS = arg("latency-seconds", "30");
 const RATE = arg("rate", "1000");
-const LATENCY_INSTANCES = arg("latency-instances", "1");
+/** Connector instances of each latency run, in order (more join the group between runs). */
+const LATENCY_INSTANCES = (process.argv[process.argv.indexOf("--latency-instances") + 1] ?? "")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
+if (!process.argv.includes("--latency-instances")) LATENCY_INSTANCES.push(1, 2);
 /** Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project. */
 /** Stop after the latency run (no profile, ceilings or report): for iterating on latency alone. */
 const LATENCY_ONLY = process.argv.includes("--latency-only");
-const WARM_UP_SECONDS = LATENCY_INSTANCES > 1 ? 30 : 10;
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -85,12 +89,9 @@ async function main(): Promise<void> {
     const throughput = await drain(fake, connector.pid, EVENTS);
     say(`connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000`);
 
-    // Latency: a steady rate with the same connector running, plus `--latency-instances` - 1 more
-    // instances in its group (scaling out), after a warm-up (rebalance, credentials) not measured.
-    const extra = Array.from({ length: LATENCY_INSTANCES - 1 }, (_, i) =>
-      spawnConnector(env("connector"), path.join(results, `${prefix}-connector-${i + 2}.log`)),
-    );
-    const instances = [connector, ...extra];
+    // Latency: a steady rate with the same connector running, then again with more instances in
+    // its group (scaling out), each after a warm-up (rebalance, credentials) that is not measured.
+    const instances = [connector];
     const simulate = (seconds: number) =>
       runSimulation(publisher, {
         domains: DOMAINS,
@@ -99,35 +100,21 @@ async function main(): Promise<void> {
         projectIds,
         durationMs: seconds * 1000,
       });
-    await simulate(WARM_UP_SECONDS);
-    await fake.reset();
-    const cpuOf = () => instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
-    const cpuBefore = cpuOf();
-    const sim = await simulate(LATENCY_SECONDS);
-    await waitFor(async () => (await fake.stats()).timed >= sim.acknowledged, 60_000);
-    const cpuUsed = cpuOf() - cpuBefore;
-    const calls = await fake.stats();
-    const lat = Float64Array.from(await fake.latencies()).sort();
-    const timeline = await fake.timeline();
-    const latency = {
-      rate: RATE,
-      seconds: LATENCY_SECONDS,
-      instances: instances.length,
-      published: sim.acknowledged,
-      received: lat.length,
-      p50Ms: percentile(lat, 50),
-      p99Ms: percentile(lat, 99),
-      maxMs: lat.length ? (lat[lat.length - 1] as number) : 0,
-      eventsPerCall: round(calls.messages / Math.max(calls.requests, 1), 2),
-      /** Cores the connector instances used together during the run. */
-      connectorCores: round(cpuUsed / LATENCY_SECONDS, 2),
-      /** Per second of receipt: where in the run the tail comes from. */
-      timeline,
-    };
-    say(
-      `latency (${instances.length} instance(s)): p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms; ${latency.eventsPerCall} events/call, ${latency.connectorCores} cores`,
-    );
-    say(`latency per second (p99 ms): ${timeline.map((s) => s.p99).join(" ")}`);
+    const latency: LatencyRun[] = [];
+    for (const count of LATENCY_INSTANCES) {
+      const scaledOut = count > instances.length;
+      while (instances.length < count)
+        instances.push(
+          spawnConnector(
+            env("connector"),
+            path.join(results, `${prefix}-connector-${instances.length + 1}.log`),
+          ),
+        );
+      // Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project.
+      await simulate(scaledOut ? 30 : 10);
+      latency.push(await measureLatency(fake, instances, () => simulate(LATENCY_SECONDS)));
+    }
+    const extra = instances.slice(1);
     await Promise.all(extra.map((c) => c.stop()));
     const rssMiB = peakRssMiB(connector.pid);
     await connector.stop();
@@ -193,6 +180,56 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics: ours }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+interface LatencyRun {
+  rate: number;
+  seconds: number;
+  instances: number;
+  published: number;
+  received: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  eventsPerCall: number;
+  /** Cores the connector instances used together during the run. */
+  connectorCores: number;
+  /** Per second of receipt: where in the run the tail comes from. */
+  timeline: { second: number; events: number; p50: number; p99: number; max: number }[];
+}
+
+/** One measured run at the steady rate: latency = fake receipt − event timestamp, unique events. */
+async function measureLatency(
+  fake: FakeSns,
+  instances: { pid: number }[],
+  simulate: () => Promise<{ acknowledged: number }>,
+): Promise<LatencyRun> {
+  await fake.reset();
+  const cpuOf = () => instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+  const cpuBefore = cpuOf();
+  const sim = await simulate();
+  await waitFor(async () => (await fake.stats()).timed >= sim.acknowledged, 60_000);
+  const cpuUsed = cpuOf() - cpuBefore;
+  const calls = await fake.stats();
+  const lat = Float64Array.from(await fake.latencies()).sort();
+  const run: LatencyRun = {
+    rate: RATE,
+    seconds: LATENCY_SECONDS,
+    instances: instances.length,
+    published: sim.acknowledged,
+    received: lat.length,
+    p50Ms: percentile(lat, 50),
+    p99Ms: percentile(lat, 99),
+    maxMs: lat.length ? (lat[lat.length - 1] as number) : 0,
+    eventsPerCall: round(calls.messages / Math.max(calls.requests, 1), 2),
+    connectorCores: round(cpuUsed / LATENCY_SECONDS, 2),
+    timeline: await fake.timeline(),
+  };
+  say(
+    `latency (${run.instances} instance(s)): p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, max ${run.maxMs} ms; ${run.eventsPerCall} events/call, ${run.connectorCores} cores`,
+  );
+  say(`latency per second (p99 ms): ${run.timeline.map((s) => s.p99).join(" ")}`);
+  return run;
 }
 
 /** Waits for `target` unique events at the fake; rate over first → last receipt, CPU over the same span. */
