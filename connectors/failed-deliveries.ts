@@ -1,5 +1,5 @@
 import type { IHeaders, Message, Producer } from "kafkajs";
-import { H } from "./failure-headers";
+import { H, type RetryHeader } from "./failure-headers";
 import { placeFailure, type RetryPolicy } from "./retry/retry-policy";
 import type { DeliveryResult } from "./sinks";
 
@@ -27,7 +27,7 @@ export interface RetryState {
   firstFailedAt: string;
   history: ErrorEntry[];
   /** Headers carried over unchanged (source position, redrive origin). */
-  carried: IHeaders;
+  carried: Record<string, string>;
 }
 
 export interface FailedDelivery {
@@ -38,6 +38,11 @@ export interface FailedDelivery {
   result: Exclude<DeliveryResult, { outcome: "delivered" }>;
   previous?: RetryState;
 }
+
+/** Records per produce request of a hand-off (see FailedDeliveryWriter.handOff). */
+export const HANDOFF_CHUNK = 32;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Hands failed deliveries and undecodable records to Kafka, durably (acks=all), so that the source
@@ -53,57 +58,94 @@ export class FailedDeliveryWriter {
 
   /**
    * Retryable failures go to the next step of the ladder, permanent ones and those past the last
-   * step to the dead-letter topic. Returns how many were dead-lettered.
+   * step to the dead-letter topic. Returns how many were dead-lettered once every record is
+   * durably written.
+   *
+   * Records go out in requests of at most HANDOFF_CHUNK, built and encoded one per turn of the event
+   * loop (kafkajs encodes a produce request in one synchronous stretch, ~60 µs per record of ours):
+   * a failing stream's backlog never holds the loop that healthy streams' deliveries share for more
+   * than a few milliseconds. The requests are in flight together; the promise settles when all are
+   * acknowledged (acks=all), or rejects if any failed (its records may then be written twice: at
+   * least once).
    */
   async handOff(failures: readonly FailedDelivery[]): Promise<{ deadLettered: number }> {
     if (failures.length === 0) return { deadLettered: 0 };
     const now = this.now();
     const at = new Date(now).toISOString();
-    const byTopic = new Map<string, Message[]>();
     let deadLettered = 0;
-    for (const f of failures) {
-      const r = f.result;
-      const placement = placeFailure(
-        this.policy,
-        {
-          permanent: r.outcome === "permanent",
-          misconfiguration: r.outcome === "retryable" && r.misconfiguration === true,
-          retryAfterMs: r.outcome === "retryable" ? r.retryAfterMs : undefined,
-        },
-        f.previous?.tierIndex,
-        now,
-      );
-      const attempt = (f.previous?.attempt ?? 0) + 1;
-      const history = [
-        ...(f.previous?.history ?? []),
-        { at, attempt, sink: f.sinkType, code: r.code, message: r.message },
-      ];
-      const headers: IHeaders = {
-        ...(f.previous?.carried ?? sourceHeaders(f.source)),
-        [H.streamId]: f.streamId,
-        [H.projectId]: f.projectId,
-        [H.attempt]: String(attempt),
-        [H.firstFailedAt]: f.previous?.firstFailedAt ?? at,
-        [H.errorSink]: f.sinkType,
-        [H.errorCode]: r.code,
-        [H.errorMessage]: r.message,
-        [H.errorHistory]: JSON.stringify(history),
-      };
-      let topic: string;
-      if (placement.kind === "tier") {
-        topic = placement.tier.topic;
-        headers[H.tier] = placement.tier.name;
-        headers[H.dueAt] = new Date(placement.dueAt).toISOString();
-      } else {
-        topic = this.policy.deadLetter;
-        headers[H.reason] = placement.reason;
-        deadLettered++;
+    const sends: Promise<void>[] = [];
+    for (let start = 0; start < failures.length; start += HANDOFF_CHUNK) {
+      if (start > 0) await nextTurn();
+      const byTopic = new Map<string, Message[]>();
+      const end = Math.min(failures.length, start + HANDOFF_CHUNK);
+      for (let i = start; i < end; i++) {
+        const f = failures[i] as FailedDelivery;
+        const r = f.result;
+        const placement = placeFailure(
+          this.policy,
+          {
+            permanent: r.outcome === "permanent",
+            misconfiguration: r.outcome === "retryable" && r.misconfiguration === true,
+            retryAfterMs: r.outcome === "retryable" ? r.retryAfterMs : undefined,
+          },
+          f.previous?.tierIndex,
+          now,
+        );
+        const attempt = (f.previous?.attempt ?? 0) + 1;
+        const history: ErrorEntry[] = [
+          ...(f.previous?.history ?? []),
+          { at, attempt, sink: f.sinkType, code: r.code, message: r.message },
+        ];
+        const carried = f.previous?.carried ?? sourceHeaders(f.source);
+        const firstFailedAt = f.previous?.firstFailedAt ?? at;
+        let topic: string;
+        let headers: IHeaders;
+        if (placement.kind === "tier") {
+          topic = placement.tier.topic;
+          const retry: RetryHeader = {
+            v: 1,
+            streamId: f.streamId,
+            projectId: f.projectId,
+            attempt,
+            tier: placement.tier.name,
+            firstFailedAt,
+            lastError: { sink: f.sinkType, code: r.code, message: r.message },
+            history,
+            carried,
+          };
+          headers = {
+            [H.dueAt]: new Date(placement.dueAt).toISOString(),
+            [H.retry]: JSON.stringify(retry),
+          };
+        } else {
+          topic = this.policy.deadLetter;
+          headers = {
+            ...carried,
+            [H.streamId]: f.streamId,
+            [H.projectId]: f.projectId,
+            [H.attempt]: String(attempt),
+            [H.firstFailedAt]: firstFailedAt,
+            [H.errorSink]: f.sinkType,
+            [H.errorCode]: r.code,
+            [H.errorMessage]: r.message,
+            [H.errorHistory]: JSON.stringify(history),
+            [H.reason]: placement.reason,
+          };
+          deadLettered++;
+        }
+        let list = byTopic.get(topic);
+        if (!list) {
+          list = [];
+          byTopic.set(topic, list);
+        }
+        list.push({ key: f.streamId, value: f.source.value, headers });
       }
-      const list = byTopic.get(topic) ?? [];
-      list.push({ key: f.streamId, value: f.source.value, headers });
-      byTopic.set(topic, list);
+      const sent = this.send(byTopic);
+      // Settled below with the others; marked handled now, as it may fail while the next is built.
+      sent.catch(() => undefined);
+      sends.push(sent);
     }
-    await this.send(byTopic);
+    await Promise.all(sends);
     return { deadLettered };
   }
 
@@ -139,7 +181,7 @@ export class FailedDeliveryWriter {
   }
 }
 
-function sourceHeaders(source: SourceRecord): IHeaders {
+function sourceHeaders(source: SourceRecord): Record<string, string> {
   return {
     [H.sourceTopic]: source.topic,
     [H.sourcePartition]: String(source.partition),
