@@ -8,10 +8,13 @@
  * end-to-end latency per scenario and writes them as JSON to bench/results/.
  *
  * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3] [--split-retry]
+ *   [--only down[,healthy,none]] [--cpu-prof DIR] (a CPU profile of each "A down" scenario, round 1+)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import path from "node:path";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { findProjectRoot } from "../../src/project-root";
 import { waitFor } from "../../src/util/wait-for";
@@ -26,6 +29,10 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     /** Run the retry tiers in a process of their own (connector --retry-only) instead of in the connector's. */
     "split-retry": { type: "boolean", default: false },
+    /** Scenarios to run (comma-separated: none, healthy, down); all three by default. */
+    only: { type: "string", default: "none,healthy,down" },
+    /** Writes a .cpuprofile of this process for each measured "A down" scenario into this directory. */
+    "cpu-prof": { type: "string" },
   },
 });
 const rate = Number(values.rate);
@@ -48,6 +55,11 @@ interface Figures {
   connectorCores: number;
   /** p99 of the publisher's wait for the broker's acknowledgement (part of the latency above). */
   publishP99Ms: number;
+  /** The connector's event-loop delay (monitorEventLoopDelay, 10 ms resolution): p99 and max, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Time spent in garbage collection during the scenario, ms. */
+  gcMs: number;
 }
 
 /** Runs bench/isolation/load.ts for these projects; resolves with the events published per project. */
@@ -85,12 +97,28 @@ async function main() {
   const down = { outcome: "retryable", code: "ServiceUnavailable", message: "down" } as const;
 
   /** B at `rate` for `seconds`, with A at the same rate unless A is "none". */
-  async function measure(aIs: "none" | "healthy" | "down"): Promise<Figures & { aFailures: number }> {
+  async function measure(
+    aIs: "none" | "healthy" | "down",
+    profile?: string,
+  ): Promise<Figures & { aFailures: number }> {
     const b = await h.fakeStream();
     h.fakes.set(b.id, () => ({ outcome: "delivered" }), 2);
     const a = await h.fakeStream();
     if (aIs === "down") h.fakes.set(a.id, () => down, 300);
     else h.fakes.set(a.id, () => ({ outcome: "delivered" }), 2);
+    const session = profile ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.start");
+    }
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    let gcMs = 0;
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    gc.observe({ entryTypes: ["gc"] });
+    loop.enable();
     const cpuBefore = process.cpuUsage();
     const projects = aIs === "none" ? [b.projectId] : [b.projectId, a.projectId];
     const { perProject: published, publishP99Ms } = await publishFromAnotherProcess(h.pipeline, projects);
@@ -99,6 +127,13 @@ async function main() {
       description: () => `B's ${published} events delivered (${h.fakes.deliveredIds(b.id).size})`,
     });
     const cores = cpuSeconds(cpuBefore) / (seconds || 1);
+    loop.disable();
+    gc.disconnect();
+    if (session && profile) {
+      const { profile: taken } = await session.post("Profiler.stop");
+      writeFileSync(profile, JSON.stringify(taken));
+      session.disconnect();
+    }
     // A's deliveries still on the ladder are dropped when due once its stream is gone (a read, no write).
     await Promise.all([h.pipeline.removeStream(a.id), h.pipeline.removeStream(b.id)]);
     const calls = h.fakes.callsOf(b.id);
@@ -113,19 +148,27 @@ async function main() {
       max: latencies[latencies.length - 1] ?? 0,
       connectorCores: round(cores, 2),
       publishP99Ms,
+      loopDelayP99Ms: round(loop.percentile(99) / 1e6, 1),
+      loopDelayMaxMs: round(loop.max / 1e6, 1),
+      gcMs: Math.round(gcMs),
       aFailures: h.fakes.callsOf(a.id).filter((c) => c.outcome !== "delivered").length,
     };
   }
 
   await measure("none"); // warm-up: JIT, connections, the first fetches; not reported
   const rows: { round: number; scenario: string; figures: Figures & { aFailures: number } }[] = [];
+  const only = new Set(values.only.split(",").map((s) => s.trim()));
+  const profileDir = values["cpu-prof"];
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   for (let r = 1; r <= rounds; r++) {
-    for (const aIs of ["none", "healthy", "down"] as const) {
-      const figures = await measure(aIs);
+    for (const aIs of (["none", "healthy", "down"] as const).filter((s) => only.has(s))) {
+      const profile =
+        profileDir && aIs === "down" ? path.join(profileDir, `isolation-down-${r}.cpuprofile`) : undefined;
+      const figures = await measure(aIs, profile);
       const scenario = SCENARIOS[aIs];
       rows.push({ round: r, scenario, figures });
       process.stdout.write(
-        `round ${r} ${scenario.padEnd(16)} ${figures.eventsPerSecond} events/s, latency p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, connector ${figures.connectorCores} cores, publish p99 ${figures.publishP99Ms} ms` +
+        `round ${r} ${scenario.padEnd(16)} ${figures.eventsPerSecond} events/s, latency p50 ${figures.p50} ms, p99 ${figures.p99} ms, max ${figures.max} ms, connector ${figures.connectorCores} cores, loop delay p99 ${figures.loopDelayP99Ms} ms max ${figures.loopDelayMaxMs} ms, gc ${figures.gcMs} ms, publish p99 ${figures.publishP99Ms} ms` +
           (aIs === "down" ? ` (A: ${figures.aFailures} failed calls)` : "") +
           "\n",
       );
@@ -139,10 +182,22 @@ async function main() {
       .filter((r) => r.scenario === scenario)
       .map((r) => pick(r.figures))
       .sort((x, y) => x - y);
-    return sorted[Math.floor(sorted.length / 2)] as number;
+    return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN; // NaN: scenario not run (--only)
   };
   const summary = Object.fromEntries(
-    (["eventsPerSecond", "p50", "p99", "max", "connectorCores", "publishP99Ms"] as const).map((k) => {
+    (
+      [
+        "eventsPerSecond",
+        "p50",
+        "p99",
+        "max",
+        "connectorCores",
+        "loopDelayP99Ms",
+        "loopDelayMaxMs",
+        "gcMs",
+        "publishP99Ms",
+      ] as const
+    ).map((k) => {
       const alone = median(SCENARIOS.none, (f) => f[k]);
       const withAHealthy = median(SCENARIOS.healthy, (f) => f[k]);
       const withADown = median(SCENARIOS.down, (f) => f[k]);
