@@ -21,6 +21,14 @@ interface StreamQueue {
   pending: Pending[];
   timer?: NodeJS.Timeout;
   flushing: boolean;
+  /** In its sink's `ready` line, waiting for one of the sink's calls to end. */
+  waiting: boolean;
+}
+
+/** One sink type's calls in flight, and the streams waiting to start one (see BatchLimits.concurrency). */
+interface SinkLane {
+  inFlight: number;
+  ready: StreamQueue[];
 }
 
 const OPEN_CIRCUIT_LINGER_MS = 250;
@@ -43,6 +51,7 @@ export interface DispatcherOptions {
  */
 export class StreamDispatcher {
   private readonly queues = new Map<string, StreamQueue>();
+  private readonly lanes = new Map<string, SinkLane>();
   /** Running totals for progress logs (Prometheus has the same, labelled). */
   readonly totals = { submitted: 0, delivered: 0, handedOff: 0 };
 
@@ -53,7 +62,7 @@ export class StreamDispatcher {
     return new Promise((done, failed) => {
       let queue = this.queues.get(stream.id);
       if (!queue) {
-        queue = { stream, pending: [], flushing: false };
+        queue = { stream, pending: [], flushing: false, waiting: false };
         this.queues.set(stream.id, queue);
       }
       queue.stream = stream; // the newest configuration wins
@@ -79,12 +88,39 @@ export class StreamDispatcher {
   private flush(queue: StreamQueue): void {
     clearTimeout(queue.timer);
     queue.timer = undefined;
-    if (queue.flushing || queue.pending.length === 0) return;
-    const { maxEvents } = this.options.sinks.definition(queue.stream.type).limits;
+    if (queue.flushing || queue.waiting || queue.pending.length === 0) return;
+    const { maxEvents, concurrency } = this.options.sinks.definition(queue.stream.type).limits;
     // An open circuit calls the destination with one probe event at most: hand the whole backlog
     // off in one write rather than sink-sized batches one after another, which would hold up the
-    // partitions this stream shares with healthy ones.
-    const size = this.options.guard.isOpen(queue.stream.id) ? queue.pending.length : maxEvents;
+    // partitions this stream shares with healthy ones. It takes none of the sink's calls.
+    if (this.options.guard.isOpen(queue.stream.id)) return this.send(queue, queue.pending.length);
+    if (concurrency === undefined) return this.send(queue, maxEvents);
+    const lane = this.lane(queue.stream.type);
+    if (lane.inFlight >= concurrency) {
+      queue.waiting = true;
+      lane.ready.push(queue);
+      return;
+    }
+    lane.inFlight++;
+    this.send(queue, maxEvents, () => {
+      lane.inFlight--;
+      // Streams that waited go first, in the order they came; each cuts its batch only now.
+      while (lane.inFlight < concurrency && lane.ready.length > 0) {
+        const next = lane.ready.shift() as StreamQueue;
+        next.waiting = false;
+        this.flush(next);
+      }
+    });
+  }
+
+  private lane(sinkType: string): SinkLane {
+    let lane = this.lanes.get(sinkType);
+    if (!lane) this.lanes.set(sinkType, (lane = { inFlight: 0, ready: [] }));
+    return lane;
+  }
+
+  /** Sends up to `size` of the queue's deliveries; `ended` runs when the sink's call is over. */
+  private send(queue: StreamQueue, size: number, ended?: () => void): void {
     const batch = queue.pending.splice(0, size);
     queue.flushing = true;
     this.deliver(queue.stream, batch)
@@ -94,8 +130,9 @@ export class StreamDispatcher {
       )
       .finally(() => {
         queue.flushing = false;
+        ended?.();
         if (queue.pending.length === 0) {
-          if (!queue.timer) this.queues.delete(queue.stream.id);
+          if (!queue.timer && !queue.waiting) this.queues.delete(queue.stream.id);
         } else if (this.options.guard.isOpen(queue.stream.id)) this.flushLater(queue);
         else this.flush(queue);
       });

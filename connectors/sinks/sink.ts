@@ -44,6 +44,12 @@ export interface BatchLimits {
   maxEvents: number;
   /** Encoded bytes per `deliver` call. */
   maxBytes: number;
+  /**
+   * Most `deliver` calls of this sink in flight at once, over all streams (default: no limit). The
+   * connector then cuts a stream's batch when its call can start rather than when it is queued,
+   * so a stream's events gather into fuller batches while they wait for the sink.
+   */
+  concurrency?: number;
 }
 
 /** What the connector gives a sink instance: a logger with secrets redacted, and its settings. */

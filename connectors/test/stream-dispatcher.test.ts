@@ -33,6 +33,8 @@ function stream(id: string, type = "fake"): EventStream {
 function setup(
   outcome: (e: DomainEvent) => DeliveryResult = () => ({ outcome: "delivered" }),
   handOffFails = false,
+  /** The sink's concurrency, and a call that each deliver awaits before it answers. */
+  sink: { concurrency?: number; answer?: () => Promise<void> } = {},
 ) {
   const calls: string[][] = [];
   const sent: { topic: string; count: number }[] = [];
@@ -41,11 +43,12 @@ function setup(
       type: "fake",
       description: "records calls",
       configSchema: { type: "object" },
-      limits: { maxEvents: 3, maxBytes: 1_000_000 },
+      limits: { maxEvents: 3, maxBytes: 1_000_000, concurrency: sink.concurrency },
       create: () => ({
         verify: async () => ({ ok: true }),
         deliver: async (_target, events) => {
           calls.push(events.map((e) => e.id));
+          await sink.answer?.();
           return events.map(outcome);
         },
       }),
@@ -131,5 +134,24 @@ describe("StreamDispatcher", () => {
     expect(calls).toEqual([]);
     await waitFor(() => calls.length === 1, { timeoutMs: 2_000, intervalMs: 2 });
     await pending;
+  });
+
+  it("holds streams beyond the sink's concurrency and cuts their batches when a call ends", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { dispatcher, calls, source } = setup(undefined, false, { concurrency: 1, answer: () => gate });
+    const first = dispatcher.submit(stream("a"), { event: event(1), source });
+    await waitFor(() => calls.length === 1, { timeoutMs: 2_000, intervalMs: 2 });
+    // b's events arrive one by one while a's call holds the only slot: no call for them yet...
+    const b = stream("b");
+    const waiting = [2, 3, 4, 5].map((n) => dispatcher.submit(b, { event: event(n), source }));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // past the 10 ms linger
+    expect(calls).toEqual([["e1"]]);
+    // ...and when it ends, b's batch is cut then: full, not the first event alone.
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(calls).toEqual([["e1"], ["e2", "e3", "e4"], ["e5"]]);
   });
 });

@@ -29,7 +29,7 @@ export const snsSink = defineSink<SnsConfig>({
       ? { field: "topicArn", message: "has a topic name over 256 characters" }
       : undefined;
   },
-  limits: { maxEvents: MAX_BATCH_ENTRIES, maxBytes: MAX_SNS_BYTES },
+  limits: { maxEvents: MAX_BATCH_ENTRIES, maxBytes: MAX_SNS_BYTES, concurrency: MAX_SOCKETS },
   create: () => new SnsSink(),
 });
 
