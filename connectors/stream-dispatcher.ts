@@ -4,6 +4,7 @@ import type { EventStream } from "../src/streams/event-stream";
 import type { FailedDelivery, FailedDeliveryWriter, SourceRecord } from "./failed-deliveries";
 import type { GuardedDelivery } from "./guarded-delivery";
 import type { ConnectorMetrics } from "./metrics";
+import { SinkLane } from "./sink-lane";
 import type { DeliveryResult, SinkRegistry } from "./sinks";
 
 export interface Delivery {
@@ -21,14 +22,6 @@ interface StreamQueue {
   pending: Pending[];
   timer?: NodeJS.Timeout;
   flushing: boolean;
-  /** In its sink's `ready` line, waiting for one of the sink's calls to end. */
-  waiting: boolean;
-}
-
-/** One sink type's calls in flight, and the streams waiting to start one (see BatchLimits.concurrency). */
-interface SinkLane {
-  inFlight: number;
-  ready: StreamQueue[];
 }
 
 const OPEN_CIRCUIT_LINGER_MS = 250;
@@ -51,7 +44,8 @@ export interface DispatcherOptions {
  */
 export class StreamDispatcher {
   private readonly queues = new Map<string, StreamQueue>();
-  private readonly lanes = new Map<string, SinkLane>();
+  /** Per sink type with a `concurrency` limit: its calls in flight and the streams waiting. */
+  private readonly lanes = new Map<string, SinkLane<StreamQueue>>();
   /** Running totals for progress logs (Prometheus has the same, labelled). */
   readonly totals = { submitted: 0, delivered: 0, handedOff: 0 };
 
@@ -62,7 +56,7 @@ export class StreamDispatcher {
     return new Promise((done, failed) => {
       let queue = this.queues.get(stream.id);
       if (!queue) {
-        queue = { stream, pending: [], flushing: false, waiting: false };
+        queue = { stream, pending: [], flushing: false };
         this.queues.set(stream.id, queue);
       }
       queue.stream = stream; // the newest configuration wins
@@ -88,34 +82,35 @@ export class StreamDispatcher {
   private flush(queue: StreamQueue): void {
     clearTimeout(queue.timer);
     queue.timer = undefined;
-    if (queue.flushing || queue.waiting || queue.pending.length === 0) return;
+    if (queue.flushing || queue.pending.length === 0) return;
     const { maxEvents, concurrency } = this.options.sinks.definition(queue.stream.type).limits;
     // An open circuit calls the destination with one probe event at most: hand the whole backlog
     // off in one write rather than sink-sized batches one after another, which would hold up the
     // partitions this stream shares with healthy ones. It takes none of the sink's calls.
     if (this.options.guard.isOpen(queue.stream.id)) return this.send(queue, queue.pending.length);
     if (concurrency === undefined) return this.send(queue, maxEvents);
-    const lane = this.lane(queue.stream.type);
-    if (lane.inFlight >= concurrency) {
-      queue.waiting = true;
-      lane.ready.push(queue);
-      return;
-    }
-    lane.inFlight++;
+    const lane = this.lane(queue.stream.type, concurrency);
+    // The batch is cut when the call can start, so it fills while it waits.
+    if (lane.isWaiting(queue) || !lane.tryAcquire())
+      return lane.wait(queue, queue.pending.length >= maxEvents);
+    this.sendInLane(queue, maxEvents, lane);
+  }
+
+  private sendInLane(queue: StreamQueue, maxEvents: number, lane: SinkLane<StreamQueue>): void {
     this.send(queue, maxEvents, () => {
-      lane.inFlight--;
-      // Streams that waited go first, in the order they came; each cuts its batch only now.
-      while (lane.inFlight < concurrency && lane.ready.length > 0) {
-        const next = lane.ready.shift() as StreamQueue;
-        next.waiting = false;
-        this.flush(next);
+      for (let next = lane.release(); next; next = lane.release()) {
+        // Sent meanwhile (its circuit opened, and an open circuit hands off without a call): the
+        // slot goes on to the next stream.
+        if (next.flushing || next.pending.length === 0) continue;
+        if (this.options.guard.isOpen(next.stream.id)) this.send(next, next.pending.length);
+        else return this.sendInLane(next, maxEvents, lane);
       }
     });
   }
 
-  private lane(sinkType: string): SinkLane {
+  private lane(sinkType: string, concurrency: number): SinkLane<StreamQueue> {
     let lane = this.lanes.get(sinkType);
-    if (!lane) this.lanes.set(sinkType, (lane = { inFlight: 0, ready: [] }));
+    if (!lane) this.lanes.set(sinkType, (lane = new SinkLane(concurrency)));
     return lane;
   }
 
@@ -132,7 +127,7 @@ export class StreamDispatcher {
         queue.flushing = false;
         ended?.();
         if (queue.pending.length === 0) {
-          if (!queue.timer && !queue.waiting) this.queues.delete(queue.stream.id);
+          if (!queue.timer) this.queues.delete(queue.stream.id);
         } else if (this.options.guard.isOpen(queue.stream.id)) this.flushLater(queue);
         else this.flush(queue);
       });

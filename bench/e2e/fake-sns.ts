@@ -14,6 +14,8 @@ const XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 let messages = 0;
 let requests = 0;
+/** Requests by entries carried: [n] = PublishBatch calls with n entries (Publish counts as 1). */
+let batchSizes: number[] = [];
 let seen = new Set<string>();
 let latencies: number[] = [];
 /** Receipt time of each entry of `latencies`, for the per-second timeline. */
@@ -78,6 +80,7 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
   requests++;
   const action = form.get("Action");
   if (action === "Publish") {
+    batchSizes[1] = (batchSizes[1] ?? 0) + 1;
     record(form.get("Message") ?? "", now);
     return reply(
       res,
@@ -87,12 +90,15 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
   }
   if (action === "PublishBatch") {
     let ok = "";
+    let entries = 0;
     for (let n = 1; ; n++) {
       const id = form.get(`PublishBatchRequestEntries.member.${n}.Id`);
       if (id === null) break;
+      entries = n;
       record(form.get(`PublishBatchRequestEntries.member.${n}.Message`) ?? "", now);
       ok += `<member><Id>${id}</Id><MessageId>${randomUUID()}</MessageId></member>`;
     }
+    batchSizes[entries] = (batchSizes[entries] ?? 0) + 1;
     return reply(
       res,
       200,
@@ -113,11 +119,20 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     res.end(text);
   };
   if (req.url === "/__stats")
-    return json({ messages, requests, unique: seen.size, timed: latencies.length, first, last });
+    return json({
+      messages,
+      requests,
+      unique: seen.size,
+      timed: latencies.length,
+      first,
+      last,
+      batchSizes: Array.from(batchSizes, (n) => n ?? 0),
+    });
   if (req.url === "/__latencies") return json(latencies);
   if (req.url === "/__timeline") return json(timeline());
   if (req.url === "/__reset") {
     messages = requests = first = last = 0;
+    batchSizes = [];
     seen = new Set();
     latencies = [];
     receivedAt = [];

@@ -32,6 +32,8 @@ export interface FakeSns {
     timed: number;
     first: number;
     last: number;
+    /** [n] = requests that carried n events. */
+    batchSizes: number[];
   }>;
   latencies(): Promise<number[]>;
   /** Per second since the last reset: events timed and their p50/p99/max latency (ms). */

@@ -87,7 +87,9 @@ async function main(): Promise<void> {
       process.env.E2E_CONNECTOR_FLAGS?.split(" ") ?? [],
     );
     const throughput = await drain(fake, connector.pid, EVENTS);
-    say(`connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000`);
+    say(
+      `connector: ${throughput.eventsPerSecond} events/s, ${throughput.cpuSecondsPer1000} CPU s / 1000; calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
+    );
 
     // Latency: a steady rate with the same connector running, then again with more instances in
     // its group (scaling out), each after a warm-up (rebalance, credentials) that is not measured.
@@ -249,6 +251,8 @@ async function drain(fake: FakeSns, pid: number, target: number) {
     eventsPerSecond: Math.round(s.unique / Math.max(seconds, 0.001)),
     cpuSeconds: round(cpu1 - cpu0, 2),
     cpuSecondsPer1000: round(((cpu1 - cpu0) / s.unique) * 1000, 3),
+    /** [n] = PublishBatch calls that carried n events. */
+    batchSizes: s.batchSizes,
   };
 }
 
