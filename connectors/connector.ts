@@ -1,14 +1,8 @@
-import {
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  Partitioners,
-  type Producer,
-} from "kafkajs";
+import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
+import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { EventStream } from "../src/streams/event-stream";
 import type { StreamHealth } from "./circuit-breaker";
 import { type BreakerSettings, CircuitBreakers } from "./circuit-breaker";
@@ -96,7 +90,8 @@ export class SinkConnector {
     this.producer = kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retry and dead-letter records are keyed by stream id: the default's answer, remembered.
+      createPartitioner: KeyCachingPartitioner,
     });
     this.writer = new FailedDeliveryWriter(this.producer, options.retryPolicy);
     this.metricsRegistry = options.metricsRegistry ?? new Registry();

@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from "kafkajs";
 import type { Logger } from "pino";
 import { DOMAINS, type Domain, type DomainEvent } from "../src/events/domain-event";
+import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import { createLogger } from "../src/logging";
 import { createRegistry } from "../src/schemas/avro-types";
 import { RegistryAdmin } from "../src/schemas/registry-admin";
@@ -9,7 +10,6 @@ import { PublishError, PublisherClosedError } from "./errors";
 import { EventEncoder } from "./event-encoder";
 import type { EventInput } from "./event-input";
 import { useFastGzip } from "./gzip-codec";
-import { KeyCachingPartitioner } from "./partitioner";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
 import { toDomainEvent } from "./validate";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
-import { KeyCachingPartitioner } from "../../producers/partitioner";
+import { KeyCachingPartitioner } from "../../src/kafka/key-caching-partitioner";
 
 const metadata = (count: number): PartitionMetadata[] =>
   Array.from({ length: count }, (_, partitionId) => ({
