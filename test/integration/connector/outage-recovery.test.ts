@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
+import type { Kafka } from "kafkajs";
 import pino from "pino";
 import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
@@ -24,7 +25,8 @@ describe("destination outage and recovery", () => {
     const env = {
       ...process.env,
       ...pipeline.env,
-      EVENTSTREAMS_RETRY_LADDER: "1s,2s,4s,8s,16s",
+      // 63 s in all: on a loaded CI machine the outage, as the connector sees it, can outlast 31 s.
+      EVENTSTREAMS_RETRY_LADDER: "1s,2s,4s,8s,16s,32s",
       EVENTSTREAMS_RETRY_JITTER: "none",
       // The outage opens the stream's circuit; a probe each second notices the recovery quickly.
       EVENTSTREAMS_BREAKER_PROBE_INTERVAL: "1s",
@@ -72,12 +74,28 @@ describe("destination outage and recovery", () => {
         intervalMs: 500,
         description: () =>
           `every event after recovery (${during.filter((e) => collector.counts.has(e.id)).length} of ${during.length})`,
+      }).catch(async (error: Error) => {
+        throw new Error(
+          `${error.message}; dead-letter topic: ${await recordCount(pipeline.kafka, pipeline.topics.deadLetter)} records`,
+        );
       });
     } finally {
       await collector.stop();
     }
   }, 150_000);
 });
+
+/** Records in a topic (sum of its partitions' high watermarks): says where missing events went. */
+async function recordCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Deliveries that failed (retryable) so far, from the connector's own metric. */
 async function retryableFailures(running: RunningConnector): Promise<number> {
