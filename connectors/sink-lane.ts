@@ -67,7 +67,7 @@ export class SinkLane<T> {
     return next.item;
   }
 
-  /** Calls in flight and streams waiting (for metrics and tests). */
+  /** Calls in flight and streams waiting. */
   get load(): { inFlight: number; waiting: number } {
     return { inFlight: this.inFlight, waiting: this.waiting.size };
   }
