@@ -207,6 +207,7 @@ export class SinkConnector {
         delivered,
         handedOff,
         pending: this.dispatcher.pending,
+        sinkCalls: this.dispatcher.sinkCalls,
         partitions: this.assigned,
       },
       "progress",

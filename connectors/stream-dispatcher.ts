@@ -182,6 +182,11 @@ export class StreamDispatcher {
     return this.totals.submitted - this.totals.delivered - this.totals.handedOff;
   }
 
+  /** Per sink type with a concurrency limit: calls in flight and streams waiting for one. */
+  get sinkCalls(): Record<string, { inFlight: number; waiting: number }> {
+    return Object.fromEntries([...this.lanes].map(([type, lane]) => [type, lane.load]));
+  }
+
   /** Sends every partly filled batch now (used when stopping). */
   flushAll(): void {
     for (const queue of this.queues.values()) this.flush(queue);
