@@ -1,4 +1,5 @@
 import type { IHeaders, Message, Producer } from "kafkajs";
+import { nextTurn } from "../src/util/wait-for";
 import { H, type RetryHeader } from "./failure-headers";
 import { placeFailure, type RetryPolicy } from "./retry/retry-policy";
 import type { DeliveryResult } from "./sinks";
@@ -41,8 +42,6 @@ export interface FailedDelivery {
 
 /** Records per produce request of a hand-off (see FailedDeliveryWriter.handOff). */
 export const HANDOFF_CHUNK = 32;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Hands failed deliveries and undecodable records to Kafka, durably (acks=all), so that the source

@@ -5,7 +5,8 @@
  * port) so it never competes with the process it measures for one event loop.
  *
  * Control routes, loopback only: GET /__stats (counts), GET /__latencies (ms per unique event
- * published since the last reset: a backlog from before it is counted, not timed), POST /__reset.
+ * published since the last reset: a backlog from before it is counted, not timed), GET /__timeline
+ * (the same per second of receipt: events, p50, p99, max), POST /__reset.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

@@ -22,6 +22,15 @@ export function peakRssMiB(pid: number): number {
   return match ? Math.round(Number(match[1]) / 1024) : 0;
 }
 
+/** One second of receipt at the fake SNS: events timed and their latency percentiles (ms). */
+export interface LatencySecond {
+  second: number;
+  events: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface FakeSns {
   url: string;
   stats(): Promise<{
@@ -37,7 +46,7 @@ export interface FakeSns {
   }>;
   latencies(): Promise<number[]>;
   /** Per second since the last reset: events timed and their p50/p99/max latency (ms). */
-  timeline(): Promise<{ second: number; events: number; p50: number; p99: number; max: number }[]>;
+  timeline(): Promise<LatencySecond[]>;
   reset(): Promise<void>;
   stop(): void;
 }

@@ -16,26 +16,33 @@ import { LocalStack } from "../../src/stack/stack";
 import { domainTopics } from "../../src/topics/domain-topics";
 import { percentile, round } from "../producer/stats";
 import { kafkaCeiling, naiveBaseline, snsCeiling } from "./ceilings";
-import { cpuSeconds, type FakeSns, peakRssMiB, spawnConnector, startFakeSns, waitFor } from "./processes";
+import {
+  cpuSeconds,
+  type FakeSns,
+  type LatencySecond,
+  peakRssMiB,
+  spawnConnector,
+  startFakeSns,
+  waitFor,
+} from "./processes";
 import { summariseProfile } from "./profile-summary";
 import { markdown, table } from "./report";
 import { benchPublisher, createTopicsAndStreams, publishBacklog } from "./setup";
 
-const arg = (name: string, fallback: string) => {
+const text = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
-  return Number(at > 0 ? (process.argv[at + 1] ?? fallback) : fallback);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
 };
+const arg = (name: string, fallback: string) => Number(text(name, fallback));
 const EVENTS = arg("events", "200000");
 const PROJECTS = arg("projects", "1000");
 const LATENCY_SECONDS = arg("latency-seconds", "30");
 const RATE = arg("rate", "1000");
 /** Connector instances of each latency run, in order (more join the group between runs). */
-const LATENCY_INSTANCES = (process.argv[process.argv.indexOf("--latency-instances") + 1] ?? "")
+const LATENCY_INSTANCES = text("latency-instances", "1,2")
   .split(",")
   .map(Number)
   .filter((n) => n > 0);
-if (!process.argv.includes("--latency-instances")) LATENCY_INSTANCES.push(1, 2);
-/** Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project. */
 /** Stop after the latency run (no profile, ceilings or report): for iterating on latency alone. */
 const LATENCY_ONLY = process.argv.includes("--latency-only");
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
@@ -197,7 +204,7 @@ interface LatencyRun {
   /** Cores the connector instances used together during the run. */
   connectorCores: number;
   /** Per second of receipt: where in the run the tail comes from. */
-  timeline: { second: number; events: number; p50: number; p99: number; max: number }[];
+  timeline: LatencySecond[];
 }
 
 /** One measured run at the steady rate: latency = fake receipt − event timestamp, unique events. */

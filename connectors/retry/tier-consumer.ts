@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
 import type { EventStream } from "../../src/streams/event-stream";
+import { nextTurn } from "../../src/util/wait-for";
 import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
 import type { FailedResult, GuardedDelivery } from "../guarded-delivery";
 import type { ConnectorMetrics } from "../metrics";
@@ -38,8 +39,6 @@ const CHUNK = 100;
  * (~55 records) its attempts fell 10 s behind the ladder in the 5,000-event outage test.
  */
 const MAX_BYTES_PER_PARTITION = 256 * 1024;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Consumes one step of the retry ladder. A partition's records are handled in order once due;

@@ -34,3 +34,6 @@ export async function waitFor<T>(
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Resolves on the event loop's next turn: lets waiting I/O and timers run between stretches of work. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
