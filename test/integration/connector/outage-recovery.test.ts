@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
-import type { Kafka } from "kafkajs";
 import pino from "pino";
 import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import type { EventInput } from "../../../producers";
 import { subscribeQueue } from "../../../src/demo/customer-aws";
+import { domainTopic } from "../../../src/topics/domain-topics";
 import { waitFor } from "../../../src/util/wait-for";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
 import { aws } from "../../support/clients";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { QueueCollector } from "../../support/queue-collector";
+
+const LADDER = "1s,2s,4s,8s,16s,32s";
 
 /**
  * A customer's SNS topic disappears while events flow, and comes back (same name, queue
@@ -27,7 +29,7 @@ describe("destination outage and recovery", () => {
           ...process.env,
           ...pipeline.env,
           // 63 s in all: on a loaded CI machine the outage, as the connector sees it, can outlast 31 s.
-          EVENTSTREAMS_RETRY_LADDER: "1s,2s,4s,8s,16s,32s",
+          EVENTSTREAMS_RETRY_LADDER: LADDER,
           EVENTSTREAMS_RETRY_JITTER: "none",
         },
       ),
@@ -86,9 +88,7 @@ describe("destination outage and recovery", () => {
         description: () =>
           `every event after recovery (${during.filter((e) => collector.counts.has(e.id)).length} of ${during.length})`,
       }).catch(async (error: Error) => {
-        throw new Error(
-          `${error.message}; dead-letter topic: ${await recordCount(pipeline.kafka, pipeline.topics.deadLetter)} records`,
-        );
+        throw new Error(`${error.message}\n${await whereTheyAre(pipeline, connector)}`);
       });
     } finally {
       await collector.stop();
@@ -96,16 +96,44 @@ describe("destination outage and recovery", () => {
   }, 150_000);
 });
 
-/** Records in a topic (sum of its partitions' high watermarks): says where missing events went. */
-async function recordCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
+/**
+ * Where missing events are, for a failure message: per topic of the path, its records and what its
+ * consumer group has committed; and the connector's delivery and retry counters.
+ */
+async function whereTheyAre(pipeline: Pipeline, running: RunningConnector | undefined): Promise<string> {
+  const groupId = pipeline.env.EVENTSTREAMS_GROUP_ID as string;
+  const tiers = LADDER.split(",");
+  const paths: [topic: string, group: string | undefined][] = [
+    [domainTopic("identities", pipeline.prefix), groupId],
+    ...tiers.map((t): [string, string] => [pipeline.topics.retryTier(t), `${groupId}.retry.${t}`]),
+    [pipeline.topics.deadLetter, undefined],
+  ];
+  const admin = pipeline.kafka.admin();
   await admin.connect();
+  const lines: string[] = [];
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    for (const [topic, group] of paths) {
+      const high = (await admin.fetchTopicOffsets(topic))
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => `${p.partition}:${p.high}`);
+      const committed = group
+        ? (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions.map(
+            (p) => `${p.partition}:${p.offset}`,
+          )
+        : [];
+      lines.push(`${topic}: high ${high.join(" ")}; committed ${committed?.join(" ") ?? "-"}`);
+    }
   } finally {
     await admin.disconnect();
   }
+  if (running) {
+    const { deliveries, retryOutcomes } = running.connector.metrics;
+    for (const metric of [await deliveries.get(), await retryOutcomes.get()])
+      lines.push(
+        `${metric.name}: ${metric.values.map((v) => `${JSON.stringify(v.labels)}=${v.value}`).join(" ")}`,
+      );
+  }
+  return lines.join("\n");
 }
 
 /** Deliveries that failed (retryable) so far, from the connector's own metric. */
