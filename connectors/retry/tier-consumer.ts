@@ -51,10 +51,12 @@ export class TierConsumer {
   private readonly consumer: Consumer;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly logger: Logger;
+  private readonly heartbeatIntervalMs: number;
   private stopped = false;
 
   constructor(private readonly options: TierConsumerOptions) {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    this.heartbeatIntervalMs = Math.min(3_000, Math.floor(sessionTimeout / 5));
     this.logger = options.logger.child({ tier: options.tier.name });
     this.consumer = options.kafka.consumer({
       groupId: `${options.groupId}.retry.${options.tier.name}`,
@@ -64,7 +66,7 @@ export class TierConsumer {
       // record can be, so it scales with the step (100 ms to 1 s).
       maxWaitTimeInMs: Math.min(1_000, Math.max(100, Math.floor(options.tier.delayMs / 5))),
       sessionTimeout,
-      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
+      heartbeatInterval: this.heartbeatIntervalMs,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
       this.logger.error({ err: payload.error, restart: payload.restart }, "retry consumer crashed"),
@@ -106,7 +108,9 @@ export class TierConsumer {
         chunk.push(m);
         next++;
       }
-      await this.handle(chunk.map((m) => readRetryRecord(m, this.options.tier.index)));
+      await this.keepingMembership(heartbeat, () =>
+        this.handle(chunk.map((m) => readRetryRecord(m, this.options.tier.index))),
+      );
       const last = (chunk[chunk.length - 1] as KafkaMessage).offset;
       resolveOffset(last);
       await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -114,6 +118,28 @@ export class TierConsumer {
       // Lets the main path's fetches and deliveries in between two chunks.
       await nextTurn();
     }
+  }
+
+  /**
+   * Runs `work` while heartbeating. A chunk going to a slow destination (ten calls one after another
+   * for a stream) can outlast the session: without heartbeats the group would drop this member, the
+   * commit after the chunk would fail, and the chunk would be read and delivered again and again,
+   * never reaching the records after it. A heartbeat that says the group is rebalancing is rethrown
+   * after the work, so kafkajs rejoins and reads on from the last commit.
+   */
+  private async keepingMembership(heartbeat: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+    let rebalancing: unknown;
+    const beat = setInterval(() => {
+      heartbeat().catch((error: unknown) => {
+        rebalancing ??= error;
+      });
+    }, this.heartbeatIntervalMs);
+    try {
+      await work();
+    } finally {
+      clearInterval(beat);
+    }
+    if (rebalancing) throw rebalancing;
   }
 
   /** Rewinds to the head, pauses this partition only, and resumes it when the head is due. */

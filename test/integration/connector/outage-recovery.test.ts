@@ -74,8 +74,8 @@ describe("destination outage and recovery", () => {
       });
 
       // SNS accepts and drops what is published to a topic with no subscription, so a delivery
-      // between the topic's re-creation and the queue's subscription would be lost for this test
-      // (seen in CI). The connector is stopped over that gap; its retry tiers wait in Kafka.
+      // between the topic's re-creation and the queue's subscription would be lost for this test.
+      // The connector is stopped over that gap; its retry tiers wait in Kafka.
       await connector?.stop();
       connector = undefined;
       const { TopicArn } = await aws.sns().send(new CreateTopicCommand({ Name: topicArn.split(":").pop() }));
