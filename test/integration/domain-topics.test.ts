@@ -9,14 +9,11 @@ describe("domain topics", () => {
     const prefix = uniqueName("topics");
     const admin = testKafka().admin();
     await admin.connect();
+    const topics = ["identities", "oauth2", "permissions"].map((d) => `${prefix}.${d}.events`);
     try {
       const settings = { ...DEFAULT_TOPIC_SETTINGS, prefix, minInsyncReplicas: 1 };
       const first = await ensureDomainTopics(admin, settings);
-      expect(first.map((o) => [o.topic, o.created, o.partitions])).toEqual([
-        [`${prefix}.identities.events`, true, 6],
-        [`${prefix}.oauth2.events`, true, 6],
-        [`${prefix}.permissions.events`, true, 6],
-      ]);
+      expect(first.map((o) => [o.topic, o.created, o.partitions])).toEqual(topics.map((t) => [t, true, 6]));
       const second = await ensureDomainTopics(admin, { ...settings, partitions: 2 });
       expect(second.map((o) => [o.created, o.partitions])).toEqual([
         [false, 6],
@@ -39,6 +36,8 @@ describe("domain topics", () => {
       );
       expect(config).toEqual({ "retention.ms": String(7 * 24 * 3600 * 1000), "min.insync.replicas": "1" });
     } finally {
+      // The shared broker would otherwise keep them (and their upkeep) for every later run.
+      await admin.deleteTopics({ topics }).catch(() => undefined);
       await admin.disconnect();
     }
   });
