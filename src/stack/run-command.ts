@@ -8,12 +8,19 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs an install step to completion, its output appended to a log file named in any error. */
+/** Lines of the step's own output quoted in its error: where the log is gone (a CI machine), the cause is not. */
+const QUOTED_LINES = 15;
+
+/**
+ * Runs an install step to completion, its output appended to a log file; an error names the log
+ * and quotes the end of what this step wrote to it.
+ */
 export function runToLog(command: string, args: string[], options: RunOptions): Promise<void> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   fs.mkdirSync(options.cwd, { recursive: true });
   const log = fs.openSync(options.logFile, "a");
   fs.writeSync(log, `\n$ ${command} ${args.join(" ")}\n`);
+  const start = fs.fstatSync(log).size;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -30,9 +37,26 @@ export function runToLog(command: string, args: string[], options: RunOptions): 
       else
         reject(
           new Error(
-            `${command} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): see ${options.logFile}`,
+            `${command} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`}): see ${options.logFile}${quoteTail(options.logFile, start)}`,
           ),
         );
     });
   });
+}
+
+/** The last lines written to `file` from byte `start` on, indented, or "" if there are none. */
+function quoteTail(file: string, start: number): string {
+  try {
+    const lines = fs
+      .readFileSync(file)
+      .subarray(start)
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .slice(-QUOTED_LINES)
+      .map((line) => `  ${line.slice(0, 300)}`);
+    return lines.length > 0 ? `; its last lines:\n${lines.join("\n")}` : "";
+  } catch {
+    return "";
+  }
 }
