@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from "kafkajs";
+import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import type { Logger } from "pino";
 import type { StreamHealth } from "./circuit-breaker";
 
@@ -15,7 +15,11 @@ export class HealthPublisher {
     private readonly topic: string,
     private readonly logger: Logger,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    // Keyed by stream id on a compacted topic: Kafka's standard partitioner, chosen explicitly.
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   start(): Promise<void> {

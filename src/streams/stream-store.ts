@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from "kafkajs";
+import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { type EventStream, serializeEventStream } from "./event-stream";
 import type { StreamRegistry } from "./stream-registry";
 
@@ -23,6 +23,8 @@ export class StreamStore {
     this.registry = options.registry;
     this.visibilityTimeoutMs = options.visibilityTimeoutMs ?? 10_000;
     this.producer = options.kafka.producer({
+      // Keyed by stream id on a compacted topic: Kafka's standard partitioner, chosen explicitly.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
