@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { DOMAINS } from "../src/events/domain-event";
 import { createEventDecoder, EventDecodeError } from "../src/events/event-decoder";
+import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
@@ -25,6 +26,7 @@ export async function startConnector(
   /** Tests deliver through a registry of their own (fake sinks); by default the built-in sinks. */
   deps: { sinks?: SinkRegistry } = {},
 ): Promise<RunningConnector> {
+  useInlineGunzip();
   const kafka = createKafka({ clientId: "eventstreams-connector", brokers: config.brokers }, logger);
   const topics = systemTopics(config.topicPrefix);
   const domainTopics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));

@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from "kafkajs";
 import type { Logger } from "pino";
 import { DOMAINS, type Domain, type DomainEvent } from "../src/events/domain-event";
+import { useFastGzip } from "../src/kafka/gzip-codec";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import { createLogger } from "../src/logging";
 import { createRegistry } from "../src/schemas/avro-types";
@@ -9,7 +10,6 @@ import { defaultTopicPrefix, domainTopic } from "../src/topics/domain-topics";
 import { PublishError, PublisherClosedError } from "./errors";
 import { EventEncoder } from "./event-encoder";
 import type { EventInput } from "./event-input";
-import { useFastGzip } from "./gzip-codec";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
 import { toDomainEvent } from "./validate";

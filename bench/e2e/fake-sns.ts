@@ -6,7 +6,8 @@
  *
  * Control routes, loopback only: GET /__stats (counts), GET /__latencies (ms per unique event
  * published since the last reset: a backlog from before it is counted, not timed), GET /__timeline
- * (the same per second of receipt: events, p50, p99, max), POST /__reset.
+ * (the same per second of receipt: events, p50, p99, max), GET /__arrivals (receipt time of each
+ * unique event, and of each topic's first message), POST /__reset.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -21,19 +22,25 @@ let seen = new Set<string>();
 let latencies: number[] = [];
 /** Receipt time of each entry of `latencies`, for the per-second timeline. */
 let receivedAt: number[] = [];
+/** Receipt time of every unique event since the reset, timed or not. */
+let uniqueAt: number[] = [];
+/** First receipt per topic ARN: when that stream's credentials were in hand. */
+let topicFirst = new Map<string, number>();
 let resetAt = 0;
 let first = 0;
 let last = 0;
 
 /** One received message: count it, and keep (receipt − event timestamp) once per event id. */
-function record(body: string, now: number): void {
+function record(topicArn: string, body: string, now: number): void {
   messages++;
+  if (!topicFirst.has(topicArn)) topicFirst.set(topicArn, now);
   if (first === 0) first = now;
   last = now;
   try {
     const event = JSON.parse(body) as { id?: string; timestamp?: string };
     if (!event.id || seen.has(event.id)) return;
     seen.add(event.id);
+    uniqueAt.push(now);
     const published = event.timestamp ? Date.parse(event.timestamp) : Number.NaN;
     if (published >= resetAt) {
       latencies.push(now - published);
@@ -80,9 +87,10 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
   const now = Date.now();
   requests++;
   const action = form.get("Action");
+  const topicArn = form.get("TopicArn") ?? "";
   if (action === "Publish") {
     batchSizes[1] = (batchSizes[1] ?? 0) + 1;
-    record(form.get("Message") ?? "", now);
+    record(topicArn, form.get("Message") ?? "", now);
     return reply(
       res,
       200,
@@ -96,7 +104,7 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
       const id = form.get(`PublishBatchRequestEntries.member.${n}.Id`);
       if (id === null) break;
       entries = n;
-      record(form.get(`PublishBatchRequestEntries.member.${n}.Message`) ?? "", now);
+      record(topicArn, form.get(`PublishBatchRequestEntries.member.${n}.Message`) ?? "", now);
       ok += `<member><Id>${id}</Id><MessageId>${randomUUID()}</MessageId></member>`;
     }
     batchSizes[entries] = (batchSizes[entries] ?? 0) + 1;
@@ -131,12 +139,15 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     });
   if (req.url === "/__latencies") return json(latencies);
   if (req.url === "/__timeline") return json(timeline());
+  if (req.url === "/__arrivals") return json({ uniqueAt, topicFirst: [...topicFirst.values()] });
   if (req.url === "/__reset") {
     messages = requests = first = last = 0;
     batchSizes = [];
     seen = new Set();
     latencies = [];
     receivedAt = [];
+    uniqueAt = [];
+    topicFirst = new Map();
     resetAt = Date.now();
     return json({ ok: true });
   }

@@ -47,6 +47,8 @@ export interface FakeSns {
   latencies(): Promise<number[]>;
   /** Per second since the last reset: events timed and their p50/p99/max latency (ms). */
   timeline(): Promise<LatencySecond[]>;
+  /** Receipt time (ms) of every unique event and of each topic's first message, since the last reset. */
+  arrivals(): Promise<{ uniqueAt: number[]; topicFirst: number[] }>;
   reset(): Promise<void>;
   stop(): void;
 }
@@ -67,6 +69,7 @@ export async function startFakeSns(): Promise<FakeSns> {
     stats: () => get("/__stats"),
     latencies: () => get("/__latencies"),
     timeline: () => get("/__timeline"),
+    arrivals: () => get("/__arrivals"),
     reset: async () => void (await get("/__reset")),
     stop: () => void child.kill("SIGTERM"),
   };
