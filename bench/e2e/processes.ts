@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
 import { findProjectRoot } from "../../src/project-root";
 
 const root = findProjectRoot();
@@ -84,11 +85,15 @@ export interface Connector {
 }
 
 export function spawnConnector(env: Record<string, string>, logFile: string, nodeFlags: string[] = []) {
-  const child = spawn(process.execPath, [...nodeFlags, path.join(root, "bin/eventstreams.js"), "connector"], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...CONNECTOR_NODE_FLAGS, ...nodeFlags, path.join(root, "bin/eventstreams.js"), "connector"],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stderr?.pipe(createWriteStream(logFile));
   // Only node's own diagnostics (--trace-gc and the like) write to stdout.
   child.stdout?.pipe(createWriteStream(`${logFile}.stdout`));

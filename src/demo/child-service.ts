@@ -14,11 +14,12 @@ export class ChildService {
     args: string[],
     env: Record<string, string>,
     readonly logFile: string,
+    nodeFlags: readonly string[] = [],
   ) {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const log = fs.openSync(logFile, "w");
     const root = findProjectRoot();
-    this.child = spawn(process.execPath, [path.join(root, "bin/eventstreams.js"), ...args], {
+    this.child = spawn(process.execPath, [...nodeFlags, path.join(root, "bin/eventstreams.js"), ...args], {
       cwd: root,
       env: { ...process.env, LOG_PRETTY: "0", ...env },
       stdio: ["ignore", log, log],

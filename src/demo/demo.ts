@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
 import { createEventPublisher, type EventPublisher } from "../../producers";
 import { type DeliveredEvent, DOMAINS, type Domain } from "../events/domain-event";
 import { createKafka } from "../kafka/kafka-client";
@@ -68,6 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     ["connector"],
     { EVENTSTREAMS_OPS_PORT: String(options.opsPort) },
     path.join(logs, "demo-connector.log"),
+    CONNECTOR_NODE_FLAGS,
   );
   const drainStopped: QueueDrain[] = [];
   try {

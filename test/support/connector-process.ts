@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
 import { findProjectRoot } from "../../src/project-root";
 
 /** A real `eventstreams connector` process, to be stopped politely or killed outright. */
@@ -15,11 +16,15 @@ export interface ConnectorProcess {
 
 export function spawnConnector(env: Record<string, string>): ConnectorProcess {
   const root = findProjectRoot();
-  const child = spawn("node", [path.join(root, "bin/eventstreams.js"), "connector"], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    "node",
+    [...CONNECTOR_NODE_FLAGS, path.join(root, "bin/eventstreams.js"), "connector"],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   const logFile = path.join(root, ".stack", "logs", "tests", `connector-${child.pid}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const file = fs.createWriteStream(logFile);
