@@ -2,7 +2,9 @@
  * End-to-end benchmark (issue 8): N events over 1,000 projects with one SNS stream each, through
  * the real connector process to a fast fake SNS endpoint (STS stays on the emulator), against the
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
- * to bench/results/. Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only | --throughput-only]
+ * to bench/results/. `npm run bench:e2e` starts it with the connector's V8 flags (connectors/node-flags.ts)
+ * in NODE_OPTIONS, so the ceilings and the baseline, which run in this process, get the same runtime.
+ * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only | --throughput-only]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       node: process.version,
       machine: { cores: 2, note: "Kafka, schema registry and moto run on the same machine" },
+      nodeOptions: process.env.NODE_OPTIONS ?? "",
       events: EVENTS,
       projects: PROJECTS,
       connector: { ...throughput, peakRssMiB: rssMiB },
