@@ -151,6 +151,10 @@ export class SinkConnector {
       this.retireWindows();
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
     });
+    // A fetch includes its decoding: slow ones leave the read-ahead empty while lag grows.
+    this.consumer.on(this.consumer.events.FETCH, ({ payload }) =>
+      this.metrics.fetchDuration.observe(payload.duration / 1000),
+    );
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       this.inGroup = false;
     });
@@ -161,6 +165,11 @@ export class SinkConnector {
         "consumer crashed",
       );
     });
+  }
+
+  /** Records read and not yet delivered or handed to the retry path. */
+  get readAhead(): number {
+    return this.dispatcher.pending;
   }
 
   /** Partitions this instance owns. */

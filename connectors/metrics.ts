@@ -40,6 +40,12 @@ export function createConnectorMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    fetchDuration: new Histogram({
+      name: "eventstreams_fetch_duration_seconds",
+      help: "One fetch from the domain topics, request to decoded records (kafkajs's FETCH event)",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     endToEndLatency: new Histogram({
       name: "eventstreams_end_to_end_latency_seconds",
       help: "From the event's timestamp to the destination's acknowledgement",

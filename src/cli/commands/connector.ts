@@ -56,6 +56,14 @@ export function registerConnectorCommand(program: Command): void {
         },
       });
       new Gauge({
+        name: "eventstreams_read_ahead_records",
+        help: "Records read from the domain topics and not yet delivered or handed to the retry path",
+        registers: [metrics],
+        collect() {
+          this.set(running.connector.readAhead);
+        },
+      });
+      new Gauge({
         name: "eventstreams_open_circuits",
         help: "Streams whose circuit breaker is open (deliveries go straight to the retry path)",
         registers: [metrics],

@@ -101,6 +101,13 @@ describe("connector routing, end to end", () => {
     expect(Messages).toEqual([]);
   });
 
+  it("counts its fetches from the domain topics in its metrics", async () => {
+    const text = await connector.connector.metricsRegistry.getSingleMetricAsString(
+      "eventstreams_fetch_duration_seconds",
+    );
+    expect(text).toMatch(/^eventstreams_fetch_duration_seconds_count [1-9]\d*$/m);
+  });
+
   // Order is per project within a domain: each domain is its own topic, consumed independently.
   it("keeps one project's order (within a domain) on a FIFO topic", async () => {
     const projectId = randomUUID();
