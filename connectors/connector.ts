@@ -2,6 +2,7 @@ import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, ty
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
+import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { EventStream } from "../src/streams/event-stream";
 import type { StreamHealth } from "./circuit-breaker";
@@ -85,7 +86,7 @@ export class SinkConnector {
       // Kafka's own default; kafkajs's 5 s would also be the pause after every partition was paused for room.
       maxWaitTimeInMs: 500,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 5)),
+      heartbeatInterval: heartbeatIntervalFor(options.sessionTimeoutMs ?? 30_000),
     });
     this.producer = kafka.producer({
       idempotent: true,

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
+import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { EventStream } from "../../src/streams/event-stream";
 import { nextTurn } from "../../src/util/wait-for";
 import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
@@ -56,7 +57,7 @@ export class TierConsumer {
 
   constructor(private readonly options: TierConsumerOptions) {
     const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-    this.heartbeatIntervalMs = Math.min(3_000, Math.floor(sessionTimeout / 5));
+    this.heartbeatIntervalMs = heartbeatIntervalFor(sessionTimeout);
     this.logger = options.logger.child({ tier: options.tier.name });
     this.consumer = options.kafka.consumer({
       groupId: `${options.groupId}.retry.${options.tier.name}`,

@@ -25,3 +25,11 @@ export function createKafka(config: Omit<KafkaConfig, "logCreator">, logger: Log
       },
   });
 }
+
+/**
+ * Heartbeat interval for a consumer group session: a fifth of it, so a few beats may be missed before
+ * the group drops the member, and never more than Kafka's default of 3 s.
+ */
+export function heartbeatIntervalFor(sessionTimeoutMs: number): number {
+  return Math.min(3_000, Math.floor(sessionTimeoutMs / 5));
+}
