@@ -21,8 +21,17 @@ export interface ConnectorConfig {
   retryConsumers: boolean;
   /** Whether this process reads the domain topics; false runs the retry tiers alone. */
   mainPath: boolean;
+  /**
+   * The process's nice value, 0 (normal) to 19 (lowest). A retry-only process defaults to 10: its
+   * work is due seconds to hours later, so when it shares cores with healthy deliveries (or the
+   * broker) the scheduler should serve those first; on idle cores it still runs at full speed.
+   */
+  nice: number;
   breaker: BreakerSettings;
 }
+
+/** Default nice value of a `--retry-only` process (see ConnectorConfig.nice). */
+export const RETRY_ONLY_NICE = 10;
 
 export interface ConnectorFlags {
   brokers?: string;
@@ -35,6 +44,7 @@ export interface ConnectorFlags {
   retryLadder?: string;
   retryConsumers?: boolean;
   retryOnly?: boolean;
+  nice?: string;
 }
 
 export function connectorConfig(
@@ -73,6 +83,7 @@ export function connectorConfig(
     // commander gives `--no-retry-consumers` a default of true: only an explicit false overrides the env.
     retryConsumers: flags.retryConsumers !== false && env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
     mainPath: !(flags.retryOnly === true || env.EVENTSTREAMS_RETRY_ONLY === "true"),
+    nice: 0,
     breaker: {
       threshold: wholeNumber(
         "EVENTSTREAMS_BREAKER_THRESHOLD",
@@ -87,6 +98,12 @@ export function connectorConfig(
           : parseDuration(env.EVENTSTREAMS_AUTO_PAUSE_AFTER ?? "72h"),
     },
   };
+  config.nice = wholeNumber(
+    "--nice (EVENTSTREAMS_NICE)",
+    flags.nice ?? env.EVENTSTREAMS_NICE ?? (config.mainPath ? "0" : String(RETRY_ONLY_NICE)),
+    0,
+    19,
+  );
   if (!config.mainPath && !config.retryConsumers) {
     throw new Error(
       "--retry-only with --no-retry-consumers leaves this connector nothing to do: drop one of them",

@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import type { Logger } from "pino";
 import { DOMAINS } from "../src/events/domain-event";
 import { createEventDecoder, EventDecodeError } from "../src/events/event-decoder";
@@ -27,6 +28,7 @@ export async function startConnector(
   deps: { sinks?: SinkRegistry } = {},
 ): Promise<RunningConnector> {
   useInlineGunzip();
+  if (config.nice > 0) lowerPriority(config.nice, logger);
   const kafka = createKafka({ clientId: "eventstreams-connector", brokers: config.brokers }, logger);
   const topics = systemTopics(config.topicPrefix);
   const domainTopics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));
@@ -101,4 +103,21 @@ export async function startConnector(
       await streams.stop();
     },
   };
+}
+
+/**
+ * Raising one's own nice value needs no privilege. On Linux it applies to the calling thread, the
+ * event loop, which is where a connector's work runs. A refusal (some sandboxes) costs isolation,
+ * not correctness: it is logged and the process goes on.
+ */
+function lowerPriority(nice: number, logger: Logger): void {
+  try {
+    setPriority(nice);
+    logger.info({ nice }, "running at a lower CPU priority");
+  } catch (error) {
+    logger.warn(
+      { nice, error: (error as Error).message },
+      "could not lower the CPU priority; running at the normal one",
+    );
+  }
 }

@@ -7,7 +7,11 @@
  * with destinations registered through the public sink API. Prints B's delivery rate and
  * end-to-end latency per scenario and writes them as JSON to bench/results/.
  *
- * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3] [--split-retry]
+ * The retry tiers run as the docs advise when isolation matters: in a process of their own
+ * (`connector --retry-only`, at its default lower CPU priority); `--inline-retry` runs them inside
+ * the connector's process instead, as a single `eventstreams connector` does.
+ *
+ * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3] [--inline-retry]
  *   [--only down[,healthy,none]] [--cpu-prof DIR] (a CPU profile of each "A down" scenario, round 1+)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -27,8 +31,8 @@ const { values } = parseArgs({
     rate: { type: "string", default: "500" },
     seconds: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
-    /** Run the retry tiers in a process of their own (connector --retry-only) instead of in the connector's. */
-    "split-retry": { type: "boolean", default: false },
+    /** Run the retry tiers inside the connector's process instead of in one of their own. */
+    "inline-retry": { type: "boolean", default: false },
     /** Scenarios to run (comma-separated: none, healthy, down); all three by default. */
     only: { type: "string", default: "none,healthy,down" },
     /** Writes a .cpuprofile of this process for each measured "A down" scenario into this directory. */
@@ -91,7 +95,7 @@ async function startRetryTiersProcess(pipeline: Pipeline): Promise<ChildProcess>
 
 async function main() {
   // The product's defaults: ladder 5s, 30s, 2m..., breaker after 20 failures, a probe each 30 s.
-  const split = values["split-retry"] === true;
+  const split = values["inline-retry"] !== true;
   const h = await startRetryHarness(split ? { EVENTSTREAMS_RETRY_CONSUMERS: "false" } : {});
   const tiers = split ? await startRetryTiersProcess(h.pipeline) : undefined;
   const down = { outcome: "retryable", code: "ServiceUnavailable", message: "down" } as const;

@@ -25,3 +25,22 @@ describe("connectorConfig: retry tiers alone", () => {
     expect(() => connectorConfig({ retryOnly: true, retryConsumers: false }, {})).toThrow(/nothing to do/);
   });
 });
+
+describe("connectorConfig: CPU priority", () => {
+  it("lowers a retry-only process's priority by default, and no other", () => {
+    expect(connectorConfig({}, {}).nice).toBe(0);
+    expect(connectorConfig({ retryOnly: true }, {}).nice).toBe(10);
+  });
+
+  it("takes --nice over EVENTSTREAMS_NICE over the default", () => {
+    expect(connectorConfig({ retryOnly: true }, { EVENTSTREAMS_NICE: "0" }).nice).toBe(0);
+    expect(connectorConfig({ nice: "19" }, { EVENTSTREAMS_NICE: "5" }).nice).toBe(19);
+  });
+
+  it("refuses a value outside 0 to 19, naming the flag", () => {
+    expect(() => connectorConfig({ nice: "-5" }, {})).toThrow(
+      /--nice \(EVENTSTREAMS_NICE\) must be a whole number from 0 to 19, got "-5"/,
+    );
+    expect(() => connectorConfig({}, { EVENTSTREAMS_NICE: "high" })).toThrow(/--nice/);
+  });
+});

@@ -29,6 +29,10 @@ export function registerConnectorCommand(program: Command): void {
     )
     .option("--retry-only", "run only the retry tiers, not the main path (env EVENTSTREAMS_RETRY_ONLY=true)")
     .option(
+      "--nice <n>",
+      "CPU priority, 0 (normal) to 19 (lowest) (env EVENTSTREAMS_NICE; default 10 with --retry-only, else 0)",
+    )
+    .option(
       "--ops-port <port>",
       "port of /metrics, /healthz, /readyz (env EVENTSTREAMS_OPS_PORT, default 9464; 0 picks one)",
     )
