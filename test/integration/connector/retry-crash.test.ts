@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { getPriority } from "node:os";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
@@ -90,4 +91,20 @@ describe("retry path crash safety", () => {
       await second.exited;
     }
   }, 240_000);
+
+  it("runs a retry-only process at a lower CPU priority, so retries yield the cores to healthy deliveries", async () => {
+    const tiers = spawnConnector({ ...env, EVENTSTREAMS_RETRY_ONLY: "true" });
+    try {
+      const pid = tiers.child.pid as number;
+      await waitFor(() => tiers.output().includes("running at a lower CPU priority"), {
+        timeoutMs: 60_000,
+        description: () => `the retry-only connector to start (log: ${tiers.logFile})`,
+      });
+      expect(getPriority(pid)).toBe(10);
+      expect(getPriority(process.pid)).toBe(0);
+    } finally {
+      tiers.child.kill("SIGKILL");
+      await tiers.exited;
+    }
+  }, 90_000);
 });
