@@ -51,6 +51,7 @@ export function connectorConfig(
   flags: ConnectorFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): ConnectorConfig {
+  const mainPath = !(flags.retryOnly === true || env.EVENTSTREAMS_RETRY_ONLY === "true");
   const config: ConnectorConfig = {
     brokers: (flags.brokers ?? env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",").map((b) => b.trim()),
     registryUrl: flags.registryUrl ?? env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
@@ -82,8 +83,13 @@ export function connectorConfig(
     ),
     // commander gives `--no-retry-consumers` a default of true: only an explicit false overrides the env.
     retryConsumers: flags.retryConsumers !== false && env.EVENTSTREAMS_RETRY_CONSUMERS !== "false",
-    mainPath: !(flags.retryOnly === true || env.EVENTSTREAMS_RETRY_ONLY === "true"),
-    nice: 0,
+    mainPath,
+    nice: wholeNumber(
+      "--nice (EVENTSTREAMS_NICE)",
+      flags.nice ?? env.EVENTSTREAMS_NICE ?? (mainPath ? "0" : String(RETRY_ONLY_NICE)),
+      0,
+      19,
+    ),
     breaker: {
       threshold: wholeNumber(
         "EVENTSTREAMS_BREAKER_THRESHOLD",
@@ -98,12 +104,6 @@ export function connectorConfig(
           : parseDuration(env.EVENTSTREAMS_AUTO_PAUSE_AFTER ?? "72h"),
     },
   };
-  config.nice = wholeNumber(
-    "--nice (EVENTSTREAMS_NICE)",
-    flags.nice ?? env.EVENTSTREAMS_NICE ?? (config.mainPath ? "0" : String(RETRY_ONLY_NICE)),
-    0,
-    19,
-  );
   if (!config.mainPath && !config.retryConsumers) {
     throw new Error(
       "--retry-only with --no-retry-consumers leaves this connector nothing to do: drop one of them",

@@ -3,7 +3,7 @@
  * deliveries? Project B's events flow at a steady rate to a healthy destination; in alternate rounds
  * project A's events flow at the same rate, to a healthy destination (the same load) or to one whose
  * every call fails after 300 ms (the failure).
- * The connector is the real one (in process, its retry tiers and circuit breakers on the defaults)
+ * The connector is the real one (in process, its retry ladder and circuit breakers on the defaults)
  * with destinations registered through the public sink API. Prints B's delivery rate and
  * end-to-end latency per scenario and writes them as JSON to bench/results/.
  *
