@@ -30,6 +30,7 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { AssumedRoleCredentials } from "../../connectors/sinks/aws/assumed-role-credentials";
 import { reusedSigner } from "../../connectors/sinks/aws/client-signer";
+import { withFastProperties } from "../../connectors/sinks/aws/fast-properties";
 import { toSnsMessage } from "../../connectors/sinks/sns/messages";
 import { DOMAINS, type DomainEvent } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
@@ -53,6 +54,8 @@ interface Variant {
   signer?: "sdk" | "reused";
   /** "Publish" sends the one entry with `Publish` instead of a `PublishBatch` of one. */
   command?: "PublishBatch" | "Publish";
+  /** Client config given V8's fast property layout, as AssumedRoleClients does (fast-properties.ts). */
+  fastProperties?: boolean;
 }
 
 /** What the connector's SNS sink does (before this benchmark): per-project clients, assumed roles. */
@@ -103,6 +106,8 @@ const VARIANTS: Variant[] = [
     signer: "reused",
     command: "Publish",
   },
+  { name: "sink-10-fast", ...sink, entries: 10, options: cached, signer: "reused", fastProperties: true },
+  { name: "sink-1-fast", ...sink, entries: 1, options: cached, signer: "reused", fastProperties: true },
 ];
 
 const CONCURRENCY = 64;
@@ -214,6 +219,7 @@ async function runVariant(
         : {}),
       ...variant.options,
     });
+    if (variant.fastProperties) withFastProperties(client.config);
     return client;
   });
   const warmup = Math.max(2 * variant.clients, 1000);

@@ -3,6 +3,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, RequestSigner } from "@smithy/types";
 import { AssumedRoleCredentials, sessionNameFor } from "./assumed-role-credentials";
 import { reusedSigner, type SignerConfig } from "./client-signer";
+import { withFastProperties } from "./fast-properties";
 
 /** Sockets per endpoint (one per region and service), and so calls in flight per endpoint. */
 export const MAX_SOCKETS = 64;
@@ -79,6 +80,8 @@ export class AssumedRoleClients<Client extends SdkClient> {
         cacheMiddleware: true,
         signer: reusedSigner(credentials, target.region, () => made.config),
       });
+      // Its middlewares copy the config on every call: fast mode makes that ~10x cheaper.
+      withFastProperties(made.config);
       client = made;
       this.clients.set(key, client);
     }
