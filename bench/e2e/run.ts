@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const connector = spawnConnector(
       env("connector"),
       path.join(results, `${prefix}-connector.log`),
-      process.env.E2E_CONNECTOR_FLAGS?.split(" ") ?? [],
+      process.env.E2E_CONNECTOR_FLAGS?.split(" ").filter(Boolean) ?? [],
     );
     const throughput = await drain(fake, connector.pid, EVENTS, PROJECTS);
     say(
