@@ -1,6 +1,7 @@
 import { defaultTopicPrefix } from "../src/topics/domain-topics";
 import type { BreakerSettings } from "./circuit-breaker";
 import { DEFAULT_LADDER, type Jitter, parseDuration, parseLadder, type RetryTier } from "./retry/ladder";
+import { DEFAULT_LINGER_MS } from "./stream-dispatcher";
 
 /** Everything a connector process is configured with, parsed and checked once, at start. */
 export interface ConnectorConfig {
@@ -57,7 +58,12 @@ export function connectorConfig(
     registryUrl: flags.registryUrl ?? env.SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
     groupId: flags.groupId ?? env.EVENTSTREAMS_GROUP_ID ?? "eventstreams-connector",
     topicPrefix: flags.topicPrefix ?? defaultTopicPrefix(env),
-    lingerMs: wholeNumber("--linger-ms", flags.lingerMs ?? env.EVENTSTREAMS_LINGER_MS ?? "20", 0, 10_000),
+    lingerMs: wholeNumber(
+      "--linger-ms",
+      flags.lingerMs ?? env.EVENTSTREAMS_LINGER_MS ?? String(DEFAULT_LINGER_MS),
+      0,
+      10_000,
+    ),
     partitionsConsumedConcurrently: wholeNumber(
       "--concurrency",
       flags.concurrency ?? env.EVENTSTREAMS_PARTITION_CONCURRENCY ?? "6",

@@ -15,7 +15,7 @@ import type { RetryPolicy } from "./retry/retry-policy";
 import { TierConsumer } from "./retry/tier-consumer";
 import { routeEvent, type StreamLookup } from "./routing";
 import type { SinkRegistry } from "./sinks";
-import { errorMessage, StreamDispatcher } from "./stream-dispatcher";
+import { DEFAULT_LINGER_MS, errorMessage, StreamDispatcher } from "./stream-dispatcher";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
 export type DecodeEvent = (value: Buffer) => Promise<DomainEvent>;
@@ -39,6 +39,7 @@ export interface ConnectorOptions {
   /** Told each time a stream's health changes (the health topic publisher). */
   onHealth?: (streamId: string, health: StreamHealth) => void;
   logger: Logger;
+  /** How long a partly filled batch waits for more of its stream's events (default DEFAULT_LINGER_MS). */
   lingerMs?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
@@ -141,7 +142,7 @@ export class SinkConnector {
       writer: this.writer,
       metrics: this.metrics,
       logger,
-      lingerMs: options.lingerMs ?? 20,
+      lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = Object.values(payload.memberAssignment).reduce(

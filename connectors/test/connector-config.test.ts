@@ -44,3 +44,15 @@ describe("connectorConfig: CPU priority", () => {
     expect(() => connectorConfig({}, { EVENTSTREAMS_NICE: "high" })).toThrow(/--nice/);
   });
 });
+
+describe("connectorConfig: linger", () => {
+  it("waits 5 ms for a partial batch unless --linger-ms or EVENTSTREAMS_LINGER_MS says otherwise", () => {
+    expect(connectorConfig({}, {}).lingerMs).toBe(5);
+    expect(connectorConfig({}, { EVENTSTREAMS_LINGER_MS: "20" }).lingerMs).toBe(20);
+    expect(connectorConfig({ lingerMs: "0" }, { EVENTSTREAMS_LINGER_MS: "20" }).lingerMs).toBe(0);
+  });
+
+  it("refuses a linger that is not a whole number of milliseconds, naming the flag", () => {
+    expect(() => connectorConfig({ lingerMs: "5ms" }, {})).toThrow(/--linger-ms/);
+  });
+});

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Gauge } from "prom-client";
 import { type ConnectorFlags, connectorConfig } from "../../../connectors/connector-config";
 import { LagMonitor } from "../../../connectors/lag-monitor";
 import { startConnector } from "../../../connectors/run-connector";
+import { DEFAULT_LINGER_MS } from "../../../connectors/stream-dispatcher";
 import { DOMAINS } from "../../events/domain-event";
 import { createKafka } from "../../kafka/kafka-client";
 import { createLogger } from "../../logging";
@@ -20,7 +21,10 @@ export function registerConnectorCommand(program: Command): void {
       "consumer group; instances with the same id share the work (env EVENTSTREAMS_GROUP_ID)",
     )
     .option("--topic-prefix <prefix>", "prefix of every topic (env EVENTSTREAMS_TOPIC_PREFIX)")
-    .option("--linger-ms <ms>", "how long a partial batch waits for more events (default 20)")
+    .option(
+      "--linger-ms <ms>",
+      `how long a partial batch waits for more events (default ${DEFAULT_LINGER_MS})`,
+    )
     .option("--concurrency <n>", "partitions processed at once (default 6)")
     .option("--session-timeout-ms <ms>", "how soon a crashed instance's partitions move (default 30000)")
     .option(
