@@ -28,8 +28,8 @@ interface StreamQueue {
  * How long a partly filled batch waits for more of its stream's events, as Kafka's producer waits
  * (`linger.ms`, 5 ms since Kafka 4.0). A stream with events a few milliseconds apart still fills its
  * batches; one with an event a second, typical of a tenant, pays 5 ms for nothing instead of 20.
- * bench:e2e at 1,000 events/s over 1,000 streams, one connector: p50 28-31 ms, p99 138-171 ms
- * with 5 ms; p50 50-121 ms, p99 144-468 ms with 20 (docs/benchmarks.md).
+ * bench:e2e at 1,000 events/s over 1,000 streams, one connector: p50 28-40 ms in six of seven
+ * runs with 5 ms, 50-121 ms in all four with 20 (docs/benchmarks.md).
  */
 export const DEFAULT_LINGER_MS = 5;
 const OPEN_CIRCUIT_LINGER_MS = 250;
