@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defaultTopicPrefix } from "../src/topics/domain-topics";
 import type { BreakerSettings } from "./circuit-breaker";
 import { DEFAULT_LADDER, type Jitter, parseDuration, parseLadder, type RetryTier } from "./retry/ladder";
@@ -10,6 +11,8 @@ export interface ConnectorConfig {
   groupId: string;
   topicPrefix: string;
   lingerMs: number;
+  /** Worker threads that make the sink calls; 0 makes them on the event loop (see DeliveryThreads). */
+  deliveryThreads: number;
   partitionsConsumedConcurrently: number;
   /** How long the group waits for a silent (crashed) member before moving its partitions. */
   sessionTimeoutMs: number;
@@ -40,6 +43,7 @@ export interface ConnectorFlags {
   groupId?: string;
   topicPrefix?: string;
   lingerMs?: string;
+  deliveryThreads?: string;
   concurrency?: string;
   sessionTimeoutMs?: string;
   retryLadder?: string;
@@ -63,6 +67,12 @@ export function connectorConfig(
       flags.lingerMs ?? env.EVENTSTREAMS_LINGER_MS ?? String(DEFAULT_LINGER_MS),
       0,
       10_000,
+    ),
+    deliveryThreads: wholeNumber(
+      "--delivery-threads",
+      flags.deliveryThreads ?? env.EVENTSTREAMS_DELIVERY_THREADS ?? String(defaultDeliveryThreads()),
+      0,
+      64,
     ),
     partitionsConsumedConcurrently: wholeNumber(
       "--concurrency",
@@ -116,6 +126,14 @@ export function connectorConfig(
     );
   }
   return config;
+}
+
+/**
+ * One delivery thread per core, up to four: a sink call costs the same CPU on any thread, so threads
+ * beyond the cores only queue; the event loop's own Kafka work is light beside them.
+ */
+export function defaultDeliveryThreads(): number {
+  return Math.min(4, availableParallelism());
 }
 
 function oneOf<T extends string>(name: string, raw: string, values: readonly T[]): T {

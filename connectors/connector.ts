@@ -14,6 +14,7 @@ import { PartitionWindow } from "./partition-window";
 import type { RetryPolicy } from "./retry/retry-policy";
 import { TierConsumer } from "./retry/tier-consumer";
 import { routeEvent, type StreamLookup } from "./routing";
+import { InThreadSinkCalls, type SinkCalls } from "./sink-calls";
 import type { SinkRegistry } from "./sinks";
 import { DEFAULT_LINGER_MS, errorMessage, StreamDispatcher } from "./stream-dispatcher";
 
@@ -27,7 +28,10 @@ export interface ConnectorOptions {
   topics: readonly string[];
   streams: StreamLookup;
   decode: DecodeEvent;
+  /** The sinks' definitions (limits); their calls run through `sinkCalls`. */
   sinks: SinkRegistry;
+  /** Where sink calls run (default: on this event loop, with instances from `sinks`). */
+  sinkCalls?: SinkCalls;
   retryPolicy: RetryPolicy;
   breaker: BreakerSettings;
   /** Run a consumer per retry tier in this process too (default true). */
@@ -63,6 +67,7 @@ export class SinkConnector {
   private readonly dispatcher: StreamDispatcher;
   private readonly writer: FailedDeliveryWriter;
   private readonly tiers: TierConsumer[];
+  private readonly sinkCalls: SinkCalls;
   readonly breakers: CircuitBreakers;
   readonly metrics: ConnectorMetrics;
   readonly metricsRegistry: Registry;
@@ -109,9 +114,9 @@ export class SinkConnector {
       const stream = options.streams.get(streamId);
       if (stream) pauseStream(stream, `auto-paused: ${reason}`);
     });
+    this.sinkCalls = options.sinkCalls ?? new InThreadSinkCalls(options.sinks, { logger, env: process.env });
     const guard = new GuardedDelivery({
-      sinks: options.sinks,
-      sinkContext: { logger, env: process.env },
+      calls: this.sinkCalls,
       breakers: this.breakers,
       metrics: this.metrics,
       logger,
@@ -240,7 +245,7 @@ export class SinkConnector {
     await this.commitFinished();
     await Promise.all([this.consumer.disconnect(), ...this.tiers.map((t) => t.stop())]);
     await this.producer.disconnect();
-    await this.options.sinks.close();
+    await this.sinkCalls.close();
   }
 
   /**

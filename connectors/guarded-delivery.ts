@@ -3,13 +3,14 @@ import type { DomainEvent } from "../src/events/domain-event";
 import type { EventStream } from "../src/streams/event-stream";
 import type { CircuitBreakers } from "./circuit-breaker";
 import type { ConnectorMetrics } from "./metrics";
-import type { DeliveryResult, SinkContext, SinkRegistry } from "./sinks";
+import type { SinkCalls } from "./sink-calls";
+import type { DeliveryResult } from "./sinks";
 
 export type FailedResult = Exclude<DeliveryResult, { outcome: "delivered" }>;
 
 export interface GuardedDeliveryOptions {
-  sinks: SinkRegistry;
-  sinkContext: SinkContext;
+  /** Where the sinks' calls run (this thread or delivery threads). */
+  calls: SinkCalls;
   breakers: CircuitBreakers;
   metrics: ConnectorMetrics;
   logger: Logger;
@@ -60,13 +61,13 @@ export class GuardedDelivery {
   }
 
   private async callSink(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
-    const { sinks, sinkContext, metrics } = this.options;
-    const sink = sinks.sink(stream.type, sinkContext);
+    const { calls, metrics } = this.options;
     const started = performance.now();
-    const results = await sink
-      .deliver({ streamId: stream.id, projectId: stream.projectId, config: stream.config }, events)
+    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
+    const results = await calls
+      .deliver(stream.type, target, events)
       .catch((error: unknown): DeliveryResult[] =>
-        // A sink must report failures as results; if one throws anyway, nothing is lost.
+        // A sink must report failures as results; if one throws anyway (or its thread dies), nothing is lost.
         events.map(() => ({
           outcome: "retryable",
           code: "SinkError",

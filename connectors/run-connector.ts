@@ -10,8 +10,11 @@ import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { DecodeError, SinkConnector } from "./connector";
 import type { ConnectorConfig } from "./connector-config";
+import { DeliveryThreads } from "./delivery-threads";
 import { HealthPublisher } from "./health-publisher";
-import { createSinkRegistry, type SinkRegistry } from "./sinks";
+import type { SinkCalls } from "./sink-calls";
+import { BUILT_IN_SINKS, loadSinkRegistry, type SinkModule } from "./sink-module";
+import type { SinkRegistry } from "./sinks";
 import { StreamPauser } from "./stream-pauser";
 
 export interface RunningConnector {
@@ -24,8 +27,11 @@ export interface RunningConnector {
 export async function startConnector(
   config: ConnectorConfig,
   logger: Logger,
-  /** Tests deliver through a registry of their own (fake sinks); by default the built-in sinks. */
-  deps: { sinks?: SinkRegistry } = {},
+  /**
+   * The sinks: by default the built-in ones. A module (a data team's sinks) is loaded by every
+   * delivery thread; a registry instance (tests' fake sinks) delivers on the event loop.
+   */
+  deps: { sinks?: SinkModule | SinkRegistry } = {},
 ): Promise<RunningConnector> {
   useInlineGunzip();
   if (config.nice > 0) lowerPriority(config.nice, logger);
@@ -59,13 +65,15 @@ export async function startConnector(
   await Promise.all([store.start(), health.start()]);
   const pauser = new StreamPauser(streams, store, logger);
 
+  const { sinks, sinkCalls } = await prepareSinks(deps.sinks ?? BUILT_IN_SINKS, config, logger);
   const decoder = createEventDecoder({ registryUrl: config.registryUrl });
   const connector = new SinkConnector({
     kafka,
     groupId: config.groupId,
     topics: domainTopics,
     streams,
-    sinks: deps.sinks ?? createSinkRegistry(),
+    sinks,
+    sinkCalls,
     retryPolicy: {
       tiers: config.retryLadder.map((t) => ({ ...t, topic: topics.retryTier(t.name) })),
       deadLetter: topics.deadLetter,
@@ -103,6 +111,19 @@ export async function startConnector(
       await streams.stop();
     },
   };
+}
+
+async function prepareSinks(
+  source: SinkModule | SinkRegistry,
+  config: ConnectorConfig,
+  logger: Logger,
+): Promise<{ sinks: SinkRegistry; sinkCalls?: SinkCalls }> {
+  if (!("exportName" in source)) return { sinks: source };
+  // This thread's registry only answers for definitions (limits); the threads create the instances.
+  const sinks = loadSinkRegistry(source);
+  if (config.deliveryThreads === 0) return { sinks };
+  const sinkCalls = await DeliveryThreads.start({ threads: config.deliveryThreads, sinks: source, logger });
+  return { sinks, sinkCalls };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { connectorConfig } from "../connector-config";
 
 describe("connectorConfig: where the retry tiers run", () => {
@@ -54,5 +55,21 @@ describe("connectorConfig: linger", () => {
 
   it("refuses a linger that is not a whole number of milliseconds, naming the flag", () => {
     expect(() => connectorConfig({ lingerMs: "5ms" }, {})).toThrow(/--linger-ms/);
+  });
+});
+
+describe("connectorConfig: delivery threads", () => {
+  it("makes sink calls on one thread per core, up to 4, unless --delivery-threads or the env says otherwise", () => {
+    expect(connectorConfig({}, {}).deliveryThreads).toBe(Math.min(4, availableParallelism()));
+    expect(connectorConfig({}, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads).toBe(3);
+    expect(
+      connectorConfig({ deliveryThreads: "0" }, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads,
+    ).toBe(0);
+  });
+
+  it("refuses a thread count out of range, naming the flag and the range", () => {
+    expect(() => connectorConfig({ deliveryThreads: "65" }, {})).toThrow(
+      '--delivery-threads must be a whole number from 0 to 64, got "65"',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { CircuitBreakers } from "../circuit-breaker";
 import { FailedDeliveryWriter } from "../failed-deliveries";
 import { GuardedDelivery } from "../guarded-delivery";
 import { createConnectorMetrics } from "../metrics";
+import { InThreadSinkCalls } from "../sink-calls";
 import { type DeliveryResult, defineSink, SinkRegistry } from "../sinks";
 import { StreamDispatcher } from "../stream-dispatcher";
 
@@ -70,8 +71,7 @@ function setup(
       misconfigurationTier: 0,
     }),
     guard: new GuardedDelivery({
-      sinks,
-      sinkContext: { logger: pino({ level: "silent" }), env: {} },
+      calls: new InThreadSinkCalls(sinks, { logger: pino({ level: "silent" }), env: {} }),
       breakers: new CircuitBreakers({ threshold: 1000, probeIntervalMs: 1000, autoPauseAfterMs: 0 }),
       metrics,
       logger: pino({ level: "silent" }),

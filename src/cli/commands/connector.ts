@@ -1,6 +1,10 @@
 import type { Command } from "commander";
 import { collectDefaultMetrics, Gauge } from "prom-client";
-import { type ConnectorFlags, connectorConfig } from "../../../connectors/connector-config";
+import {
+  type ConnectorFlags,
+  connectorConfig,
+  defaultDeliveryThreads,
+} from "../../../connectors/connector-config";
 import { LagMonitor } from "../../../connectors/lag-monitor";
 import { startConnector } from "../../../connectors/run-connector";
 import { DEFAULT_LINGER_MS } from "../../../connectors/stream-dispatcher";
@@ -24,6 +28,10 @@ export function registerConnectorCommand(program: Command): void {
     .option(
       "--linger-ms <ms>",
       `how long a partial batch waits for more events (default ${DEFAULT_LINGER_MS})`,
+    )
+    .option(
+      "--delivery-threads <n>",
+      `threads making sink calls, 0 for none (env EVENTSTREAMS_DELIVERY_THREADS; default ${defaultDeliveryThreads()}, one per core up to 4)`,
     )
     .option("--concurrency <n>", "partitions processed at once (default 6)")
     .option("--session-timeout-ms <ms>", "how soon a crashed instance's partitions move (default 30000)")

@@ -1,0 +1,223 @@
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { DomainEvent } from "../src/events/domain-event";
+import type { SinkCalls } from "./sink-calls";
+import type { SinkModule } from "./sink-module";
+import type { DeliveryResult, SinkTarget } from "./sinks";
+
+/** What the connector asks a delivery thread: one sink call. */
+export interface DeliveryRequest {
+  id: number;
+  type: string;
+  target: SinkTarget<unknown>;
+  events: readonly DomainEvent[];
+}
+
+/** A call's results, or why it could not run. */
+export type CallAnswer = { id: number; results: DeliveryResult[] } | { id: number; error: string };
+
+/** A delivery thread's first message: it has loaded its sinks. */
+export type ThreadMessage = { ready: true };
+
+/**
+ * Messages between threads in batches: what one turn of the event loop produced goes in one
+ * message, sent once the turn is over. Each message wakes the receiving thread, and at a thousand
+ * calls a second those wake-ups cost more CPU than the copying.
+ */
+export class Outbox<T> {
+  private items: T[] = [];
+
+  constructor(private readonly send: (items: T[]) => void) {}
+
+  add(item: T): void {
+    if (this.items.length === 0) setImmediate(() => this.flush());
+    this.items.push(item);
+  }
+
+  flush(): void {
+    if (this.items.length === 0) return;
+    const items = this.items;
+    this.items = [];
+    this.send(items);
+  }
+}
+
+export interface DeliveryThreadsOptions {
+  threads: number;
+  sinks: SinkModule;
+  logger: Logger;
+}
+
+/** How long a thread's sinks may take to close before the thread is stopped anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * Sink calls on worker threads. A connector's event loop can make about a thousand SDK calls a
+ * second (each ~1 ms of CPU); with one event per call, typical of many quiet tenants, that is its
+ * ceiling. Here the event loop keeps the Kafka work and the decisions (batches, lanes, circuits,
+ * retries, commits) and the threads make the calls, each with sink instances of its own.
+ *
+ * A stream's calls always go to the same thread, chosen by its id, so the caches its sink keeps
+ * (assumed-role credentials, clients) stay warm in one place. A thread that dies fails its calls in
+ * flight (they go to the retry path, as a throwing sink's would) and is started again.
+ */
+export class DeliveryThreads implements SinkCalls {
+  private readonly threads: DeliveryThread[];
+
+  private constructor(options: DeliveryThreadsOptions) {
+    this.threads = Array.from({ length: options.threads }, (_, i) => new DeliveryThread(i, options));
+  }
+
+  /** Starts the threads; rejects, with the reason, if one cannot load the sinks. */
+  static async start(options: DeliveryThreadsOptions): Promise<DeliveryThreads> {
+    if (options.threads < 1) throw new Error(`delivery threads must be at least 1, got ${options.threads}`);
+    const pool = new DeliveryThreads(options);
+    try {
+      await Promise.all(pool.threads.map((thread) => thread.ready));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    options.logger.info({ threads: options.threads, sinks: options.sinks.path }, "delivery threads started");
+    return pool;
+  }
+
+  deliver(
+    type: string,
+    target: SinkTarget<unknown>,
+    events: readonly DomainEvent[],
+  ): Promise<DeliveryResult[]> {
+    const thread = this.threads[threadIndex(target.streamId, this.threads.length)] as DeliveryThread;
+    return thread.call(type, target, events);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.close()));
+  }
+}
+
+interface Call {
+  resolve(results: DeliveryResult[]): void;
+  reject(error: Error): void;
+}
+
+class DeliveryThread {
+  private worker!: Worker;
+  private readonly calls = new Map<number, Call>();
+  private readonly outbox = new Outbox<DeliveryRequest>((requests) => this.post(requests));
+  private lastId = 0;
+  private closing = false;
+  private running = false;
+  /** Set when a worker could not load the sinks: calls fail with it rather than start another. */
+  private broken?: Error;
+  /** Settles once the current worker has loaded its sinks. */
+  ready!: Promise<void>;
+
+  constructor(
+    private readonly index: number,
+    private readonly options: DeliveryThreadsOptions,
+  ) {
+    this.spawn();
+  }
+
+  call(type: string, target: SinkTarget<unknown>, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = ++this.lastId;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.outbox.add({ id, type, target, events });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (!this.running) return;
+    const exited = new Promise((resolve) => this.worker.once("exit", resolve));
+    this.outbox.flush();
+    this.worker.postMessage("close");
+    const timer = setTimeout(() => void this.worker.terminate(), CLOSE_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private spawn(): void {
+    const worker = startWorker(this.options.sinks);
+    this.worker = worker;
+    // It never keeps a process alive by itself: the connector closes it when it stops.
+    worker.unref();
+    this.running = true;
+    let loaded = false;
+    let lastError: Error | undefined;
+    this.ready = new Promise((resolve, reject) => {
+      worker.on("message", (message: ThreadMessage | CallAnswer[]) => {
+        if (Array.isArray(message)) for (const answer of message) this.settle(answer);
+        else {
+          loaded = true;
+          resolve();
+        }
+      });
+      worker.on("error", (error) => {
+        lastError = error;
+        reject(new Error(`delivery thread ${this.index} could not load the sinks: ${error.message}`));
+      });
+      worker.once("exit", (code) => this.exited(code, loaded, lastError));
+    });
+    this.ready.catch(() => {}); // observed by DeliveryThreads.start
+  }
+
+  private post(requests: DeliveryRequest[]): void {
+    try {
+      this.worker.postMessage(requests);
+    } catch (error) {
+      // Not cloneable: only these calls fail.
+      for (const { id } of requests) this.settle({ id, error: (error as Error).message });
+    }
+  }
+
+  private settle(message: CallAnswer): void {
+    const call = this.calls.get(message.id);
+    if (!call) return;
+    this.calls.delete(message.id);
+    if ("results" in message) call.resolve(message.results);
+    else call.reject(new Error(message.error));
+  }
+
+  private exited(code: number, loaded: boolean, error: Error | undefined): void {
+    this.running = false;
+    const reason = `delivery thread ${this.index} stopped (exit code ${code})${error ? `: ${error.message}` : ""}`;
+    for (const call of this.calls.values()) call.reject(new Error(reason));
+    this.calls.clear();
+    if (this.closing) return;
+    if (!loaded) {
+      // Loading failed: another worker would fail the same way.
+      this.broken = new Error(reason);
+      return;
+    }
+    this.options.logger.error(
+      { thread: this.index, code, error: error?.message },
+      "delivery thread stopped; starting it again",
+    );
+    this.spawn();
+  }
+}
+
+function startWorker(sinks: SinkModule): Worker {
+  const file = path.join(__dirname, `delivery-thread${path.extname(__filename)}`);
+  const options = {
+    workerData: { sinks },
+    // The thread's logs look like the process's: pretty in a terminal, JSON otherwise.
+    env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? (process.stdout.isTTY ? "1" : "0") },
+  };
+  if (path.extname(file) !== ".ts") return new Worker(file, options);
+  // Run from TypeScript sources (tests, tsx): tsx compiles the thread's modules as it does ours.
+  const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
+  return new Worker(code, { ...options, eval: true });
+}
+
+/** The same thread for a stream every time (a string hash of its id). */
+function threadIndex(streamId: string, threads: number): number {
+  let hash = 0;
+  for (let i = 0; i < streamId.length; i++) hash = (Math.imul(hash, 31) + streamId.charCodeAt(i)) | 0;
+  return (hash >>> 0) % threads;
+}

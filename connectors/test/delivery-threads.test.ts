@@ -1,0 +1,77 @@
+import pino from "pino";
+import type { DomainEvent } from "../../src/events/domain-event";
+import { DeliveryThreads } from "../delivery-threads";
+import type { DeliveryResult } from "../sinks";
+
+const logger = pino({ level: "silent" });
+const sinks = { path: require.resolve("./fixtures/thread-sinks"), exportName: "createThreadTestSinks" };
+
+function event(n: number): DomainEvent {
+  return {
+    id: `event-${n}`,
+    name: "IdentityCreated",
+    domain: "identities",
+    version: "1",
+    timestamp: new Date(1_700_000_000_000 + n),
+    projectId: "project",
+    eventAttributes: { n: String(n) },
+  };
+}
+
+const target = (streamId: string) => ({ streamId, projectId: "project", config: {} });
+/** The `where` sink's answer: the thread that ran the call, and how the timestamp arrived. */
+const answer = (results: DeliveryResult[]) =>
+  results.map((r) => (r.outcome === "retryable" ? `${r.code}@${r.message}` : r.outcome));
+
+describe("DeliveryThreads", () => {
+  let threads: DeliveryThreads | undefined;
+  afterEach(async () => {
+    await threads?.close();
+    threads = undefined;
+  });
+
+  it("runs each call on a delivery thread, one result per event, a stream always on the same one", async () => {
+    threads = await DeliveryThreads.start({ threads: 2, sinks, logger });
+    const streams = Array.from({ length: 8 }, (_, i) => `es_${i}`);
+    const first = await Promise.all(
+      streams.map((s) => threads?.deliver("where", target(s), [event(1), event(2)]) ?? []),
+    );
+    const again = await Promise.all(
+      streams.map((s) => threads?.deliver("where", target(s), [event(3)]) ?? []),
+    );
+
+    const threadOf = first.map((results) => answer(results)[0]);
+    // Off the main thread (id 0), with the event's timestamp still a Date, and on both threads.
+    expect(
+      first
+        .map(answer)
+        .flat()
+        .every((a) => /^Date@[1-9]\d*$/.test(a)),
+    ).toBe(true);
+    expect(first.every((results) => results.length === 2)).toBe(true);
+    expect(new Set(threadOf).size).toBe(2);
+    expect(again.map((results) => answer(results)[0])).toEqual(threadOf);
+  });
+
+  it("fails the calls of a thread that dies, with the reason, and starts it again", async () => {
+    threads = await DeliveryThreads.start({ threads: 1, sinks, logger });
+    await expect(threads.deliver("exit", target("es_a"), [event(1)])).rejects.toThrow(
+      "delivery thread 0 stopped (exit code 3)",
+    );
+    const results = await threads.deliver("where", target("es_a"), [event(2)]);
+    expect(answer(results)).toEqual([expect.stringMatching(/^Date@[1-9]\d*$/)]);
+  });
+
+  it("rejects a call to a type the module does not register", async () => {
+    threads = await DeliveryThreads.start({ threads: 1, sinks, logger });
+    await expect(threads.deliver("nope", target("es_a"), [event(1)])).rejects.toThrow(
+      'unknown sink type "nope": known types are where, exit',
+    );
+  });
+
+  it("does not start when the threads cannot load the sinks, and says what to export", async () => {
+    await expect(
+      DeliveryThreads.start({ threads: 2, sinks: { ...sinks, exportName: "createNothing" }, logger }),
+    ).rejects.toThrow(/could not load the sinks: .*thread-sinks.* must export createNothing\(\)/);
+  });
+});
