@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { defaultTopicPrefix } from "../src/topics/domain-topics";
 import type { BreakerSettings } from "./circuit-breaker";
 import { DEFAULT_LADDER, type Jitter, parseDuration, parseLadder, type RetryTier } from "./retry/ladder";
+import { parseSinkModule, type SinkModule } from "./sink-module";
 import { DEFAULT_LINGER_MS } from "./stream-dispatcher";
 
 /** Everything a connector process is configured with, parsed and checked once, at start. */
@@ -11,6 +12,8 @@ export interface ConnectorConfig {
   groupId: string;
   topicPrefix: string;
   lingerMs: number;
+  /** Where the sinks come from: the built-in ones, or a data team's module (`--sinks`). */
+  sinks: SinkModule;
   /** Worker threads that make the sink calls; 0 makes them on the event loop (see DeliveryThreads). */
   deliveryThreads: number;
   partitionsConsumedConcurrently: number;
@@ -44,6 +47,7 @@ export interface ConnectorFlags {
   topicPrefix?: string;
   lingerMs?: string;
   deliveryThreads?: string;
+  sinks?: string;
   concurrency?: string;
   sessionTimeoutMs?: string;
   retryLadder?: string;
@@ -68,6 +72,7 @@ export function connectorConfig(
       0,
       10_000,
     ),
+    sinks: parseSinkModule(flags.sinks ?? env.EVENTSTREAMS_SINKS),
     deliveryThreads: wholeNumber(
       "--delivery-threads",
       flags.deliveryThreads ?? env.EVENTSTREAMS_DELIVERY_THREADS ?? String(defaultDeliveryThreads()),

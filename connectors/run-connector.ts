@@ -13,7 +13,7 @@ import type { ConnectorConfig } from "./connector-config";
 import { DeliveryThreads } from "./delivery-threads";
 import { HealthPublisher } from "./health-publisher";
 import type { SinkCalls } from "./sink-calls";
-import { BUILT_IN_SINKS, loadSinkRegistry, type SinkModule } from "./sink-module";
+import { loadSinkRegistry, type SinkModule } from "./sink-module";
 import type { SinkRegistry } from "./sinks";
 import { StreamPauser } from "./stream-pauser";
 
@@ -28,8 +28,8 @@ export async function startConnector(
   config: ConnectorConfig,
   logger: Logger,
   /**
-   * The sinks: by default the built-in ones. A module (a data team's sinks) is loaded by every
-   * delivery thread; a registry instance (tests' fake sinks) delivers on the event loop.
+   * Tests' fake sinks: a registry instance delivers on the event loop. By default the sinks come
+   * from `config.sinks`, a module every delivery thread loads.
    */
   deps: { sinks?: SinkModule | SinkRegistry } = {},
 ): Promise<RunningConnector> {
@@ -65,7 +65,7 @@ export async function startConnector(
   await Promise.all([store.start(), health.start()]);
   const pauser = new StreamPauser(streams, store, logger);
 
-  const { sinks, sinkCalls } = await prepareSinks(deps.sinks ?? BUILT_IN_SINKS, config, logger);
+  const { sinks, sinkCalls } = await prepareSinks(deps.sinks ?? config.sinks, config, logger);
   const decoder = createEventDecoder({ registryUrl: config.registryUrl });
   const connector = new SinkConnector({
     kafka,

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import type { SinkRegistry } from "./sinks";
 
 /**
@@ -17,6 +18,24 @@ export const BUILT_IN_SINKS: SinkModule = {
   path: require.resolve("./sinks"),
   exportName: "createSinkRegistry",
 };
+
+/**
+ * `--sinks` / EVENTSTREAMS_SINKS: `path[#export]`, a compiled module (relative to `cwd`) or a
+ * package, and the function it exports (default `createSinkRegistry`). Unset: the built-in sinks.
+ */
+export function parseSinkModule(raw: string | undefined, cwd = process.cwd()): SinkModule {
+  if (raw === undefined || raw === "") return BUILT_IN_SINKS;
+  const [file = "", exportName = "createSinkRegistry"] = raw.split("#");
+  const request = file.startsWith(".") || path.isAbsolute(file) ? path.resolve(cwd, file) : file;
+  try {
+    return { path: require.resolve(request, { paths: [cwd] }), exportName };
+  } catch {
+    throw new Error(
+      `--sinks (EVENTSTREAMS_SINKS): no module "${file}" from ${cwd}: give the path of a compiled ` +
+        "module and its export, e.g. --sinks ./dist/my-sinks.js#createMySinks",
+    );
+  }
+}
 
 export function loadSinkRegistry(module: SinkModule): SinkRegistry {
   const factory: unknown = require(module.path)[module.exportName];

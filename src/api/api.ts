@@ -25,7 +25,7 @@ export interface RunningApi {
 export interface ApiDependencies {
   logger: Logger;
   kafka?: Kafka;
-  /** Tests register extra sinks here; by default the product's built-in sinks. */
+  /** The sinks streams may use (`--sinks`); by default the product's built-in sinks. */
   sinks?: SinkRegistry;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { loadSinkRegistry, parseSinkModule } from "../../../connectors/sink-module";
 import { startApi } from "../../api/api";
 import { apiSettingsFromEnv } from "../../api/settings";
 import { createLogger } from "../../logging";
@@ -14,7 +15,11 @@ export function registerApiCommand(program: Command): void {
     .option("--host <host>", "address to listen on (default: EVENTSTREAMS_API_HOST or 127.0.0.1)")
     .option("--brokers <list>", "Kafka bootstrap servers (default: KAFKA_BROKERS or the local stack)")
     .option("--config-topic <topic>", "the stream configuration topic (default: EVENTSTREAMS_CONFIG_TOPIC)")
-    .action(async (options: { port?: number; host?: string; brokers?: string; configTopic?: string }) => {
+    .option(
+      "--sinks <module>",
+      "your sinks, as the connector's --sinks: path#export (env EVENTSTREAMS_SINKS; default: the built-in sinks)",
+    )
+    .action(async (options: ApiFlags) => {
       const env = apiSettingsFromEnv();
       const settings = {
         ...env,
@@ -30,7 +35,8 @@ export function registerApiCommand(program: Command): void {
       ) {
         logger.warn("no API tokens configured: every stream request will be refused with 401");
       }
-      const api = await startApi(settings, { logger });
+      const sinks = loadSinkRegistry(parseSinkModule(options.sinks ?? process.env.EVENTSTREAMS_SINKS));
+      const api = await startApi(settings, { logger, sinks });
       process.stderr.write(`event streams API listening on ${api.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
@@ -41,4 +47,12 @@ export function registerApiCommand(program: Command): void {
         process.once("SIGTERM", stop);
       });
     });
+}
+
+interface ApiFlags {
+  port?: number;
+  host?: string;
+  brokers?: string;
+  configTopic?: string;
+  sinks?: string;
 }

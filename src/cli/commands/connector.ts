@@ -33,6 +33,10 @@ export function registerConnectorCommand(program: Command): void {
       "--delivery-threads <n>",
       `threads making sink calls, 0 for none (env EVENTSTREAMS_DELIVERY_THREADS; default ${defaultDeliveryThreads()}, one per core up to 4)`,
     )
+    .option(
+      "--sinks <module>",
+      "your sinks: a compiled module and the function it exports, path#export (env EVENTSTREAMS_SINKS; default: the built-in sinks)",
+    )
     .option("--concurrency <n>", "partitions processed at once (default 6)")
     .option("--session-timeout-ms <ms>", "how soon a crashed instance's partitions move (default 30000)")
     .option(
