@@ -1,7 +1,7 @@
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import type { DomainEvent } from "../src/events/domain-event";
 import { createLogger } from "../src/logging";
-import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadMessage } from "./delivery-threads";
+import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-threads";
 import { loadSinkRegistry, type SinkModule } from "./sink-module";
 import type { SinkContext } from "./sinks";
 
@@ -24,7 +24,7 @@ port.on("message", (message: DeliveryRequest[] | "close") => {
   }
   message.forEach(call);
 });
-port.postMessage({ ready: true } satisfies ThreadMessage);
+port.postMessage({ ready: true } satisfies ThreadReady);
 
 function call({ id, type, target, events }: DeliveryRequest): void {
   // Through a promise, so an unknown type (thrown at once) is answered like any failed call.

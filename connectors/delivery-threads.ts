@@ -1,6 +1,8 @@
 import * as path from "node:path";
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { Gauge, type Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
 import type { SinkCalls } from "./sink-calls";
 import type { SinkModule } from "./sink-module";
@@ -18,7 +20,7 @@ export interface DeliveryRequest {
 export type CallAnswer = { id: number; results: DeliveryResult[] } | { id: number; error: string };
 
 /** A delivery thread's first message: it has loaded its sinks. */
-export type ThreadMessage = { ready: true };
+export type ThreadReady = { ready: true };
 
 /**
  * Messages between threads in batches: what one turn of the event loop produced goes in one
@@ -33,6 +35,11 @@ export class Outbox<T> {
   add(item: T): void {
     if (this.items.length === 0) setImmediate(() => this.flush());
     this.items.push(item);
+  }
+
+  /** Drops what was not sent yet (its receiver is gone). */
+  discard(): void {
+    this.items = [];
   }
 
   flush(): void {
@@ -95,6 +102,25 @@ export class DeliveryThreads implements SinkCalls {
   async close(): Promise<void> {
     await Promise.all(this.threads.map((thread) => thread.close()));
   }
+
+  /** Per thread, the share of time its event loop was busy since the last reading, 0 to 1. */
+  utilization(): number[] {
+    return this.threads.map((thread) => thread.utilization());
+  }
+
+  /** `eventstreams_delivery_thread_utilization{thread}`: busy threads mean it is time to add cores or instances. */
+  registerMetrics(registry: Registry): void {
+    const threads = this;
+    new Gauge({
+      name: "eventstreams_delivery_thread_utilization",
+      help: "Share of time each delivery thread's event loop was busy since the last scrape (0-1)",
+      labelNames: ["thread"],
+      registers: [registry],
+      collect() {
+        threads.utilization().forEach((busy, i) => this.set({ thread: String(i) }, busy));
+      },
+    });
+  }
 }
 
 interface Call {
@@ -111,6 +137,7 @@ class DeliveryThread {
   private running = false;
   /** Set when a worker could not load the sinks: calls fail with it rather than start another. */
   private broken?: Error;
+  private lastReading?: EventLoopUtilization;
   /** Settles once the current worker has loaded its sinks. */
   ready!: Promise<void>;
 
@@ -141,16 +168,27 @@ class DeliveryThread {
     clearTimeout(timer);
   }
 
+  utilization(): number {
+    if (!this.running) return 0;
+    const now = this.worker.performance.eventLoopUtilization();
+    const since = this.lastReading
+      ? this.worker.performance.eventLoopUtilization(now, this.lastReading)
+      : now;
+    this.lastReading = now;
+    return since.utilization;
+  }
+
   private spawn(): void {
     const worker = startWorker(this.options.sinks);
     this.worker = worker;
+    this.lastReading = undefined;
     // It never keeps a process alive by itself: the connector closes it when it stops.
     worker.unref();
     this.running = true;
     let loaded = false;
     let lastError: Error | undefined;
     this.ready = new Promise((resolve, reject) => {
-      worker.on("message", (message: ThreadMessage | CallAnswer[]) => {
+      worker.on("message", (message: ThreadReady | CallAnswer[]) => {
         if (Array.isArray(message)) for (const answer of message) this.settle(answer);
         else {
           loaded = true;
@@ -188,6 +226,8 @@ class DeliveryThread {
     const reason = `delivery thread ${this.index} stopped (exit code ${code})${error ? `: ${error.message}` : ""}`;
     for (const call of this.calls.values()) call.reject(new Error(reason));
     this.calls.clear();
+    // Requests of those calls not posted yet must not reach the next worker: they were answered.
+    this.outbox.discard();
     if (this.closing) return;
     if (!loaded) {
       // Loading failed: another worker would fail the same way.

@@ -101,6 +101,7 @@ export async function startConnector(
       }
     },
   });
+  if (sinkCalls instanceof DeliveryThreads) sinkCalls.registerMetrics(connector.metricsRegistry);
   await connector.start();
   return {
     connector,

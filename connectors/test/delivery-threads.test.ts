@@ -62,10 +62,21 @@ describe("DeliveryThreads", () => {
     expect(answer(results)).toEqual([expect.stringMatching(/^Date@[1-9]\d*$/)]);
   });
 
+  it("reports each thread's busy share since the last reading", async () => {
+    threads = await DeliveryThreads.start({ threads: 2, sinks, logger });
+    threads.utilization();
+    await threads.deliver("spin", target("es_0"), [event(1)]);
+    const readings = threads.utilization();
+    // The thread that spun was busy nearly all the time since the reading; the other one idle.
+    expect(readings).toHaveLength(2);
+    expect(Math.max(...readings)).toBeGreaterThan(0.5);
+    expect(Math.min(...readings)).toBeLessThan(0.2);
+  });
+
   it("rejects a call to a type the module does not register", async () => {
     threads = await DeliveryThreads.start({ threads: 1, sinks, logger });
     await expect(threads.deliver("nope", target("es_a"), [event(1)])).rejects.toThrow(
-      'unknown sink type "nope": known types are where, exit',
+      'unknown sink type "nope": known types are where, exit, spin',
     );
   });
 

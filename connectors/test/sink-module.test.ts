@@ -15,7 +15,7 @@ describe("--sinks: where a process finds its sinks", () => {
     });
     const named = parseSinkModule("./fixtures/thread-sinks.ts#createThreadTestSinks", __dirname);
     expect(named).toEqual({ path: fixture, exportName: "createThreadTestSinks" });
-    expect(loadSinkRegistry(named).types()).toEqual(["where", "exit"]);
+    expect(loadSinkRegistry(named).types()).toEqual(["where", "exit", "spin"]);
   });
 
   it("says what is wrong and what to give when the module is missing or exports no registry", () => {
