@@ -129,8 +129,8 @@ async function prepareSinks(
 
 /**
  * Raising one's own nice value needs no privilege. On Linux it applies to the calling thread, the
- * event loop, which is where a connector's work runs. A refusal (some sandboxes) costs isolation,
- * not correctness: it is logged and the process goes on.
+ * event loop, and to threads it starts afterwards: the delivery threads, started later, inherit it.
+ * A refusal (some sandboxes) costs isolation, not correctness: it is logged and the process goes on.
  */
 function lowerPriority(nice: number, logger: Logger): void {
   try {

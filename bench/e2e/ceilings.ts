@@ -3,6 +3,8 @@
  * (fetch + decode), the SNS client alone (PublishBatch, no Kafka), and the hand-written naive
  * consumer (one Publish and one commit per message).
  */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
@@ -60,15 +62,72 @@ export async function kafkaCeiling(kafka: Kafka, topics: string[], registryUrl: 
 
 /** PublishBatch of the same events (10 per call, grouped by project as the connector does), `concurrency` calls at once. */
 export async function snsCeiling(events: readonly DomainEvent[], endpoint: string, concurrency: number) {
+  const batches = ceilingBatches(events);
+  const loop = ceilingLoop(batches, endpoint, concurrency);
+  await loop.warmUp();
+  const { ms } = await loop.run();
+  loop.close();
+  return { ...rate(events.length, ms), concurrency, calls: batches.length };
+}
+
+/**
+ * The same loop on `threads` worker threads, projects split between them and `concurrency` calls
+ * in flight in all: the ceiling for a connector with as many delivery threads. Timed from the
+ * moment every thread has warmed up to the last one's end.
+ */
+export async function snsCeilingThreads(
+  events: readonly DomainEvent[],
+  endpoint: string,
+  concurrency: number,
+  threads: number,
+) {
+  const projects = [...new Set(events.map((e) => e.projectId))];
+  const threadOf = new Map(projects.map((p, i) => [p, i % threads]));
+  const workers = Array.from({ length: threads }, (_, t) => {
+    const file = path.join(__dirname, "sns-ceiling-thread.ts");
+    const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
+    return new Worker(code, {
+      eval: true,
+      workerData: {
+        events: events.filter((e) => threadOf.get(e.projectId) === t),
+        endpoint,
+        concurrency: Math.ceil(concurrency / threads),
+      },
+    });
+  });
+  const next = (worker: Worker) =>
+    new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  await Promise.all(workers.map(next)); // warm
+  const started = performance.now();
+  const done = workers.map(next);
+  for (const worker of workers) worker.postMessage("go");
+  await Promise.all(done);
+  const ms = performance.now() - started;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return { ...rate(events.length, ms), concurrency, threads };
+}
+
+export function ceilingBatches(events: readonly DomainEvent[]) {
   const byProject = new Map<string, DomainEvent[]>();
   for (const e of events) {
     const list = byProject.get(e.projectId);
     if (list) list.push(e);
     else byProject.set(e.projectId, [e]);
   }
-  const batches = [...byProject.values()].flatMap((list) =>
+  return [...byProject.values()].flatMap((list) =>
     packBatches(list.map((e, i) => toSnsMessage(e, i, false))),
   );
+}
+
+/** `concurrency` senders taking the next batch until none is left, through one stock client. */
+export function ceilingLoop(
+  batches: ReturnType<typeof ceilingBatches>,
+  endpoint: string,
+  concurrency: number,
+) {
   const client = snsClient(endpoint, concurrency);
   const send = (batch: (typeof batches)[number], i: number) =>
     client.send(
@@ -77,20 +136,24 @@ export async function snsCeiling(events: readonly DomainEvent[], endpoint: strin
         PublishBatchRequestEntries: batch.map((m) => m.entry),
       }),
     );
-  await Promise.all(batches.slice(0, 100).map(send)); // warm-up: sockets, JIT; not measured
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) {
-        const i = next++;
-        await send(batches[i] as (typeof batches)[number], i);
-      }
-    }),
-  );
-  const result = rate(events.length, performance.now() - started);
-  client.destroy();
-  return { ...result, concurrency, calls: batches.length };
+  return {
+    // Sockets and JIT; not measured.
+    warmUp: async () => void (await Promise.all(batches.slice(0, 100).map(send))),
+    run: async () => {
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < batches.length) {
+            const i = next++;
+            await send(batches[i] as (typeof batches)[number], i);
+          }
+        }),
+      );
+      return { ms: performance.now() - started };
+    },
+    close: () => client.destroy(),
+  };
 }
 
 /** The consumer a developer would write first: eachMessage → Publish → commit, for a bounded time. */

@@ -1,4 +1,8 @@
-/** Self time of a V8 .cpuprofile (node --cpu-prof), summed by package, node internals or our folder. */
+/**
+ * Self time of V8 .cpuprofiles (node --cpu-prof), summed by package, node internals or our folder.
+ * A process with worker threads (the connector's delivery threads) writes one profile per thread:
+ * summing them all is the process's CPU.
+ */
 import { readFileSync } from "node:fs";
 
 interface ProfileNode {
@@ -37,20 +41,25 @@ export function ownerOf(frame: ProfileNode["callFrame"], root: string): string {
   return "other";
 }
 
-export function summariseProfile(file: string, root: string): { totalMs: number; top: ProfileShare[] } {
-  const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const owners = new Map<number, string>();
-  for (const node of profile.nodes) owners.set(node.id, ownerOf(node.callFrame, root));
+export function summariseProfiles(
+  files: readonly string[],
+  root: string,
+): { totalMs: number; threads: number; top: ProfileShare[] } {
   const byOwner = new Map<string, number>();
   let total = 0;
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    const owner = owners.get(id) ?? "other";
-    // Idle time is the event loop waiting, not CPU spent.
-    if (owner === "(idle)") return;
-    total += us;
-    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
-  });
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+    const owners = new Map<number, string>();
+    for (const node of profile.nodes) owners.set(node.id, ownerOf(node.callFrame, root));
+    profile.samples.forEach((id, i) => {
+      const us = profile.timeDeltas[i] ?? 0;
+      const owner = owners.get(id) ?? "other";
+      // Idle time is the event loop waiting, not CPU spent.
+      if (owner === "(idle)") return;
+      total += us;
+      byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
+    });
+  }
   const top = [...byOwner]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10)
@@ -59,5 +68,5 @@ export function summariseProfile(file: string, root: string): { totalMs: number;
       ms: Math.round(us / 1000),
       share: Number((us / Math.max(total, 1)).toFixed(3)),
     }));
-  return { totalMs: Math.round(total / 1000), top };
+  return { totalMs: Math.round(total / 1000), threads: files.length, top };
 }

@@ -25,10 +25,17 @@ interface Result {
   ceilings: {
     kafka: { eventsPerSecond: number };
     snsClient: { eventsPerSecond: number };
+    snsClientThreads?: { eventsPerSecond: number; threads: number };
     naive: { eventsPerSecond: number; events: number };
   };
-  ratios: { ofSnsCeiling: number; overallOfSnsCeiling: number; ofNaive: number; ofKafkaCeiling: number };
-  profile?: { totalMs: number; top: { owner: string; ms: number; share: number }[] };
+  ratios: {
+    ofSnsCeiling: number;
+    overallOfSnsCeiling: number;
+    ofSnsCeilingThreads?: number;
+    ofNaive: number;
+    ofKafkaCeiling: number;
+  };
+  profile?: { totalMs: number; threads: number; top: { owner: string; ms: number; share: number }[] };
 }
 
 function rows(r: Result): [string, string, string][] {
@@ -56,6 +63,15 @@ function rows(r: Result): [string, string, string][] {
       `${r.ceilings.snsClient.eventsPerSecond} events/s`,
       `connector = ${r.ratios.ofSnsCeiling}x (target 0.7: ${met(r.ratios.ofSnsCeiling >= 0.7)})`,
     ],
+    ...(r.ceilings.snsClientThreads
+      ? [
+          [
+            `SNS-client ceiling, ${r.ceilings.snsClientThreads.threads} threads`,
+            `${r.ceilings.snsClientThreads.eventsPerSecond} events/s`,
+            `connector = ${r.ratios.ofSnsCeilingThreads}x (as many threads as its delivery threads)`,
+          ] as [string, string, string],
+        ]
+      : []),
     [
       "naive baseline (Publish + commit)",
       `${r.ceilings.naive.eventsPerSecond} events/s`,
@@ -85,7 +101,7 @@ export function table(r: Result): string {
   return [
     ...lines,
     "",
-    `connector CPU profile, self time by owner (${r.profile?.totalMs ?? 0} ms):`,
+    `connector CPU profile, self time by owner (${r.profile?.totalMs ?? 0} ms over ${r.profile?.threads ?? 0} threads):`,
     ...prof,
   ].join("\n");
 }
@@ -102,7 +118,7 @@ export function markdown(r: Result): string {
     "|---|---|---|",
     ...body,
     "",
-    "| profile owner | self time | share |",
+    `| profile owner (${r.profile?.threads ?? 0} threads) | self time | share |`,
     "|---|---|---|",
     ...prof,
     "",

@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import { defaultDeliveryThreads } from "../../connectors/connector-config";
 import { DOMAINS } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
 import { runSimulation } from "../../src/simulate/simulation";
@@ -17,7 +18,7 @@ import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/stac
 import { LocalStack } from "../../src/stack/stack";
 import { domainTopics } from "../../src/topics/domain-topics";
 import { percentile, round } from "../producer/stats";
-import { kafkaCeiling, naiveBaseline, snsCeiling } from "./ceilings";
+import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ceilings";
 import {
   cpuSeconds,
   type FakeSns,
@@ -27,7 +28,7 @@ import {
   startFakeSns,
   waitFor,
 } from "./processes";
-import { summariseProfile } from "./profile-summary";
+import { summariseProfiles } from "./profile-summary";
 import { markdown, table } from "./report";
 import { benchPublisher, createTopicsAndStreams, publishBacklog } from "./setup";
 
@@ -151,13 +152,25 @@ async function main(): Promise<void> {
     ]);
     await waitFor(async () => (await fake.stats()).unique >= EVENTS, 600_000, 500);
     await profiled.stop();
-    const profileFile = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile") && !before.has(f));
-    const profile = profileFile ? summariseProfile(path.join(profileDir, profileFile), root) : undefined;
+    // One profile per thread: the event loop and each delivery thread.
+    const profileFiles = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f));
+    const profile =
+      profileFiles.length > 0
+        ? summariseProfiles(
+            profileFiles.map((f) => path.join(profileDir, f)),
+            root,
+          )
+        : undefined;
 
     say("ceilings: Kafka fetch + decode");
     const kafkaOnly = await kafkaCeiling(kafka, topics, registryUrl, EVENTS);
     say("ceilings: SNS client PublishBatch");
     const snsOnly = await snsCeiling(events, fake.url, CONCURRENCY);
+    // The connector's calls run on its delivery threads: the same loop on as many threads too.
+    const threads = Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? defaultDeliveryThreads());
+    if (threads > 1) say(`ceilings: SNS client PublishBatch on ${threads} threads`);
+    const snsThreads =
+      threads > 1 ? await snsCeilingThreads(events, fake.url, CONCURRENCY, threads) : undefined;
     say("baseline: naive eachMessage + Publish + commit");
     const naive = await naiveBaseline(
       kafka,
@@ -180,15 +193,17 @@ async function main(): Promise<void> {
       projects: PROJECTS,
       connector: { ...throughput, peakRssMiB: rssMiB },
       latency,
-      ceilings: { kafka: kafkaOnly, snsClient: snsOnly, naive },
+      deliveryThreads: threads,
+      ceilings: { kafka: kafkaOnly, snsClient: snsOnly, snsClientThreads: snsThreads, naive },
       ratios: {
         ofSnsCeiling: round(throughput.eventsPerSecond / snsOnly.eventsPerSecond, 2),
         overallOfSnsCeiling: round(throughput.overall.eventsPerSecond / snsOnly.eventsPerSecond, 2),
+        ofSnsCeilingThreads: snsThreads && round(throughput.eventsPerSecond / snsThreads.eventsPerSecond, 2),
         ofNaive: round(throughput.eventsPerSecond / naive.eventsPerSecond, 1),
         ofKafkaCeiling: round(throughput.eventsPerSecond / kafkaOnly.eventsPerSecond, 2),
       },
       targets: { ofSnsCeiling: 0.7, ofNaive: 5, p99Ms: 250 },
-      profile: profile && { file: profileFile, ...profile },
+      profile: profile && { files: profileFiles, ...profile },
     };
     const base = path.join(results, `e2e-${result.at.replace(/[:.]/g, "-")}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
