@@ -1,9 +1,10 @@
 import * as path from "node:path";
 import type { EventLoopUtilization } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
+import { startWorker } from "../src/util/worker";
 import type { SinkCalls } from "./sink-calls";
 import type { SinkModule } from "./sink-module";
 import type { DeliveryResult, SinkTarget } from "./sinks";
@@ -179,7 +180,7 @@ class DeliveryThread {
   }
 
   private spawn(): void {
-    const worker = startWorker(this.options.sinks);
+    const worker = startThread(this.options.sinks);
     this.worker = worker;
     this.lastReading = undefined;
     // It never keeps a process alive by itself: the connector closes it when it stops.
@@ -242,17 +243,12 @@ class DeliveryThread {
   }
 }
 
-function startWorker(sinks: SinkModule): Worker {
-  const file = path.join(__dirname, `delivery-thread${path.extname(__filename)}`);
-  const options = {
+function startThread(sinks: SinkModule): Worker {
+  return startWorker(path.join(__dirname, `delivery-thread${path.extname(__filename)}`), {
     workerData: { sinks },
     // The thread's logs look like the process's: pretty in a terminal, JSON otherwise.
     env: { ...process.env, LOG_PRETTY: process.env.LOG_PRETTY ?? (process.stdout.isTTY ? "1" : "0") },
-  };
-  if (path.extname(file) !== ".ts") return new Worker(file, options);
-  // Run from TypeScript sources (tests, tsx): tsx compiles the thread's modules as it does ours.
-  const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
-  return new Worker(code, { ...options, eval: true });
+  });
 }
 
 /** The same thread for a stream every time (a string hash of its id). */

@@ -4,13 +4,14 @@
  * consumer (one Publish and one commit per message).
  */
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
 import { packBatches, toSnsMessage } from "../../connectors/sinks/sns/messages";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
 import { createEventDecoder } from "../../src/events/event-decoder";
+import { startWorker } from "../../src/util/worker";
 import { round } from "../producer/stats";
 import { waitFor } from "./processes";
 
@@ -84,10 +85,7 @@ export async function snsCeilingThreads(
   const projects = [...new Set(events.map((e) => e.projectId))];
   const threadOf = new Map(projects.map((p, i) => [p, i % threads]));
   const workers = Array.from({ length: threads }, (_, t) => {
-    const file = path.join(__dirname, "sns-ceiling-thread.ts");
-    const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(file)});`;
-    return new Worker(code, {
-      eval: true,
+    return startWorker(path.join(__dirname, "sns-ceiling-thread.ts"), {
       workerData: {
         events: events.filter((e) => threadOf.get(e.projectId) === t),
         endpoint,

@@ -11,8 +11,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { isMainThread, parentPort, Worker } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
 import { findProjectRoot } from "../../src/project-root";
+import { startWorker } from "../../src/util/worker";
 
 interface Request {
   id: number;
@@ -41,8 +42,7 @@ function event(n: number) {
 
 /** `calls` calls, `perMessage` of them per message, one message per millisecond tick. */
 async function measure(calls: number, perMessage: number) {
-  const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(__filename)});`;
-  const worker = new Worker(code, { eval: true });
+  const worker = startWorker(__filename);
   let sent = 0;
   let answered = 0;
   const cpu = process.cpuUsage();
