@@ -1,7 +1,7 @@
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import type { DomainEvent } from "../src/events/domain-event";
 import { createLogger } from "../src/logging";
-import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-threads";
+import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-messages";
 import { loadSinkRegistry, type SinkModule } from "./sink-module";
 import type { SinkContext } from "./sinks";
 
