@@ -147,9 +147,16 @@ export class KafkaService implements StackService {
   }
 }
 
-/** A Kafka cluster id is a UUID in unpadded URL-safe base64. */
-function kafkaClusterId(): string {
-  return Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+/**
+ * A Kafka cluster id is a UUID in unpadded URL-safe base64. One in 64 starts with "-", which
+ * kafka-storage's argument parser takes for an option ("--cluster-id: expected one argument"):
+ * Kafka's own Uuid.randomUuid() draws again in that case, and so do we.
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll("-", ""), "hex").toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 function kafkaPom(): string {
