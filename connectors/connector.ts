@@ -19,7 +19,8 @@ import type { SinkRegistry } from "./sinks";
 import { DEFAULT_LINGER_MS, errorMessage, StreamDispatcher } from "./stream-dispatcher";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
-export type DecodeEvent = (value: Buffer) => Promise<DomainEvent>;
+/** `topic` is the domain topic the record was written to (its schema must be that topic's). */
+export type DecodeEvent = (value: Buffer, topic: string) => Promise<DomainEvent>;
 
 export interface ConnectorOptions {
   kafka: Kafka;
@@ -371,7 +372,7 @@ export class SinkConnector {
     try {
       if (!message.value || message.value.length === 0)
         throw new DecodeError("EmptyRecord", "the record has no value");
-      event = await this.options.decode(message.value);
+      event = await this.options.decode(message.value, topic);
     } catch (error) {
       // Anything else (a registry outage) fails the batch: it is read again, never parked.
       if (!(error instanceof DecodeError)) throw error;

@@ -89,9 +89,9 @@ export async function startConnector(
     lingerMs: config.lingerMs,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     sessionTimeoutMs: config.sessionTimeoutMs,
-    decode: async (value) => {
+    decode: async (value, topic) => {
       try {
-        return await decoder.decode(value);
+        return await decoder.decode(value, topic);
       } catch (error) {
         // A registry outage is transient: fail the batch (it is read again), never dead-letter it.
         if (error instanceof EventDecodeError && error.code !== "registry-unavailable") {

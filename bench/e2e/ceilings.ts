@@ -51,7 +51,7 @@ export async function kafkaCeiling(kafka: Kafka, topics: string[], registryUrl: 
     partitionsConsumedConcurrently: 6,
     eachBatch: async ({ batch }) => {
       started ||= performance.now();
-      await Promise.all(batch.messages.map((m) => decoder.decode(m.value)));
+      await Promise.all(batch.messages.map((m) => decoder.decode(m.value, batch.topic)));
       decoded += batch.messages.length;
       if (decoded >= target && !ended) ended = performance.now();
     },
@@ -176,7 +176,7 @@ export async function naiveBaseline(
     eachMessage: async ({ topic, partition, message }) => {
       if (stopping) return;
       started ||= performance.now();
-      const event = await decoder.decode(message.value);
+      const event = await decoder.decode(message.value, topic);
       await client.send(
         new PublishCommand({
           TopicArn: topicArnOf(event.projectId),

@@ -4,6 +4,7 @@ import type { DomainEvent } from "../../src/events/domain-event";
 import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { EventStream } from "../../src/streams/event-stream";
 import { nextTurn } from "../../src/util/wait-for";
+import type { DecodeEvent } from "../connector";
 import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
 import type { FailedResult, GuardedDelivery } from "../guarded-delivery";
 import type { ConnectorMetrics } from "../metrics";
@@ -18,7 +19,7 @@ export interface TierConsumerOptions {
   groupId: string;
   tier: TierTopic;
   streams: StreamLookup;
-  decode: (value: Buffer) => Promise<DomainEvent>;
+  decode: DecodeEvent;
   guard: GuardedDelivery;
   writer: FailedDeliveryWriter;
   sinks: SinkRegistry;
@@ -195,7 +196,7 @@ export class TierConsumer {
     const decoded: { record: RetryRecord; event: DomainEvent }[] = [];
     for (const record of records) {
       try {
-        decoded.push({ record, event: await decode(record.source.value) });
+        decoded.push({ record, event: await decode(record.source.value, record.source.topic) });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         failures.push(this.failure(stream, record, { outcome: "permanent", code: "Undecodable", message }));

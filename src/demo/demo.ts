@@ -36,8 +36,9 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<void> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const stack = new LocalStack();
-  const startedHere = (await stack.status()).filter((s) => !s.healthy).map((s) => s.name);
-  await stack.up(say);
+  const startedHere = (await stack.status()).filter((s) => !s.healthy && !s.problem).map((s) => s.name);
+  const problem = (await stack.up(say)).find((s) => s.problem);
+  if (problem) throw new Error(`the local stack's ${problem.name} is not healthy: ${problem.problem}`);
   for (const [key, value] of Object.entries(clientEnvironment(stackEndpoints(stack.settings)))) {
     process.env[key] ??= value;
   }

@@ -1,7 +1,8 @@
-import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { catalogEntry } from "../catalog/catalog";
 import { createRegistry } from "../schemas/avro-types";
 import { domainOfSchemaName } from "../schemas/domain-schemas";
+import { RegistryAdmin } from "../schemas/registry-admin";
+import { valueSubject } from "../topics/domain-topics";
 import type { DomainEvent } from "./domain-event";
 
 export type DecodeErrorCode =
@@ -9,7 +10,8 @@ export type DecodeErrorCode =
   | "unknown-schema"
   | "registry-unavailable"
   | "corrupt-avro"
-  | "unknown-domain";
+  | "unknown-domain"
+  | "subject-mismatch";
 
 /** A record value that cannot become a DomainEvent; `code` says why (a connector routes on it). */
 export class EventDecodeError extends Error {
@@ -25,7 +27,8 @@ export class EventDecodeError extends Error {
 }
 
 export interface EventDecoder {
-  decode(value: Buffer | null | undefined): Promise<DomainEvent>;
+  /** `topic` is where the record was written: its schema id must belong to that topic's subject. */
+  decode(value: Buffer | null | undefined, topic: string): Promise<DomainEvent>;
 }
 
 interface ReaderType {
@@ -33,14 +36,66 @@ interface ReaderType {
   fromBuffer(buffer: Buffer): unknown;
 }
 
+/** How long a schema id's subjects are trusted before a record naming another subject looks again. */
+const SUBJECTS_RECHECK_MS = 30_000;
+
 /**
  * Turns a Kafka record value (Confluent wire format) back into a DomainEvent with the writer's
  * schema, fetched by id once and cached. Names are not checked against this process's catalog: a
  * consumer deployed before a name was added must still read and pass on the new event.
+ *
+ * A schema id must be registered under the subject of the record's topic (TopicNameStrategy): an id
+ * handed out afresh by a registry that lost its state may name another topic's schema, and bytes
+ * read with the wrong schema can decode into a plausible but false event.
  */
-export function createEventDecoder(registry: SchemaRegistry | { registryUrl: string }): EventDecoder {
-  const client = "registryUrl" in registry ? createRegistry(registry.registryUrl) : registry;
+export function createEventDecoder(options: { registryUrl: string }): EventDecoder {
+  const client = createRegistry(options.registryUrl);
+  const admin = new RegistryAdmin(options.registryUrl);
   const types = new Map<number, Promise<ReaderType>>();
+  const subjects = new Map<number, { at: number; subjects: Promise<Set<string>> }>();
+  /** Schema id and topic pairs already checked: the hot path pays one Set lookup per record. */
+  const verified = new Set<string>();
+
+  const subjectsOf = (id: number, fresh: boolean): Promise<Set<string>> => {
+    const cached = subjects.get(id);
+    if (cached && !(fresh && Date.now() - cached.at > SUBJECTS_RECHECK_MS)) return cached.subjects;
+    const lookup = admin.subjectsOf(id).then(
+      (found) => {
+        if (!found) {
+          subjects.delete(id);
+          throw new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id);
+        }
+        return new Set(found);
+      },
+      (error: unknown) => {
+        subjects.delete(id);
+        throw new EventDecodeError(
+          "registry-unavailable",
+          `cannot look up schema id ${id}: ${(error as Error).message}`,
+          id,
+          {
+            cause: error,
+          },
+        );
+      },
+    );
+    subjects.set(id, { at: Date.now(), subjects: lookup });
+    return lookup;
+  };
+
+  const checkSubject = async (id: number, topic: string): Promise<void> => {
+    const expected = valueSubject(topic);
+    if ((await subjectsOf(id, false)).has(expected)) return;
+    const registered = await subjectsOf(id, true);
+    if (registered.has(expected)) return;
+    throw new EventDecodeError(
+      "subject-mismatch",
+      `schema id ${id} is registered under ${[...registered].join(", ") || "no subject"}, not under ${expected}, ` +
+        `the subject of topic ${topic}: the record was written with another topic's schema, or the registry ` +
+        "handed its ids out afresh after losing its state",
+      id,
+    );
+  };
 
   const typeOf = (id: number): Promise<ReaderType> => {
     let type = types.get(id);
@@ -67,7 +122,7 @@ export function createEventDecoder(registry: SchemaRegistry | { registryUrl: str
   };
 
   return {
-    async decode(value) {
+    async decode(value, topic) {
       if (!value || value.length < 5) {
         throw new EventDecodeError(
           "corrupt-avro",
@@ -82,6 +137,11 @@ export function createEventDecoder(registry: SchemaRegistry | { registryUrl: str
       }
       const id = value.readInt32BE(1);
       const type = await typeOf(id);
+      const pair = `${id} ${topic}`;
+      if (!verified.has(pair)) {
+        await checkSubject(id, topic);
+        verified.add(pair);
+      }
       let record: Record<string, unknown>;
       try {
         record = type.fromBuffer(value.subarray(5)) as Record<string, unknown>;

@@ -63,6 +63,20 @@ export class RegistryAdmin {
     return this.call<LatestVersion>("GET", `/subjects/${enc(subject)}/versions/latest`, undefined, true);
   }
 
+  /**
+   * The subjects a schema id is registered under, or undefined when the registry does not know the
+   * id. (Apicurio's compatibility API answers `/schemas/ids/{id}/versions`, not `/subjects`.)
+   */
+  async subjectsOf(id: number): Promise<string[] | undefined> {
+    const body = await this.call<{ subject: string }[]>(
+      "GET",
+      `/schemas/ids/${id}/versions`,
+      undefined,
+      true,
+    );
+    return body?.map((v) => v.subject);
+  }
+
   /** The registry's own verdict under the subject's compatibility level. */
   async isCompatible(subject: string, schemaText: string): Promise<boolean> {
     const body = await this.call<{ is_compatible: boolean }>(

@@ -1,8 +1,12 @@
 import type { LaunchSpec } from "./processes";
 
 /** One process of the local stack: how to install it, start it and tell that it answers. */
+export type StackServiceName = "kafka" | "registry" | "aws";
+
 export interface StackService {
-  readonly name: "kafka" | "registry" | "aws";
+  readonly name: StackServiceName;
+  /** Services that must answer before this one is started (the registry keeps its state in Kafka). */
+  readonly dependsOn?: readonly StackServiceName[];
   /** What clients connect to, for `stack status`. */
   readonly url: string;
   readonly logFile: string;

@@ -1,12 +1,14 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { waitFor } from "../util/wait-for";
 import { launchDetached, residentMemoryMiB, runningProcess, stopProcess } from "./processes";
+import { checkRegistryAgainstKafka, describeInconsistency } from "./registry-consistency";
 import type { StackService } from "./service";
 import { AwsEmulatorService } from "./services/aws";
 import { KafkaService } from "./services/kafka";
 import { RegistryService } from "./services/registry";
-import { type StackSettings, stackSettings } from "./settings";
+import { type StackSettings, stackEndpoints, stackSettings } from "./settings";
 
 export interface ServiceStatus {
   name: string;
@@ -16,6 +18,8 @@ export interface ServiceStatus {
   healthy: boolean;
   rssMiB: number | null;
   logFile: string;
+  /** Why a service that answers is still not healthy, and how to fix it. */
+  problem?: string;
 }
 
 export type Progress = (line: string) => void;
@@ -54,7 +58,16 @@ export class LocalStack {
     ];
     await Promise.all(installs);
 
-    await Promise.all(pending.map((service) => this.start(service, progress)));
+    // Each service starts as soon as the services it depends on answer, the others at once.
+    const started = new Map<string, Promise<void>>();
+    for (const service of pending) {
+      const dependencies = (service.dependsOn ?? []).map((name) => started.get(name) ?? Promise.resolve());
+      started.set(
+        service.name,
+        Promise.all(dependencies).then(() => this.start(service, progress)),
+      );
+    }
+    await Promise.all(started.values());
     return this.status();
   }
 
@@ -101,7 +114,7 @@ export class LocalStack {
   }
 
   async status(): Promise<ServiceStatus[]> {
-    return Promise.all(
+    const statuses = await Promise.all(
       this.services.map(async (service) => {
         const process = runningProcess(service.pidFile, service.marker);
         return {
@@ -114,6 +127,27 @@ export class LocalStack {
         };
       }),
     );
+    const kafka = statuses.find((s) => s.name === "kafka");
+    const registry = statuses.find((s) => s.name === "registry");
+    if (kafka?.healthy && registry?.healthy) {
+      const problem = await this.registryProblem();
+      if (problem) Object.assign(registry, { healthy: false, problem });
+    }
+    return statuses;
+  }
+
+  /** A registry that answers but has lost schemas that Kafka's records still name is not healthy. */
+  private async registryProblem(): Promise<string | undefined> {
+    const endpoints = stackEndpoints(this.settings);
+    try {
+      const result = await checkRegistryAgainstKafka({
+        brokers: endpoints.kafkaBrokers,
+        registryUrl: endpoints.schemaRegistryUrl,
+      });
+      return describeInconsistency(result, path.join(this.settings.root, "data"));
+    } catch {
+      return undefined; // the services' own health checks already say whether they answer
+    }
   }
 }
 

@@ -66,10 +66,10 @@ describe("producer SDK round trip through Kafka and the registry", () => {
     });
 
     const registry = createRegistry(schemaRegistryUrl);
-    const decoder = createEventDecoder(registry);
+    const decoder = createEventDecoder({ registryUrl: schemaRegistryUrl });
     const byId = new Map<string, { record: RawRecord; viaLibrary: unknown; viaDecoder: DomainEvent }>();
     for (const record of records) {
-      const viaDecoder = await decoder.decode(record.value);
+      const viaDecoder = await decoder.decode(record.value, record.topic);
       byId.set(viaDecoder.id, { record, viaLibrary: await registry.decode(record.value), viaDecoder });
     }
     expect(byId.size).toBe(published.length);
@@ -105,7 +105,7 @@ describe("producer SDK round trip through Kafka and the registry", () => {
     consumers.push(await consumeRaw(prefix, records));
     const decoder = createEventDecoder({ registryUrl: schemaRegistryUrl });
     const ours = async () => {
-      const events = await Promise.all(records.map((r) => decoder.decode(r.value)));
+      const events = await Promise.all(records.map((r) => decoder.decode(r.value, r.topic)));
       return events.filter((e) => ids.has(e.id));
     };
     const received = await waitFor(
@@ -155,7 +155,7 @@ describe("producer SDK round trip through Kafka and the registry", () => {
     const decoder = createEventDecoder({ registryUrl: schemaRegistryUrl });
     const seen = new Set<string>();
     for (const record of records.filter((r) => r.key === projectId))
-      seen.add((await decoder.decode(record.value)).id);
+      seen.add((await decoder.decode(record.value, record.topic)).id);
     expect(seen).toEqual(ids);
   });
 });

@@ -84,7 +84,7 @@ describe("producer SDK refuses bad events before sending anything", () => {
     // Single partition: once the sentinel (sent last) is read, anything sent before it was too.
     await waitFor(
       async () => {
-        for (const r of records) if ((await decoder.decode(r.value)).id === sentinel.id) return true;
+        for (const r of records) if ((await decoder.decode(r.value, r.topic)).id === sentinel.id) return true;
         return false;
       },
       { timeoutMs: 30_000, description: "the sentinel event" },

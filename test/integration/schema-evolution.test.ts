@@ -68,7 +68,10 @@ describe("schema evolution", () => {
     expect(await registry.decode(value, { AVRO: { readerSchema: oldReader } } as never)).toMatchObject({
       name: "PasskeyEnrolled",
     });
-    const event = await createEventDecoder(registry).decode(value);
+    const event = await createEventDecoder({ registryUrl: schemaRegistryUrl }).decode(
+      value,
+      domainTopic("identities", prefix),
+    );
     expect(event).toMatchObject({ name: "PasskeyEnrolled", domain: "identities" });
   });
 
@@ -139,7 +142,7 @@ describe("schema evolution", () => {
     const decoder = createEventDecoder({ registryUrl: schemaRegistryUrl });
     const latest = await admin.latest(subject);
     const code = (value: Buffer) =>
-      decoder.decode(value).then(
+      decoder.decode(value, domainTopic("identities", prefix)).then(
         () => "decoded",
         (e: unknown) => (e instanceof EventDecodeError ? e.code : String(e)),
       );
@@ -149,5 +152,31 @@ describe("schema evolution", () => {
     const corrupt = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), Buffer.from([0xff, 0xff, 0xff])]);
     corrupt.writeInt32BE(latest?.id as number, 1);
     expect(await code(corrupt)).toBe("corrupt-avro");
+  });
+
+  it("the decoder refuses a record whose schema id belongs to another topic's subject, naming both", async () => {
+    const oauth2Topic = domainTopic("oauth2", prefix);
+    const oauth2 = await admin.latest(valueSubject(oauth2Topic));
+    const value = await createRegistry(schemaRegistryUrl).encode(oauth2?.id as number, {
+      id: randomUUID(),
+      name: "OAuth2AccessTokenIssued",
+      version: "1",
+      timestamp: new Date(),
+      projectId: randomUUID(),
+      eventAttributes: {},
+      source: null,
+      traceparent: null,
+    });
+    const decoder = createEventDecoder({ registryUrl: schemaRegistryUrl });
+    // Read from its own topic it decodes; read as if written to the identities topic it does not.
+    expect(await decoder.decode(value, oauth2Topic)).toMatchObject({ domain: "oauth2" });
+    const error = await decoder.decode(value, domainTopic("identities", prefix)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EventDecodeError);
+    expect((error as EventDecodeError).code).toBe("subject-mismatch");
+    expect((error as Error).message).toContain(valueSubject(oauth2Topic));
+    expect((error as Error).message).toContain(subject);
   });
 });

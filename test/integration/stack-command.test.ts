@@ -1,12 +1,27 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import type { Kafka } from "kafkajs";
+import { generateSecret } from "../../connectors/sinks/https/signature";
+import { createEventPublisher, type EventInput } from "../../producers";
+import { createEventDecoder } from "../../src/events/event-decoder";
 import { findProjectRoot } from "../../src/project-root";
-import { stackSettings } from "../../src/stack/settings";
-import type { ServiceStatus } from "../../src/stack/stack";
+import { RegistryAdmin } from "../../src/schemas/registry-admin";
+import { stackEndpoints, stackSettings } from "../../src/stack/settings";
+import { LocalStack, type ServiceStatus } from "../../src/stack/stack";
+import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
+import { domainTopic, domainTopics, valueSubject } from "../../src/topics/domain-topics";
+import { waitFor } from "../../src/util/wait-for";
+import { testKafka } from "../support/clients";
+import { spawnConnector } from "../support/connector-process";
+import { consumeRaw, type RawRecord } from "../support/domain-topics-fixture";
+import { createPipeline } from "../support/pipeline";
+import { uniqueName } from "../support/unique";
+import { startWebhookServer, trustedReceiverEnv } from "../support/webhook-server";
 
 const run = promisify(execFile);
 const root = findProjectRoot();
@@ -83,7 +98,166 @@ describe("eventstreams stack up | status | down", () => {
     for (const port of ports) expect(await isListening(port)).toBe(false);
     for (const pid of first.map((s) => s.pid)) expect(isAlive(pid as number)).toBe(false);
   }, 240_000);
+
+  it("keeps every schema through registry restarts, a SIGKILL and a whole-stack restart; a connector then delivers every earlier event", async () => {
+    await cli("up");
+    const stack = new LocalStack(stackSettings(env));
+    const endpoints = stackEndpoints(stack.settings);
+    const kafka = testKafka("stack-durability", endpoints.kafkaBrokers);
+    const admin = new RegistryAdmin(endpoints.schemaRegistryUrl);
+    const prefix = uniqueName("durable");
+    const topicAdmin = kafka.admin();
+    await topicAdmin.connect();
+    await ensureDomainTopics(topicAdmin, { ...DEFAULT_TOPIC_SETTINGS, prefix, partitions: 3 });
+    await topicAdmin.disconnect();
+
+    const projects = [randomUUID(), randomUUID(), randomUUID()];
+    const names = ["IdentityCreated", "OAuth2AccessTokenIssued", "RelationtuplesCreated"] as const;
+    const publisher = createEventPublisher({
+      brokers: endpoints.kafkaBrokers,
+      registryUrl: endpoints.schemaRegistryUrl,
+      topicPrefix: prefix,
+      autoRegister: true,
+      source: "durability-test",
+    });
+    const published = await publisher.publishMany(
+      Array.from({ length: 60 }, (_, i) => ({
+        name: names[i % names.length],
+        projectId: projects[i % projects.length],
+        eventAttributes: { seq: String(i) },
+      })) as EventInput[],
+    );
+    await publisher.close();
+    const subjects = domainTopics(prefix).map(valueSubject);
+    const latestIds = () => Promise.all(subjects.map(async (s) => (await admin.latest(s))?.id));
+    const idsBefore = await latestIds();
+    expect(idsBefore.every((id) => typeof id === "number")).toBe(true);
+
+    const records: RawRecord[] = [];
+    const reader = await consumeRaw(prefix, records, kafka);
+    await waitFor(() => records.length >= published.length, {
+      timeoutMs: 30_000,
+      description: "all 60 records",
+    });
+    await reader.disconnect();
+
+    // A fresh decoder each time: nothing comes from a cache, every schema from the registry.
+    const expectEveryRecordDecodes = async () => {
+      expect(await latestIds()).toEqual(idsBefore);
+      const decoder = createEventDecoder({ registryUrl: endpoints.schemaRegistryUrl });
+      const byId = new Map(published.map((e) => [e.id, e]));
+      for (const record of records) {
+        const event = await decoder.decode(record.value, record.topic);
+        const sent = byId.get(event.id);
+        expect(sent).toBeDefined();
+        expect(event).toMatchObject({
+          name: sent?.name,
+          projectId: sent?.projectId,
+          eventAttributes: sent?.eventAttributes,
+        });
+        byId.delete(event.id);
+      }
+      expect(byId.size).toBe(0);
+    };
+    await expectEveryRecordDecodes();
+
+    await stack.down(undefined, ["registry"]);
+    await stack.up();
+    await expectEveryRecordDecodes();
+
+    const registryPid = (await stack.status()).find((s) => s.name === "registry")?.pid as number;
+    process.kill(registryPid, "SIGKILL");
+    await waitFor(() => !isAlive(registryPid), {
+      timeoutMs: 10_000,
+      description: "the killed registry gone",
+    });
+    await stack.up();
+    await expectEveryRecordDecodes();
+
+    await cli("down");
+    await cli("up");
+    await expectEveryRecordDecodes();
+
+    // A connector that starts only now reads the records from the beginning and delivers them all.
+    const pipeline = await createPipeline(3, { endpoints, prefix });
+    const server = await startWebhookServer();
+    try {
+      for (const projectId of projects) {
+        await pipeline.addStream({
+          projectId,
+          type: "https",
+          config: { httpsEndpoint: server.url("127.0.0.1"), secret: generateSecret() },
+        });
+      }
+      const connector = spawnConnector({
+        ...pipeline.env,
+        ...trustedReceiverEnv(server),
+        AWS_ENDPOINT_URL: endpoints.awsEndpointUrl,
+      });
+      try {
+        const received = () => new Set(server.requests.map((r) => String(r.headers["webhook-id"])));
+        await waitFor(() => published.every((e) => received().has(e.id)), {
+          timeoutMs: 60_000,
+          description: () =>
+            `all 60 events at the receiver (${received().size} so far)\n${connector.output()}`,
+        });
+        const offsets = await deadLetterOffsets(kafka, pipeline.topics.deadLetter);
+        expect(offsets).toBe(0);
+      } finally {
+        connector.child.kill("SIGKILL");
+        await connector.exited;
+      }
+    } finally {
+      await server.close();
+      await pipeline.close();
+    }
+  }, 300_000);
+
+  it("reports a registry that lost schemas Kafka's records still reference as unhealthy, with the fix", async () => {
+    const endpoints = stackEndpoints(stackSettings(env));
+    const kafka = testKafka("stack-divergence", endpoints.kafkaBrokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    // The default (unprefixed) domain topics, the ones `stack status` samples.
+    await ensureDomainTopics(admin, { ...DEFAULT_TOPIC_SETTINGS, prefix: "", partitions: 1 });
+    await admin.disconnect();
+    const healthy = await status();
+    expect(healthy.find((s) => s.name === "registry")).toMatchObject({ healthy: true });
+
+    // A record naming a schema id this registry never handed out, as after the registry lost its state.
+    const value = Buffer.from([0, 0, 0, 0x10, 0x92, 0x02]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: domainTopic("identities", ""), messages: [{ key: "p", value }] });
+    await producer.disconnect();
+
+    const result = await run("node", [path.join(root, "bin/eventstreams.js"), "stack", "status"], {
+      env,
+    }).then(
+      () => ({ code: 0, stdout: "" }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/registry\s+unhealthy/);
+    expect(result.stdout).toContain("schema id 4242");
+    expect(result.stdout).toContain("identities.events");
+    expect(result.stdout).toContain(`rm -rf ${path.join(dir, "data")}`);
+    const registry = (await status()).find((s) => s.name === "registry");
+    expect(registry?.healthy).toBe(false);
+    expect(registry?.problem).toMatch(/schema id 4242/);
+  }, 120_000);
 });
+
+async function deadLetterOffsets(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

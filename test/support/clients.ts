@@ -5,8 +5,8 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { Kafka, logLevel } from "kafkajs";
 import { stackFromEnv } from "./stack-env";
 
-export function testKafka(clientId = "eventstreams-test"): Kafka {
-  return new Kafka({ clientId, brokers: [stackFromEnv().kafkaBrokers], logLevel: logLevel.WARN });
+export function testKafka(clientId = "eventstreams-test", brokers = stackFromEnv().kafkaBrokers): Kafka {
+  return new Kafka({ clientId, brokers: [brokers], logLevel: logLevel.WARN });
 }
 
 /** AWS clients configured only through the standard environment (AWS_ENDPOINT_URL and friends). */

@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from "testcontainers";
 import { findProjectRoot } from "../../src/project-root";
+import { RegistryService } from "../../src/stack/services/registry";
+import { stackSettings } from "../../src/stack/settings";
+import { waitFor } from "../../src/util/wait-for";
 
 // Global setup and teardown run in the same process, so the handle can live here.
 let environment: StartedDockerComposeEnvironment | undefined;
@@ -13,9 +16,15 @@ export async function startContainerStack(log: (line: string) => void): Promise<
   log("starting docker-compose.yml with testcontainers");
   environment = await new DockerComposeEnvironment(findProjectRoot(), "docker-compose.yml")
     .withWaitStrategy("kafka-1", Wait.forLogMessage(/Kafka Server started/))
-    .withWaitStrategy("registry-1", Wait.forHttp("/apis/ccompat/v7/subjects", 8081))
+    // The registry shares the broker's network namespace: its port is published by kafka-1.
+    .withWaitStrategy("registry-1", Wait.forLogMessage(/KafkaSQL storage bootstrapped/))
     .withWaitStrategy("aws-1", Wait.forHttp("/moto-api/", 4566))
     .up();
+  const registry = new RegistryService(stackSettings());
+  await waitFor(() => registry.isHealthy(), {
+    timeoutMs: 60_000,
+    description: `the registry at ${registry.url}`,
+  });
 }
 
 export async function stopContainerStack(): Promise<void> {

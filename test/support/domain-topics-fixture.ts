@@ -30,8 +30,12 @@ export interface RawRecord {
 }
 
 /** Reads the prefix's domain topics from the beginning into `records` (raw bytes, no decoding). */
-export async function consumeRaw(prefix: string, records: RawRecord[]): Promise<Consumer> {
-  const consumer = testKafka().consumer({ groupId: uniqueName("sdk-test"), maxWaitTimeInMs: 200 });
+export async function consumeRaw(
+  prefix: string,
+  records: RawRecord[],
+  kafka = testKafka(),
+): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId: uniqueName("sdk-test"), maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topics: domainTopics(prefix), fromBeginning: true });
   await consumer.run({

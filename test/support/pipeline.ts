@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import pino from "pino";
 import { createEventPublisher, type EventPublisher } from "../../producers";
+import type { StackEndpoints } from "../../src/stack/settings";
 import { type EventStream, newEventStream } from "../../src/streams/event-stream";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
@@ -30,9 +31,17 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function createPipeline(partitions = 3): Promise<Pipeline> {
-  const prefix = uniqueName("t");
-  const kafka = testKafka();
+export interface PipelineOptions {
+  /** Another stack than the shared one (a suite that restarts its own stack). */
+  endpoints?: StackEndpoints;
+  /** Build on topics an earlier step of the test made and filled. */
+  prefix?: string;
+}
+
+export async function createPipeline(partitions = 3, options: PipelineOptions = {}): Promise<Pipeline> {
+  const prefix = options.prefix ?? uniqueName("t");
+  const { kafkaBrokers, schemaRegistryUrl } = options.endpoints ?? stackFromEnv();
+  const kafka = testKafka("eventstreams-test", kafkaBrokers);
   const topics = systemTopics(prefix);
   const admin = kafka.admin();
   await admin.connect();
@@ -44,7 +53,6 @@ export async function createPipeline(partitions = 3): Promise<Pipeline> {
   await streams.start();
   const store = new StreamStore({ kafka, registry: streams });
   await store.start();
-  const { kafkaBrokers, schemaRegistryUrl } = stackFromEnv();
   const publisher = createEventPublisher({
     brokers: kafkaBrokers,
     registryUrl: schemaRegistryUrl,

@@ -8,7 +8,8 @@ import { DEFAULT_PORTS, stackSettings, VERSIONS } from "../../src/stack/settings
 
 interface ComposeService {
   image: string;
-  ports: string[];
+  ports?: string[];
+  network_mode?: string;
   environment?: Record<string, string>;
   command?: string[];
 }
@@ -45,10 +46,13 @@ describe("docker-compose.yml matches the native stack", () => {
   });
 
   it("publishes the same ports on loopback only", () => {
-    expect(service("kafka").ports).toEqual([`127.0.0.1:${DEFAULT_PORTS.kafka}:${DEFAULT_PORTS.kafka}`]);
-    expect(service("registry").ports).toEqual([
+    // The registry runs in the broker's network namespace, so the broker's container publishes both.
+    expect(service("kafka").ports).toEqual([
+      `127.0.0.1:${DEFAULT_PORTS.kafka}:${DEFAULT_PORTS.kafka}`,
       `127.0.0.1:${DEFAULT_PORTS.registry}:${DEFAULT_PORTS.registry}`,
     ]);
+    expect(service("registry").network_mode).toBe("service:kafka");
+    expect(service("registry").ports).toBeUndefined();
     expect(service("aws").ports).toEqual([`127.0.0.1:${DEFAULT_PORTS.aws}:${DEFAULT_PORTS.aws}`]);
     expect(service("aws").command).toEqual(["-H", "0.0.0.0", "-p", String(DEFAULT_PORTS.aws)]);
   });

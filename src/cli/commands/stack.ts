@@ -14,6 +14,7 @@ export function registerStackCommands(program: Command): void {
       const status = await new LocalStack().up(progress);
       progress(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       print(status, options.json);
+      if (status.some((s) => !s.healthy)) process.exitCode = 3;
     });
 
   stack
@@ -41,12 +42,13 @@ function print(status: ServiceStatus[], json: boolean | undefined): void {
   }
   const rows = status.map((s) => [
     s.name,
-    s.healthy ? "healthy" : "down",
+    s.healthy ? "healthy" : s.problem ? "unhealthy" : "down",
     s.pid === null ? "-" : String(s.pid),
     s.rssMiB === null ? "-" : `${s.rssMiB} MiB`,
     s.url,
   ]);
   process.stdout.write(table(["SERVICE", "HEALTH", "PID", "RSS", "URL"], rows));
+  for (const s of status) if (s.problem) process.stdout.write(`\n${s.name}: ${s.problem}\n`);
 }
 
 export function table(header: string[], rows: string[][]): string {

@@ -6,23 +6,40 @@ import type { StackService } from "../service";
 import { type StackSettings, VERSIONS } from "../settings";
 
 /**
- * Apicurio Registry with in-memory storage, serving the Confluent-compatible REST API under
- * /apis/ccompat/v7. 3.0.9 is the newest 3.x whose `all` archive runs on Java 17 (3.1 and later
- * are built for Java 21).
+ * Apicurio Registry serving the Confluent-compatible REST API under /apis/ccompat/v7, with its
+ * KafkaSQL storage: every change is a record in a compacted journal topic on the stack's own broker
+ * (as Confluent's registry keeps `_schemas`), replayed into memory on start. So the registry's
+ * state is exactly as durable as Kafka's records that name its schema ids: a restart or a SIGKILL
+ * keeps every subject, version and id, and wiping Kafka's data wipes both together. 3.0.9 is the
+ * newest 3.x whose `all` archive runs on Java 17 (3.1 and later are built for Java 21).
  */
+export const REGISTRY_TOPICS = {
+  journal: "_registry-journal",
+  snapshots: "_registry-snapshots",
+  events: "_registry-events",
+} as const;
+
 export function registryEnvironment(s: StackSettings): Record<string, string> {
   return {
     QUARKUS_HTTP_HOST: s.host,
     QUARKUS_HTTP_PORT: String(s.registryPort),
     QUARKUS_PROFILE: "prod",
-    APICURIO_STORAGE_KIND: "sql",
-    APICURIO_STORAGE_SQL_KIND: "h2",
+    APICURIO_STORAGE_KIND: "kafkasql",
+    APICURIO_KAFKASQL_BOOTSTRAP_SERVERS: `${s.host}:${s.kafkaPort}`,
+    APICURIO_KAFKASQL_TOPIC: REGISTRY_TOPICS.journal,
+    APICURIO_KAFKASQL_SNAPSHOTS_TOPIC: REGISTRY_TOPICS.snapshots,
+    APICURIO_EVENTS_KAFKA_TOPIC: REGISTRY_TOPICS.events,
+    // Its start-up waits one poll of the snapshots topic before replaying the journal: 100 ms
+    // instead of the default 1 s brings a restart from ~9 s to ~4 s (snapshots are not used here).
+    APICURIO_KAFKASQL_CONSUMER_POLL_TIMEOUT: "100",
   };
 }
 
 export class RegistryService implements StackService {
   readonly name = "registry" as const;
   readonly startTimeoutMs = 90_000;
+  /** Its storage is a topic on the stack's broker. */
+  readonly dependsOn = ["kafka"] as const;
   readonly prerequisites = [
     {
       command: "java",
@@ -97,8 +114,13 @@ export class RegistryService implements StackService {
     };
   }
 
+  /**
+   * Ready only once the journal is replayed: before that, the API would answer from an empty store
+   * and a client could take that for the truth.
+   */
   async isHealthy(): Promise<boolean> {
-    return httpOk(`${this.url}/subjects`);
+    const root = `http://${this.settings.host}:${this.settings.registryPort}`;
+    return (await httpOk(`${root}/health/ready`)) && (await httpOk(`${this.url}/subjects`));
   }
 }
 
