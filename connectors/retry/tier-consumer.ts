@@ -4,7 +4,6 @@ import type { DomainEvent } from "../../src/events/domain-event";
 import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { EventStream } from "../../src/streams/event-stream";
 import { nextTurn } from "../../src/util/wait-for";
-import type { DecodeEvent } from "../connector";
 import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
 import type { FailedResult, GuardedDelivery } from "../guarded-delivery";
 import type { ConnectorMetrics } from "../metrics";
@@ -19,7 +18,8 @@ export interface TierConsumerOptions {
   groupId: string;
   tier: TierTopic;
   streams: StreamLookup;
-  decode: DecodeEvent;
+  /** Decodes a record's original bytes as written to its domain topic. */
+  decode: (value: Buffer, topic: string) => Promise<DomainEvent>;
   guard: GuardedDelivery;
   writer: FailedDeliveryWriter;
   sinks: SinkRegistry;
