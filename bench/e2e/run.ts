@@ -59,8 +59,6 @@ const say = (line: string) =>
   process.stderr.write(`[bench:e2e ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 async function main(): Promise<void> {
-  // The bench's own SDK clients: no Node 22 notice on stderr (the connector gets the same setting).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   await new LocalStack().up();
   const endpoints = stackEndpoints(stackSettings());
   const stackEnv = clientEnvironment(endpoints);

@@ -303,7 +303,6 @@ function child(variant: string, endpoint: string, calls: number, profileDir?: st
     ],
     {
       cwd: root,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       stdio: ["ignore", "pipe", "inherit"],
     },
   );

@@ -81,7 +81,5 @@ export function clientEnvironment(endpoints: StackEndpoints): Record<string, str
     AWS_ACCESS_KEY_ID: "emulator",
     AWS_SECRET_ACCESS_KEY: "emulator",
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
-    // We run on Node.js 20 (the project's fixed runtime); the SDK's notice about Node 22 is noise.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 }
