@@ -3,5 +3,5 @@
 // scripts/bootstrap.mjs. On a machine whose Node.js is older than the project's, it re-runs itself
 // on the project's Node (installed by the bootstrap into .stack/node/).
 if (!require("../scripts/project-node.cjs").reexecOnProjectNode()) {
-  require("../dist/src/cli/main.js").main(process.argv);
+  require("../dist/apps/cli/main.js").main(process.argv);
 }

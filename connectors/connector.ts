@@ -1,22 +1,24 @@
-import { type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from "kafkajs";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { DomainEvent } from "../src/events/domain-event";
 import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
+import type { RetryPolicy, SourceRecord } from "../src/retry";
+import type { BreakerSettings } from "../src/settings/connector-settings";
+import { DEFAULT_LINGER_MS } from "../src/settings/connector-settings";
 import type { EventStream } from "../src/streams/event-stream";
-import type { StreamHealth } from "./circuit-breaker";
-import { type BreakerSettings, CircuitBreakers } from "./circuit-breaker";
-import { FailedDeliveryWriter, type SourceRecord } from "./failed-deliveries";
-import { GuardedDelivery } from "./guarded-delivery";
-import { type ConnectorMetrics, createConnectorMetrics } from "./metrics";
-import { PartitionWindow } from "./partition-window";
-import type { RetryPolicy } from "./retry/retry-policy";
+import { PartitionWindow } from "./commits/partition-window";
+import type { StreamHealth } from "./delivery/circuit-breaker";
+import { CircuitBreakers } from "./delivery/circuit-breaker";
+import { GuardedDelivery } from "./delivery/guarded-delivery";
+import { errorMessage, StreamDispatcher } from "./delivery/stream-dispatcher";
+import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics";
+import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
-import { routeEvent, type StreamLookup } from "./routing";
-import { InThreadSinkCalls, type SinkCalls } from "./sink-calls";
 import type { SinkRegistry } from "./sinks";
-import { DEFAULT_LINGER_MS, errorMessage, StreamDispatcher } from "./stream-dispatcher";
+import { routeEvent, type StreamLookup } from "./streams/routing";
+import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
 /** `topic` is the domain topic the record was written to (its schema must be that topic's). */
@@ -33,6 +35,8 @@ export interface ConnectorOptions {
   sinks: SinkRegistry;
   /** Where sink calls run (default: on this event loop, with instances from `sinks`). */
   sinkCalls?: SinkCalls;
+  /** The environment sinks made on this event loop read their settings from (SinkContext.env). */
+  sinkEnv?: NodeJS.ProcessEnv;
   retryPolicy: RetryPolicy;
   breaker: BreakerSettings;
   /** Run a consumer per retry tier in this process too (default true). */
@@ -115,7 +119,8 @@ export class SinkConnector {
       const stream = options.streams.get(streamId);
       if (stream) pauseStream(stream, `auto-paused: ${reason}`);
     });
-    this.sinkCalls = options.sinkCalls ?? new InThreadSinkCalls(options.sinks, { logger, env: process.env });
+    this.sinkCalls =
+      options.sinkCalls ?? new InThreadSinkCalls(options.sinks, { logger, env: options.sinkEnv ?? {} });
     const guard = new GuardedDelivery({
       calls: this.sinkCalls,
       breakers: this.breakers,

@@ -1,21 +1,21 @@
 import { setPriority } from "node:os";
 import type { Logger } from "pino";
+import { createEventDecoder, EventDecodeError } from "../src/codec/event-decoder";
 import { DOMAINS } from "../src/events/domain-event";
-import { createEventDecoder, EventDecodeError } from "../src/events/event-decoder";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
+import type { ConnectorConfig, SinkModule } from "../src/settings/connector-settings";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { DecodeError, SinkConnector } from "./connector";
-import type { ConnectorConfig } from "./connector-config";
-import { DeliveryThreads } from "./delivery-threads";
-import { HealthPublisher } from "./health-publisher";
-import type { SinkCalls } from "./sink-calls";
-import { loadSinkRegistry, type SinkModule } from "./sink-module";
 import type { SinkRegistry } from "./sinks";
-import { StreamPauser } from "./stream-pauser";
+import { BUILT_IN_SINKS, loadSinkRegistry } from "./sinks/sink-module";
+import { HealthPublisher } from "./streams/health-publisher";
+import { StreamPauser } from "./streams/stream-pauser";
+import { DeliveryThreads } from "./threads/delivery-threads";
+import type { SinkCalls } from "./threads/sink-calls";
 
 export interface RunningConnector {
   connector: SinkConnector;
@@ -65,10 +65,15 @@ export async function startConnector(
   await Promise.all([store.start(), health.start()]);
   const pauser = new StreamPauser(streams, store, logger);
 
-  const { sinks, sinkCalls } = await prepareSinks(deps.sinks ?? config.sinks, config, logger);
+  const { sinks, sinkCalls } = await prepareSinks(
+    deps.sinks ?? config.sinks ?? BUILT_IN_SINKS,
+    config,
+    logger,
+  );
   const decoder = createEventDecoder({ registryUrl: config.registryUrl });
   const connector = new SinkConnector({
     kafka,
+    sinkEnv: config.sinkEnv,
     groupId: config.groupId,
     topics: domainTopics,
     streams,
@@ -123,7 +128,12 @@ async function prepareSinks(
   // This thread's registry only answers for definitions (limits); the threads create the instances.
   const sinks = loadSinkRegistry(source);
   if (config.deliveryThreads === 0) return { sinks };
-  const sinkCalls = await DeliveryThreads.start({ threads: config.deliveryThreads, sinks: source, logger });
+  const sinkCalls = await DeliveryThreads.start({
+    threads: config.deliveryThreads,
+    sinks: source,
+    env: config.sinkEnv,
+    logger,
+  });
   return { sinks, sinkCalls };
 }
 

@@ -1,14 +1,17 @@
 import { CompressionTypes, Kafka, logLevel, type Producer, type TopicMessages } from "kafkajs";
 import type { Logger } from "pino";
+import { PublishError } from "../src/codec/errors";
+import { EventEncoder } from "../src/codec/event-encoder";
 import { DOMAINS, type Domain, type DomainEvent } from "../src/events/domain-event";
 import { useFastGzip } from "../src/kafka/gzip-codec";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import { createLogger } from "../src/logging";
 import { createRegistry } from "../src/schemas/avro-types";
 import { RegistryAdmin } from "../src/schemas/registry-admin";
-import { defaultTopicPrefix, domainTopic } from "../src/topics/domain-topics";
-import { PublishError, PublisherClosedError } from "./errors";
-import { EventEncoder } from "./event-encoder";
+import { topicPrefixSetting } from "../src/settings/endpoints";
+import { logSettings } from "../src/settings/logging-settings";
+import { domainTopic } from "../src/topics/domain-topics";
+import { PublisherClosedError } from "./errors";
 import type { EventInput } from "./event-input";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, SendQueue } from "./send-queue";
 import { type TypedHelpers, typedHelpers } from "./typed-helpers";
@@ -62,10 +65,14 @@ export interface EventPublisher extends TypedHelpers {
 export function createEventPublisher(options: EventPublisherOptions): EventPublisher {
   const brokers = typeof options.brokers === "string" ? options.brokers.split(",") : options.brokers;
   const brokerList = brokers.join(",");
-  const prefix = options.topicPrefix ?? defaultTopicPrefix();
+  // The SDK runs in a product service's process: its defaults come from that process's settings.
+  // biome-ignore lint/style/noProcessEnv: the SDK's entry point, parsed by the settings module
+  const prefix = options.topicPrefix ?? topicPrefixSetting(process.env);
   const source = options.source ?? null;
   const logger =
-    options.logger ?? createLogger("event-publisher", { level: process.env.LOG_LEVEL ?? "warn" });
+    options.logger ??
+    // biome-ignore lint/style/noProcessEnv: the SDK's entry point, parsed by the settings module
+    createLogger("event-publisher", { level: logSettings(process.env).level ?? "warn" });
   const retry = { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 };
   const kafka = new Kafka({
     clientId: options.clientId ?? "eventstreams-publisher",

@@ -126,7 +126,8 @@ export class SendQueue {
     const batch = this.take();
     if (batch.length === 0) return;
     this.inFlight = true;
-    this.sendBatch(batch).finally(() => {
+    // sendBatch settles every record's promise itself and never rejects.
+    void this.sendBatch(batch).finally(() => {
       this.inFlight = false;
       // Records that arrived during the request already waited a round trip: send them now.
       if (this.pending.length > 0) this.flush();
@@ -158,7 +159,10 @@ export class SendQueue {
     for (const { topic, message, bytes: size } of batch) {
       bytes += size;
       let messages = byTopic.get(topic);
-      if (!messages) byTopic.set(topic, (messages = []));
+      if (!messages) {
+        messages = [];
+        byTopic.set(topic, messages);
+      }
       messages.push(message);
     }
     try {

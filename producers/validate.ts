@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { catalogEntry, isDomain } from "../src/catalog/catalog";
+import { EventValidationError } from "../src/codec/errors";
 import type { DomainEvent } from "../src/events/domain-event";
-import { EventValidationError } from "./errors";
 import type { EventInput } from "./event-input";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

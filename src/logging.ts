@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { logSettings } from "./settings/logging-settings";
 
 /**
  * Every secret-bearing field we know of, wherever it appears in a log object. pino replaces the
@@ -37,9 +38,10 @@ export function createLogger(
   name: string,
   options: { level?: string; destination?: NodeJS.WritableStream } = {},
 ): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? "info";
-  const pretty =
-    process.env.LOG_PRETTY === "1" || (process.env.LOG_PRETTY !== "0" && process.stdout.isTTY === true);
+  // biome-ignore lint/style/noProcessEnv: every process logs; its LOG_LEVEL and LOG_PRETTY are parsed in settings
+  const settings = logSettings(process.env);
+  const level = options.level ?? settings.level ?? "info";
+  const pretty = settings.pretty ?? process.stdout.isTTY === true;
   const base = { name, level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
   if (pretty && !options.destination) {

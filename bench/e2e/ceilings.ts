@@ -9,8 +9,8 @@ import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
 import { packBatches, toSnsMessage } from "../../connectors/sinks/sns/messages";
+import { createEventDecoder } from "../../src/codec/event-decoder";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
-import { createEventDecoder } from "../../src/events/event-decoder";
 import { startWorker } from "../../src/util/worker";
 import { round } from "../producer/stats";
 import { waitFor } from "./processes";

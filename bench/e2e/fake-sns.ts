@@ -91,11 +91,12 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
   if (action === "Publish") {
     batchSizes[1] = (batchSizes[1] ?? 0) + 1;
     record(topicArn, form.get("Message") ?? "", now);
-    return reply(
+    reply(
       res,
       200,
       `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult>${metadata()}</PublishResponse>`,
     );
+    return;
   }
   if (action === "PublishBatch") {
     let ok = "";
@@ -108,11 +109,12 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
       ok += `<member><Id>${id}</Id><MessageId>${randomUUID()}</MessageId></member>`;
     }
     batchSizes[entries] = (batchSizes[entries] ?? 0) + 1;
-    return reply(
+    reply(
       res,
       200,
       `<PublishBatchResponse xmlns="${XMLNS}"><PublishBatchResult><Successful>${ok}</Successful><Failed/></PublishBatchResult>${metadata()}</PublishBatchResponse>`,
     );
+    return;
   }
   reply(
     res,
@@ -127,8 +129,8 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(text);
   };
-  if (req.url === "/__stats")
-    return json({
+  if (req.url === "/__stats") {
+    json({
       messages,
       requests,
       unique: seen.size,
@@ -137,9 +139,20 @@ function control(req: IncomingMessage, res: ServerResponse): void {
       last,
       batchSizes: Array.from(batchSizes, (n) => n ?? 0),
     });
-  if (req.url === "/__latencies") return json(latencies);
-  if (req.url === "/__timeline") return json(timeline());
-  if (req.url === "/__arrivals") return json({ uniqueAt, topicFirst: [...topicFirst.values()] });
+    return;
+  }
+  if (req.url === "/__latencies") {
+    json(latencies);
+    return;
+  }
+  if (req.url === "/__timeline") {
+    json(timeline());
+    return;
+  }
+  if (req.url === "/__arrivals") {
+    json({ uniqueAt, topicFirst: [...topicFirst.values()] });
+    return;
+  }
   if (req.url === "/__reset") {
     messages = requests = first = last = 0;
     batchSizes = [];
@@ -149,7 +162,8 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     uniqueAt = [];
     topicFirst = new Map();
     resetAt = Date.now();
-    return json({ ok: true });
+    json({ ok: true });
+    return;
   }
   res.writeHead(404).end();
 }

@@ -10,12 +10,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
-import { defaultDeliveryThreads } from "../../connectors/connector-config";
+import { runSimulation } from "../../apps/simulate/simulation";
+import { LocalStack } from "../../apps/stack/stack";
 import { DOMAINS } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
-import { runSimulation } from "../../src/simulate/simulation";
-import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/stack/settings";
-import { LocalStack } from "../../src/stack/stack";
+import { defaultDeliveryThreads } from "../../src/settings/connector-settings";
+import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { domainTopics } from "../../src/topics/domain-topics";
 import { percentile, round } from "../producer/stats";
 import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ceilings";
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   try {
     const { projectIds, arnByProject } = await createTopicsAndStreams(kafka, prefix, PROJECTS);
     const publisher = benchPublisher(brokers, registryUrl, prefix);
-    let t = performance.now();
+    const t = performance.now();
     const events = await publishBacklog(publisher, projectIds, EVENTS);
     say(
       `${prefix}: ${PROJECTS} streams, ${EVENTS} events published in ${round((performance.now() - t) / 1000)} s; fake SNS ${fake.url}`,

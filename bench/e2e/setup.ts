@@ -2,9 +2,9 @@
 import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import pino from "pino";
+import { EventMix } from "../../apps/simulate/event-mix";
 import { createEventPublisher, type EventInput, type EventPublisher } from "../../producers";
 import { DOMAINS, type DomainEvent } from "../../src/events/domain-event";
-import { EventMix } from "../../src/simulate/event-mix";
 import { newEventStream } from "../../src/streams/event-stream";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";

@@ -28,13 +28,13 @@ import {
 } from "@aws-sdk/client-sns";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { EventMix } from "../../apps/simulate/event-mix";
 import { AssumedRoleCredentials } from "../../connectors/sinks/aws/assumed-role-credentials";
 import { reusedSigner } from "../../connectors/sinks/aws/client-signer";
 import { withFastProperties } from "../../connectors/sinks/aws/fast-properties";
 import { toSnsMessage } from "../../connectors/sinks/sns/messages";
 import { DOMAINS, type DomainEvent } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
-import { EventMix } from "../../src/simulate/event-mix";
 import { startFakeSns } from "./processes";
 
 interface Variant {

@@ -4,9 +4,9 @@
  * deliveries never reach the retry path). Prints "ready" once running; stops on SIGTERM.
  */
 import pino from "pino";
-import { connectorConfig } from "../../connectors/connector-config";
 import { startConnector } from "../../connectors/run-connector";
 import { defineSink, SinkRegistry } from "../../connectors/sinks";
+import { connectorConfig } from "../../src/settings/connector-settings";
 import { delay } from "../../src/util/wait-for";
 
 async function main() {

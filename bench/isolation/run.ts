@@ -22,8 +22,8 @@ import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { findProjectRoot } from "../../src/project-root";
 import { waitFor } from "../../src/util/wait-for";
-import type { Pipeline } from "../../test/support/pipeline";
-import { startRetryHarness } from "../../test/support/retry-harness";
+import type { Pipeline } from "../../support/pipeline";
+import { startRetryHarness } from "../../support/retry-harness";
 import { percentile, round } from "../producer/stats";
 
 const { values } = parseArgs({

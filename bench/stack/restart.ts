@@ -8,11 +8,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LocalStack } from "../../apps/stack/stack";
 import { findProjectRoot } from "../../src/project-root";
 import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { registerDomainSchemas } from "../../src/schemas/schema-sync";
-import { stackEndpoints, VERSIONS } from "../../src/stack/settings";
-import { LocalStack } from "../../src/stack/stack";
+import { stackEndpoints, VERSIONS } from "../../src/settings/stack-settings";
 import { round } from "../producer/stats";
 
 const arg = (name: string, fallback: string) => {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     rounds,
   };
   console.log("round  up (s)  kafka (s)  registry (s)  aws (s)  registry RSS (MiB)  subjects kept  ids kept");
-  rounds.forEach((r, i) =>
+  for (const [i, r] of rounds.entries()) {
     console.log(
       [
         String(i + 1).padEnd(5),
@@ -89,8 +89,8 @@ async function main(): Promise<void> {
         `${r.subjectsKept}/${registered.length}`.padStart(14),
         `${r.idsKept}/${registered.length}`.padStart(9),
       ].join(" "),
-    ),
-  );
+    );
+  }
   const dir = path.join(findProjectRoot(), "bench", "results");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `stack-restart-${report.at.replaceAll(":", "-").slice(0, 19)}.json`);

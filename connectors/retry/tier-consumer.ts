@@ -2,15 +2,15 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
 import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
+import type { TierTopic } from "../../src/retry";
+import { dueAtOf, type RetryRecord, readRetryRecord } from "../../src/retry";
 import type { EventStream } from "../../src/streams/event-stream";
 import { nextTurn } from "../../src/util/wait-for";
-import type { FailedDelivery, FailedDeliveryWriter } from "../failed-deliveries";
-import type { FailedResult, GuardedDelivery } from "../guarded-delivery";
-import type { ConnectorMetrics } from "../metrics";
-import type { StreamLookup } from "../routing";
+import type { FailedResult, GuardedDelivery } from "../delivery/guarded-delivery";
+import type { ConnectorMetrics } from "../metrics/metrics";
 import type { SinkRegistry } from "../sinks";
-import type { TierTopic } from "./retry-policy";
-import { dueAtOf, type RetryRecord, readRetryRecord } from "./retry-record";
+import type { StreamLookup } from "../streams/routing";
+import type { FailedDelivery, FailedDeliveryWriter } from "./failed-deliveries";
 
 export interface TierConsumerOptions {
   kafka: Kafka;

@@ -41,12 +41,12 @@ export class SinkRegistry {
   }
 
   /** Schema and semantic validation of one stream's destination settings. */
-  validateConfig(type: string, config: unknown): ConfigError | undefined {
+  validateConfig(type: string, config: unknown, context?: SinkContext): ConfigError | undefined {
     const validate = this.validators.get(type);
     if (!validate)
       return { field: "type", message: `unknown type "${type}": use one of ${this.types().join(", ")}` };
     if (!validate(config)) return describe(validate.errors?.[0]);
-    return this.definition(type).validate?.(config);
+    return this.definition(type).validate?.(config, context);
   }
 
   /** One long-lived instance per type, created on first use (clients, pools and caches live inside). */

@@ -81,8 +81,12 @@ export interface SinkDefinition<Config> {
   description: string;
   /** Validates a stream's destination settings at the edge (API, CLI, config loading). */
   configSchema: JsonSchema;
-  /** Checks beyond the schema (e.g. an ARN's parts agree); returns the offending field and why. */
-  validate?(config: Config): { field: string; message: string } | undefined;
+  /**
+   * Checks beyond the schema (e.g. an ARN's parts agree); returns the offending field and why.
+   * `context` is the validating process's (the API's): its environment may hold the sink's own
+   * settings; without one, a sink applies its strictest defaults.
+   */
+  validate?(config: Config, context?: SinkContext): { field: string; message: string } | undefined;
   limits: BatchLimits;
   /** Settings holding secrets we generate (e.g. a webhook signing secret). */
   secrets?: SinkSecrets<Config>;

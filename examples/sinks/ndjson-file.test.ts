@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSinkRegistry } from "../../src";
-import { describeSinkConformance } from "../../src/testing";
+import { createSinkRegistry } from "../../apps/package";
+import { describeSinkConformance } from "../../apps/package/testing";
 import { receivedIds } from "../../test/support/received-ids";
 import { NdjsonFileSink, ndjsonFileSink } from "./ndjson-file";
 

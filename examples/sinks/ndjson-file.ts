@@ -1,7 +1,13 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 // In a project of its own: `import { defineSink, ... } from "live-event-streams"`.
-import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../../src";
+import {
+  type DeliveryResult,
+  defineSink,
+  type Sink,
+  type SinkTarget,
+  type VerifyResult,
+} from "../../apps/package";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
 
 /**

@@ -1,5 +1,5 @@
 // In a project of its own: `import { createSinkRegistry, type SinkRegistry } from "live-event-streams"`.
-import { createSinkRegistry, type SinkRegistry } from "../../src";
+import { createSinkRegistry, type SinkRegistry } from "../../apps/package";
 import { ndjsonFileSink } from "./ndjson-file";
 
 /**

@@ -8,11 +8,12 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
-/** A kafkajs client whose own logs go through our pino logger, as structured JSON like the rest. */
+/**
+ * A kafkajs client whose own logs go through our pino logger, as structured JSON like the rest.
+ * Every producer of ours names its partitioner (kafkajs's Java-compatible default, or the
+ * KeyCachingPartitioner built on it), so kafkajs has no v1-to-v2 notice to print.
+ */
 export function createKafka(config: Omit<KafkaConfig, "logCreator">, logger: Logger): Kafka {
-  // Our keys are project ids, hashed by kafkajs's default (Java-compatible) partitioner on purpose;
-  // its notice about the v2 change of default is for code migrating from v1.
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
   const kafkaLogger = logger.child({ component: "kafkajs" });
   return new Kafka({
     logLevel: logLevel.WARN,

@@ -1,5 +1,4 @@
 import { createMissingTopics } from "../kafka/create-missing-topics";
-import { defaultTopicPrefix } from "./domain-topics";
 
 /**
  * Topics the product itself owns, beside the domain topics: stream configuration (compacted), the
@@ -17,7 +16,7 @@ export interface SystemTopics {
   retryTier(name: string): string;
 }
 
-export function systemTopics(prefix: string = defaultTopicPrefix()): SystemTopics {
+export function systemTopics(prefix: string): SystemTopics {
   const name = (base: string) => (prefix ? `${prefix}.${base}` : base);
   return {
     config: name("eventstreams.config"),

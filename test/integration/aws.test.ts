@@ -3,8 +3,8 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { waitFor } from "../../src/util/wait-for";
+import { aws } from "../../support/clients";
 import { createPublisherRole, createTopicWithQueue } from "../support/aws-fixtures";
-import { aws } from "../support/clients";
 
 async function receiveOne(queueUrl: string): Promise<Message> {
   const sqs = aws.sqs();

@@ -1,8 +1,8 @@
 import { ConfigResourceTypes } from "kafkajs";
 import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
 import { domainOfTopic, domainTopic } from "../../src/topics/domain-topics";
-import { testKafka } from "../support/clients";
-import { uniqueName } from "../support/unique";
+import { testKafka } from "../../support/clients";
+import { uniqueName } from "../../support/unique";
 
 describe("domain topics", () => {
   it("creates the three topics idempotently with partitions, retention and min.insync.replicas", async () => {

@@ -1,8 +1,8 @@
 import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
 import { createMissingTopics } from "../../src/kafka/create-missing-topics";
 import { waitFor } from "../../src/util/wait-for";
-import { testKafka } from "../support/clients";
-import { uniqueName } from "../support/unique";
+import { testKafka } from "../../support/clients";
+import { uniqueName } from "../../support/unique";
 
 describe("Kafka broker (KRaft, single node)", () => {
   let kafka: Kafka;

@@ -3,13 +3,13 @@ import type { Consumer } from "kafkajs";
 import { createEventPublisher, type EventPublisher } from "../../producers";
 import { CATALOG_ENTRIES } from "../../src/catalog/catalog";
 import { helperName } from "../../src/catalog/helper-names";
+import { createEventDecoder } from "../../src/codec/event-decoder";
 import type { DomainEvent } from "../../src/events/domain-event";
-import { createEventDecoder } from "../../src/events/event-decoder";
 import { createRegistry } from "../../src/schemas/avro-types";
 import { domainTopic } from "../../src/topics/domain-topics";
 import { waitFor } from "../../src/util/wait-for";
+import { stackFromEnv } from "../../support/stack-env";
 import { consumeRaw, freshDomainTopics, type RawRecord } from "../support/domain-topics-fixture";
-import { stackFromEnv } from "../support/stack-env";
 
 describe("producer SDK round trip through Kafka and the registry", () => {
   const { kafkaBrokers, schemaRegistryUrl } = stackFromEnv();

@@ -7,11 +7,11 @@ import {
   EventValidationError,
   PublishError,
 } from "../../producers";
-import { createEventDecoder } from "../../src/events/event-decoder";
+import { createEventDecoder } from "../../src/codec/event-decoder";
 import { waitFor } from "../../src/util/wait-for";
+import { stackFromEnv } from "../../support/stack-env";
+import { uniqueName } from "../../support/unique";
 import { consumeRaw, freshDomainTopics, type RawRecord } from "../support/domain-topics-fixture";
-import { stackFromEnv } from "../support/stack-env";
-import { uniqueName } from "../support/unique";
 
 describe("producer SDK refuses bad events before sending anything", () => {
   const { kafkaBrokers, schemaRegistryUrl } = stackFromEnv();

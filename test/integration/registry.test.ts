@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
-import { stackFromEnv } from "../support/stack-env";
-import { uniqueName } from "../support/unique";
+import { stackFromEnv } from "../../support/stack-env";
+import { uniqueName } from "../../support/unique";
 
 const personV1 = {
   type: "record",

@@ -2,15 +2,15 @@ import { randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { main } from "../../src/cli/main";
-import { createEventDecoder, EventDecodeError } from "../../src/events/event-decoder";
+import { main } from "../../apps/cli/main";
+import { createEventDecoder, EventDecodeError } from "../../src/codec/event-decoder";
 import { createRegistry } from "../../src/schemas/avro-types";
 import { schemasDir } from "../../src/schemas/domain-schemas";
 import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { checkDomainSchemas, describeProblems, registerDomainSchemas } from "../../src/schemas/schema-sync";
 import { domainTopic, valueSubject } from "../../src/topics/domain-topics";
-import { stackFromEnv } from "../support/stack-env";
-import { uniqueName } from "../support/unique";
+import { stackFromEnv } from "../../support/stack-env";
+import { uniqueName } from "../../support/unique";
 
 /** A copy of schemas/ with one schema edited, as a product team's working tree would have it. */
 function editedSchemas(

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import { type RunningApi, startApi } from "../../apps/api/api";
 import type { SinkRegistry } from "../../connectors/sinks";
-import { type RunningApi, startApi } from "../../src/api/api";
-import { apiSettingsFromEnv } from "../../src/api/settings";
 import { createLogger } from "../../src/logging";
-import { stackFromEnv } from "./stack-env";
-import { uniqueName } from "./unique";
+import { apiSettings } from "../../src/settings/api-settings";
+import { stackFromEnv } from "../../support/stack-env";
+import { uniqueName } from "../../support/unique";
 
 export interface TestApi extends RunningApi {
   topic: string;
@@ -27,6 +27,7 @@ export interface ApiResponse {
   status: number;
   headers: Headers;
   /** Parsed JSON: tests read it freely. */
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of any response body
   body: any;
 }
 
@@ -55,7 +56,7 @@ export async function startTestApi(
     }),
   });
   const settings = {
-    ...apiSettingsFromEnv({}),
+    ...apiSettings({}, {}),
     port: 0,
     brokers: [stackFromEnv().kafkaBrokers],
     configTopic: topic,

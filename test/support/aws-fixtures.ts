@@ -1,8 +1,8 @@
-import * as customer from "../../src/demo/customer-aws";
-import { uniqueName } from "./unique";
+import * as customer from "../../apps/demo/customer-aws";
+import { uniqueName } from "../../support/unique";
 
-export type { TopicWithQueue } from "../../src/demo/customer-aws";
-export { subscribeQueue } from "../../src/demo/customer-aws";
+export type { TopicWithQueue } from "../../apps/demo/customer-aws";
+export { subscribeQueue } from "../../apps/demo/customer-aws";
 
 /** The customer's AWS set-up (src/demo/customer-aws.ts) under names unique to one test. */
 export const createTopicWithQueue = (options: { fifo?: boolean } = {}) =>

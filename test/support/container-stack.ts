@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { DockerComposeEnvironment, type StartedDockerComposeEnvironment, Wait } from "testcontainers";
+import { RegistryService } from "../../apps/stack/services/registry";
 import { findProjectRoot } from "../../src/project-root";
-import { RegistryService } from "../../src/stack/services/registry";
-import { stackSettings } from "../../src/stack/settings";
+import { stackSettings } from "../../src/settings/stack-settings";
 import { waitFor } from "../../src/util/wait-for";
 
 // Global setup and teardown run in the same process, so the handle can live here.

@@ -3,9 +3,9 @@ import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { registerDomainSchemas } from "../../src/schemas/schema-sync";
 import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
 import { domainTopics } from "../../src/topics/domain-topics";
-import { testKafka } from "./clients";
-import { stackFromEnv } from "./stack-env";
-import { uniqueName } from "./unique";
+import { testKafka } from "../../support/clients";
+import { stackFromEnv } from "../../support/stack-env";
+import { uniqueName } from "../../support/unique";
 
 /** A fresh topic prefix with its three domain topics created and schemas registered. */
 export async function freshDomainTopics(partitions = 3): Promise<string> {

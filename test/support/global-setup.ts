@@ -1,5 +1,5 @@
-import { clientEnvironment, stackEndpoints } from "../../src/stack/settings";
-import { LocalStack } from "../../src/stack/stack";
+import { LocalStack } from "../../apps/stack/stack";
+import { clientEnvironment, stackEndpoints } from "../../src/settings/stack-settings";
 import { startContainerStack } from "./container-stack";
 
 /**

@@ -1,4 +1,4 @@
-import { QueueDrain } from "../../src/demo/queue-drain";
+import { QueueDrain } from "../../apps/demo/queue-drain";
 
 /**
  * Drains SQS queues in the background and counts deliveries per event id, so a test can see every

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { waitFor } from "../../src/util/wait-for";
-import { aws } from "./clients";
+import { aws } from "../../support/clients";
 
 /**
  * `received(ids)` for the conformance suite: polls a destination for the event ids that arrived

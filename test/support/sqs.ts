@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { waitFor } from "../../src/util/wait-for";
-import { aws } from "./clients";
+import { aws } from "../../support/clients";
 
 /** Reads (and deletes) messages until `count` arrived or the deadline passes. */
 export async function receiveMessages(

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { CreateDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { uniqueName } from "../../../support/unique";
 import { createPublisherRole } from "../../../test/support/aws-fixtures";
 import { receivedIds } from "../../../test/support/received-ids";
-import { uniqueName } from "../../../test/support/unique";
 import { describeSinkConformance } from "../conformance";
 import { FirehoseSink, firehoseSink } from "./index";
 

@@ -57,10 +57,6 @@ export class EndpointPolicy {
     this.allowed = new Set(allowedHosts.map((h) => normalizeHost(h)).filter(Boolean));
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv, resolver?: Resolver): EndpointPolicy {
-    return new EndpointPolicy((env[ALLOWED_HOSTS_ENV] ?? "").split(","), resolver);
-  }
-
   /** The URL's own problems, without DNS. Returns the parsed URL or throws EndpointRefusedError. */
   checkUrl(endpoint: string): URL {
     let url: URL;

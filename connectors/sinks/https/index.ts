@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
+import { envValue, listSetting } from "../../../src/settings/parse";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
-import { EndpointPolicy, EndpointRefusedError, type Resolver } from "./address-policy";
+import { ALLOWED_HOSTS_ENV, EndpointPolicy, EndpointRefusedError, type Resolver } from "./address-policy";
 import { classifyError, classifyStatus } from "./classify";
 import { type HttpsConfig, httpsConfigSchema, httpsSecrets, signingSecrets } from "./config";
 import { signatureHeader } from "./signature";
@@ -31,12 +32,17 @@ export interface HttpsSinkOptions {
   concurrency?: number;
 }
 
+/** The sink's own settings, from the environment of the process that runs it (SinkContext.env). */
 export function httpsOptionsFromEnv(env: NodeJS.ProcessEnv): HttpsSinkOptions {
-  const caFile = env[CA_FILE_ENV];
+  const caFile = envValue(env, CA_FILE_ENV);
   return {
-    allowedHosts: (env.EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS ?? "").split(","),
+    allowedHosts: allowedHostsFromEnv(env),
     ca: caFile ? [readFileSync(caFile, "utf8")] : undefined,
   };
+}
+
+function allowedHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  return listSetting(envValue(env, ALLOWED_HOSTS_ENV) ?? "");
 }
 
 /** HTTPS webhooks, signed per Standard Webhooks, to public endpoints only. */
@@ -44,11 +50,11 @@ export const httpsSink = defineSink<HttpsConfig>({
   type: "https",
   description: "POST signed JSON events to an HTTPS endpoint (Standard Webhooks)",
   configSchema: httpsConfigSchema,
-  validate(config) {
+  validate(config, context) {
     try {
       // The API's own environment decides which hosts are open; DNS is checked by verify and on
       // every connection.
-      EndpointPolicy.fromEnv(process.env).checkUrl(config.httpsEndpoint);
+      new EndpointPolicy(allowedHostsFromEnv(context?.env ?? {})).checkUrl(config.httpsEndpoint);
       return undefined;
     } catch (error) {
       if (error instanceof EndpointRefusedError) return { field: "httpsEndpoint", message: error.message };

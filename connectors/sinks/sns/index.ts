@@ -102,7 +102,10 @@ export class SnsSink implements Sink<SnsConfig> {
     const client = this.client(target);
     const region = parseTopicArn(target.config.topicArn).region;
     let slots = this.slots.get(region);
-    if (!slots) this.slots.set(region, (slots = new RequestSlots(MAX_SOCKETS)));
+    if (!slots) {
+      slots = new RequestSlots(MAX_SOCKETS);
+      this.slots.set(region, slots);
+    }
     // FIFO batches go one after the other so the topic sees the project's events in order.
     const batches = packBatches(fitting);
     const publish = (batch: SnsMessage[]) =>

@@ -1,8 +1,8 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { waitFor } from "../../../src/util/wait-for";
+import { aws } from "../../../support/clients";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
 import { createPublisherRole, createTopicWithQueue, type TopicWithQueue } from "../../support/aws-fixtures";
-import { aws } from "../../support/clients";
 
 describe("event streams HTTP API", () => {
   let api: TestApi;

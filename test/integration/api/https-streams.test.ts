@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { verifyWebhook } from "../../../src";
+import { verifyWebhook } from "../../../apps/package";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 

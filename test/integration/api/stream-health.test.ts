@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { startTestApi, type TestApi } from "../../support/api";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** The connector reports each stream's health; the API shows it beside the stream. */

@@ -1,6 +1,6 @@
 import { createSinkRegistry, defineSink, type SinkTarget } from "../../../connectors/sinks";
+import { uniqueName } from "../../../support/unique";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
-import { uniqueName } from "../../support/unique";
 
 /**
  * moto (the local AWS) does not check that a role exists, nor its trust policy or ExternalId:

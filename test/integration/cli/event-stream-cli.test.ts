@@ -1,7 +1,7 @@
+import { uniqueName } from "../../../support/unique";
 import { newProject, newToken } from "../../support/api";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
 import { type ApiProcess, runCli, spawnApi } from "../../support/cli";
-import { uniqueName } from "../../support/unique";
 
 // Runs the compiled CLI: `npm test` compiles first (scripts/bootstrap.mjs); alone, run `npm run build`.
 describe("eventstreams CLI against `eventstreams api`", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { delay, waitFor } from "../../../src/util/wait-for";
-import type { FakeCall } from "../../support/fake-sink";
-import { type RetryHarness, startRetryHarness } from "../../support/retry-harness";
+import type { FakeCall } from "../../../support/fake-sink";
+import { type RetryHarness, startRetryHarness } from "../../../support/retry-harness";
 
 const down = { outcome: "retryable", code: "ServiceUnavailable", message: "down" } as const;
 

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
 import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { QueueCollector } from "../../support/queue-collector";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 

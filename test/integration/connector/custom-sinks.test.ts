@@ -4,11 +4,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import type { EventInput } from "../../../producers";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 
 /**
  * A data team's sink through the connector as they would run it: `--sinks` names their module

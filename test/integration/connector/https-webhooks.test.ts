@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
+import { verifyWebhook } from "../../../apps/package";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
-import { verifyWebhook } from "../../../src";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** publisher → domain topics → connector → HTTPS sink → a local HTTPS receiver, signatures checked. */
@@ -22,8 +22,6 @@ describe("HTTPS webhooks, end to end through the connector", () => {
       ...pipeline.env,
       ...trustedReceiverEnv(server),
     };
-    // The connector's sinks read their settings from process.env.
-    Object.assign(process.env, env);
     connector = await startConnector(connectorConfig({}, env), pino({ level: "warn" }));
   });
   afterAll(async () => {

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { CreateTopicCommand, DeleteTopicCommand } from "@aws-sdk/client-sns";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
+import { subscribeQueue } from "../../../apps/demo/customer-aws";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import type { EventInput } from "../../../producers";
-import { subscribeQueue } from "../../../src/demo/customer-aws";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { domainTopic } from "../../../src/topics/domain-topics";
 import { waitFor } from "../../../src/util/wait-for";
+import { aws } from "../../../support/clients";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
-import { aws } from "../../support/clients";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { QueueCollector } from "../../support/queue-collector";
 
 const LADDER = "1s,2s,4s,8s,16s,32s";

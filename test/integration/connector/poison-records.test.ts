@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
-import { H, headerString } from "../../../connectors/failure-headers";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
+import { H, headerString } from "../../../src/retry";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { domainTopic, valueSubject } from "../../../src/topics/domain-topics";
 import { waitFor } from "../../../src/util/wait-for";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { stackFromEnv } from "../../../support/stack-env";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { receiveMessages } from "../../support/sqs";
-import { stackFromEnv } from "../../support/stack-env";
 
 interface Parked {
   offset: string;

@@ -1,5 +1,5 @@
 import { waitFor } from "../../../src/util/wait-for";
-import { type RetryHarness, startRetryHarness } from "../../support/retry-harness";
+import { type RetryHarness, startRetryHarness } from "../../../support/retry-harness";
 
 /**
  * A retry step's backlog meets a destination that is slow but working: handling one chunk of due

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { listDeadLetters, redriveDeadLetters } from "../../../connectors/dlq/dead-letters";
+import { listDeadLetters, redriveDeadLetters } from "../../../src/retry";
 import { delay, waitFor } from "../../../src/util/wait-for";
-import { type RetryHarness, startRetryHarness } from "../../support/retry-harness";
+import { type RetryHarness, startRetryHarness } from "../../../support/retry-harness";
 
 /**
  * The retry path against the real Kafka, with destinations the test controls (fake sinks in a

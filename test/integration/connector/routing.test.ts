@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import type { EventInput } from "../../../producers";
+import { connectorConfig } from "../../../src/settings/connector-settings";
+import { aws } from "../../../support/clients";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
-import { aws } from "../../support/clients";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { receiveMessages } from "../../support/sqs";
 
 /**

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { connectorConfig } from "../../../connectors/connector-config";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
+import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
-import { createPipeline, type Pipeline } from "../../support/pipeline";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 const EVENTS = 5_000;
@@ -35,7 +35,6 @@ describe("webhook outage and recovery", () => {
       EVENTSTREAMS_RETRY_JITTER: "none",
       EVENTSTREAMS_BREAKER_THRESHOLD: "100000",
     };
-    Object.assign(process.env, env); // the HTTPS sink reads its trust settings from process.env
     connector = await startConnector(connectorConfig({}, env), pino({ level: "silent" }));
   });
 
@@ -105,7 +104,7 @@ describe("webhook outage and recovery", () => {
     const gaps = LADDER_MS.map(() => [] as number[]);
     for (const id of published) {
       const times = attempts.get(id) as number[];
-      times.slice(1).forEach((at, n) => gaps[n]?.push(at - (times[n] as number)));
+      for (const [n, at] of times.slice(1).entries()) gaps[n]?.push(at - (times[n] as number));
     }
     const summary = gaps
       .filter((g) => g.length > 0)

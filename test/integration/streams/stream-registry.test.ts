@@ -4,9 +4,9 @@ import type { Kafka } from "kafkajs";
 import { StreamRegistry } from "../../../src/streams/stream-registry";
 import { StreamStore } from "../../../src/streams/stream-store";
 import { waitFor } from "../../../src/util/wait-for";
-import { testKafka } from "../../support/clients";
+import { testKafka } from "../../../support/clients";
+import { uniqueName } from "../../../support/unique";
 import { sampleStream } from "../../support/streams";
-import { uniqueName } from "../../support/unique";
 
 describe("StreamRegistry on the compacted config topic", () => {
   let kafka: Kafka;

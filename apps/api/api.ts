@@ -1,0 +1,104 @@
+import type { FastifyInstance } from "fastify";
+import type { Kafka } from "kafkajs";
+import type { Logger } from "pino";
+import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { createKafka } from "../../src/kafka/kafka-client";
+import type { ApiSettings } from "../../src/settings/api-settings";
+import { HealthTable } from "../../src/streams/health-table";
+import { StreamRegistry } from "../../src/streams/stream-registry";
+import { StreamStore } from "../../src/streams/stream-store";
+import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
+import { Authenticator } from "./auth";
+import { EventStreamService } from "./event-stream-service";
+import { buildServer } from "./server";
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:41234 (the real port when settings.port is 0). */
+  url: string;
+  registry: StreamRegistry;
+  close(): Promise<void>;
+}
+
+export interface ApiDependencies {
+  logger: Logger;
+  kafka?: Kafka;
+  /** The sinks streams may use (`--sinks`); by default the product's built-in sinks. */
+  sinks?: SinkRegistry;
+}
+
+/**
+ * Starts the HTTP API: it listens at once (so /healthz answers and /readyz says "starting"), then
+ * reads the config topic to its end and only then reports ready and accepts stream requests.
+ */
+export async function startApi(settings: ApiSettings, deps: ApiDependencies): Promise<RunningApi> {
+  const { logger } = deps;
+  const kafka =
+    deps.kafka ?? createKafka({ clientId: "eventstreams-api", brokers: settings.brokers }, logger);
+  const sinks = deps.sinks ?? createSinkRegistry();
+  const registry = new StreamRegistry({
+    kafka,
+    topic: settings.configTopic,
+    logger,
+    replicationFactor: settings.replicationFactor,
+    minInsyncReplicas: settings.minInsyncReplicas,
+  });
+  const store = new StreamStore({ kafka, registry });
+  const service = new EventStreamService({
+    registry,
+    store,
+    sinks,
+    sinkContext: { logger, env: process.env },
+    maxStreamsPerProject: settings.maxStreamsPerProject,
+  });
+  const failures = failureDependencies(kafka, settings);
+  const health = new HealthTable(kafka, failures.topics.health, logger);
+  let ready = false;
+  const app = buildServer({
+    service,
+    authenticator: new Authenticator(settings.tokens),
+    logger,
+    isReady: () => ready,
+    streamCount: () => registry.size,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    failures,
+    health: (id) => health.get(id),
+  });
+  const close = async () => {
+    ready = false;
+    await app.close();
+    await Promise.allSettled([store.stop(), registry.stop(), health.stop(), sinks.close()]);
+  };
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+    await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  ready = true;
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : settings.port;
+  logger.info({ port, topic: settings.configTopic, streams: registry.size }, "event streams API ready");
+  return { app, url: `http://${settings.host}:${port}`, registry, close };
+}
+
+/** The health topic is the connector's; created here too so the API can start first. */
+async function startHealth(kafka: Kafka, topics: SystemTopics, health: HealthTable): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureFailureTopics(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
+  await health.start();
+}
+
+/** The connector's topics and first retry step, from the same settings the connector reads. */
+function failureDependencies(kafka: Kafka, settings: ApiSettings) {
+  const topics = systemTopics(settings.topicPrefix);
+  const first = settings.retryLadder[0];
+  if (!first) throw new Error("the retry ladder is empty");
+  return { kafka, topics, firstTier: { ...first, topic: topics.retryTier(first.name) } };
+}

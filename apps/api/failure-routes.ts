@@ -1,0 +1,108 @@
+import type { FastifyInstance } from "fastify";
+import type { Kafka } from "kafkajs";
+import type { TierTopic } from "../../src/retry";
+import { type DeadLetter, listDeadLetters, redriveDeadLetters } from "../../src/retry";
+import type { SystemTopics } from "../../src/topics/system-topics";
+import { invalid } from "./api-error";
+import type { EventStreamService } from "./event-stream-service";
+import { streamParams } from "./schemas";
+
+export interface FailureDependencies {
+  kafka: Kafka;
+  topics: SystemTopics;
+  /** Where a redrive puts dead letters: the first step of the connector's ladder. */
+  firstTier: TierTopic;
+}
+
+interface StreamRoute {
+  Params: { projectId: string; id: string };
+}
+
+const base = "/projects/:projectId/eventstreams/:id";
+
+/**
+ * A stream's dead letters (`GET .../failures`) and their redrive (`POST .../redrive`): the same
+ * as `eventstreams dlq list|redrive --stream`, scoped to one stream the caller may manage.
+ */
+export function registerFailureRoutes(
+  app: FastifyInstance,
+  service: EventStreamService,
+  deps: FailureDependencies,
+): void {
+  app.get<StreamRoute & { Querystring: { since?: string } }>(
+    `${base}/failures`,
+    {
+      schema: {
+        params: streamParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { since: { type: "string" } },
+        },
+      },
+    },
+    async (request) => {
+      const { projectId, id } = request.params;
+      service.get(projectId, id); // 404 for another project's or an unknown stream
+      const letters = await listDeadLetters(deps.kafka, deps.topics, {
+        projectId,
+        streamId: id,
+        since: parseSince(request.query.since),
+      });
+      return { failures: letters.map(presentDeadLetter) };
+    },
+  );
+
+  app.post<StreamRoute & { Querystring: { since?: string; dry_run?: "true" | "false" } }>(
+    `${base}/redrive`,
+    {
+      schema: {
+        params: streamParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { since: { type: "string" }, dry_run: { type: "string", enum: ["true", "false"] } },
+        },
+      },
+    },
+    async (request) => {
+      const { projectId, id } = request.params;
+      service.get(projectId, id);
+      const result = await redriveDeadLetters(
+        deps.kafka,
+        deps.topics,
+        deps.firstTier,
+        { projectId, streamId: id, since: parseSince(request.query.since) },
+        { dryRun: request.query.dry_run === "true" },
+      );
+      return {
+        matched: result.matched,
+        already_redriven: result.alreadyRedriven,
+        redriven: result.redriven,
+        dry_run: request.query.dry_run === "true",
+      };
+    },
+  );
+}
+
+function parseSince(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const at = Date.parse(raw);
+  if (Number.isNaN(at)) throw invalid("since", `"${raw}" is not an ISO 8601 time`);
+  return at;
+}
+
+/** A dead letter in the API's snake_case, as the CLI's `dlq list --format json` prints it too. */
+export function presentDeadLetter(d: DeadLetter): Record<string, unknown> {
+  return {
+    position: d.position,
+    parked_at: d.parkedAt,
+    stream_id: d.streamId,
+    reason: d.reason,
+    attempts: d.attempts,
+    first_failed_at: d.firstFailedAt,
+    last_error: d.lastError,
+    history: d.history,
+    redriven: d.redriven,
+  };
+}

@@ -1,0 +1,37 @@
+import type { EventStream } from "../../src/streams/event-stream";
+import { snakeKeys } from "./fields";
+
+/**
+ * The API's view of a stream: snake_case, with the destination settings at the top level as in
+ * the reference API (`topic_arn`, `role_arn`), then our own fields.
+ */
+export function presentStream(
+  stream: EventStream,
+  options: { secretFields?: readonly string[]; revealSecrets?: boolean } = {},
+): Record<string, unknown> {
+  const config = { ...stream.config };
+  // Secrets are shown once, in the answer to the call that made them; every read masks them.
+  if (!options.revealSecrets) {
+    for (const field of options.secretFields ?? []) if (config[field] !== undefined) config[field] = MASK;
+  }
+  return {
+    id: stream.id,
+    project_id: stream.projectId,
+    type: stream.type,
+    ...snakeKeys(config),
+    status: stream.status,
+    event_types: stream.eventTypes,
+    created_at: stream.createdAt,
+    updated_at: stream.updatedAt,
+    revision: stream.revision,
+    paused_at: stream.pausedAt,
+    paused_reason: stream.pausedReason,
+  };
+}
+
+export const MASK = "********";
+
+/** ETag / If-Match carry the revision: `"3"`. */
+export function etagOf(stream: EventStream): string {
+  return `"${stream.revision}"`;
+}

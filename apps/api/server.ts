@@ -1,0 +1,76 @@
+import ajvErrors from "ajv-errors";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { DEFAULT_BODY_LIMIT_BYTES } from "../../src/settings/api-settings";
+import { ApiError } from "./api-error";
+import { type Authenticator, mayManage } from "./auth";
+import { installErrorHandling } from "./error-handler";
+import type { EventStreamService } from "./event-stream-service";
+import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
+import { registerApiMetrics } from "./metrics";
+import { registerEventStreamRoutes } from "./routes";
+
+export interface ServerOptions {
+  service: EventStreamService;
+  /** Dead letters and redrive per stream; absent, those routes are not offered. */
+  failures?: FailureDependencies;
+  authenticator: Authenticator;
+  logger: Logger;
+  /** True once the stream registry caught up: until then only /healthz and /readyz answer. */
+  isReady: () => boolean;
+  /** Streams in the configuration table, for /metrics. */
+  streamCount?: () => number;
+  /** A stream's health as the connectors report it, shown beside the stream. */
+  health?: (streamId: string) => unknown;
+  bodyLimitBytes?: number;
+}
+
+const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    ajv: {
+      // Reject, never silently drop or coerce: a typo in a field name must be an error.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+      // ajv-errors lets a schema word its own messages ("must be a UUID"); its typings predate fastify's.
+      plugins: [ajvErrors as never],
+    },
+  });
+  installErrorHandling(app);
+  registerApiMetrics(app, options.streamCount ?? (() => 0));
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) =>
+    options.isReady()
+      ? { status: "ready" }
+      : reply.status(503).send({ status: "starting", message: "catching up with the config topic" }),
+  );
+
+  // Runs before the body is read, so a refused caller cannot make us parse (or size-check) anything.
+  app.addHook("onRequest", async (request) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (PUBLIC_PATHS.has(path)) return;
+    const principal = options.authenticator.authenticate(request.headers.authorization);
+    if (!principal) {
+      throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");
+    }
+    const { projectId } = (request.params ?? {}) as { projectId?: string };
+    if (projectId !== undefined && !mayManage(principal, projectId)) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        "project_id: this token may not manage that project",
+        "project_id",
+      );
+    }
+    if (!options.isReady()) {
+      throw new ApiError(503, "not_ready", "the API is still loading event streams: retry shortly");
+    }
+  });
+
+  registerEventStreamRoutes(app, options.service, options.health);
+  if (options.failures) registerFailureRoutes(app, options.service, options.failures);
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Logger } from "pino";
+import type { DomainEvent } from "../../src/events/domain-event";
+import type { EventStream } from "../../src/streams/event-stream";
+import type { ConnectorMetrics } from "../metrics/metrics";
+import type { DeliveryResult } from "../sinks";
+import type { SinkCalls } from "../threads/sink-calls";
+import type { CircuitBreakers } from "./circuit-breaker";
+
+export type FailedResult = Exclude<DeliveryResult, { outcome: "delivered" }>;
+
+export interface GuardedDeliveryOptions {
+  /** Where the sinks' calls run (this thread or delivery threads). */
+  calls: SinkCalls;
+  breakers: CircuitBreakers;
+  metrics: ConnectorMetrics;
+  logger: Logger;
+  /** A sink said the destination is gone for good (HTTP 410): the stream is paused with the reason. */
+  pauseStream(stream: EventStream, reason: string): void;
+}
+
+/**
+ * Every call to a destination, from the main path and from the retry tiers, goes through here: the
+ * stream's circuit breaker decides whether the destination is called at all (an open circuit lets
+ * one probe event through per interval; the rest fail at once with CircuitOpen), the outcome feeds
+ * the breaker, and a `pauseStream` result pauses the stream.
+ */
+export class GuardedDelivery {
+  constructor(private readonly options: GuardedDeliveryOptions) {}
+
+  /** Whether deliveries to the stream are being short-circuited (its circuit is open). */
+  isOpen(streamId: string): boolean {
+    return this.options.breakers.isOpen(streamId);
+  }
+
+  async deliver(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const { breakers, metrics } = this.options;
+    const admission = breakers.admit(stream.id);
+    const sent = admission === "closed" ? events : admission === "probe" ? events.slice(0, 1) : [];
+    const results: DeliveryResult[] = sent.length > 0 ? await this.callSink(stream, sent) : [];
+    let anyDelivered = false;
+    results.forEach((result) => {
+      metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
+      if (result.outcome === "delivered") anyDelivered = true;
+      // A permanent result is about the event (too large), not the destination's health.
+      else if (result.outcome === "retryable") breakers.failed(stream.id, result);
+      else if (result.pauseStream) this.options.pauseStream(stream, `${result.code}: ${result.message}`);
+    });
+    if (anyDelivered) breakers.succeeded(stream.id);
+    if (admission === "probe" && results.every((r) => r.outcome === "permanent"))
+      breakers.probeAbandoned(stream.id);
+    if (sent.length === events.length) return results;
+    const last = breakers.lastError(stream.id);
+    const shortCircuited: FailedResult = {
+      outcome: "retryable",
+      code: "CircuitOpen",
+      message: `circuit open, the destination was not called; last error ${last?.code ?? "?"}: ${last?.message ?? "?"}`,
+      misconfiguration: last?.misconfiguration,
+    };
+    metrics.circuitShortCircuited.inc({ sink: stream.type }, events.length - sent.length);
+    return [...results, ...events.slice(sent.length).map(() => shortCircuited)];
+  }
+
+  private async callSink(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const { calls, metrics } = this.options;
+    const started = performance.now();
+    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
+    const results = await calls
+      .deliver(stream.type, target, events)
+      .catch((error: unknown): DeliveryResult[] =>
+        // A sink must report failures as results; if one throws anyway (or its thread dies), nothing is lost.
+        events.map(() => ({
+          outcome: "retryable",
+          code: "SinkError",
+          message: error instanceof Error ? error.message : String(error),
+        })),
+      );
+    metrics.deliveryDuration.observe({ sink: stream.type }, (performance.now() - started) / 1000);
+    return events.map(
+      (_, i) =>
+        results[i] ?? { outcome: "retryable", code: "MissingResult", message: "the sink returned no result" },
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import type { Producer } from "kafkajs";
+import pino from "pino";
+import { Registry } from "prom-client";
+import type { DomainEvent } from "../../src/events/domain-event";
+import { type EventStream, newEventStream } from "../../src/streams/event-stream";
+import { waitFor } from "../../src/util/wait-for";
+import { createConnectorMetrics } from "../metrics/metrics";
+import { FailedDeliveryWriter } from "../retry/failed-deliveries";
+import { type DeliveryResult, defineSink, SinkRegistry } from "../sinks";
+import { InThreadSinkCalls } from "../threads/sink-calls";
+import { CircuitBreakers } from "./circuit-breaker";
+import { GuardedDelivery } from "./guarded-delivery";
+import { StreamDispatcher } from "./stream-dispatcher";
+
+// Pure batching logic: the sink and the producer are fakes; end-to-end behaviour is tested against
+// the real stack in test/integration.
+
+function event(n: number, projectId = "p1"): DomainEvent {
+  return {
+    id: `e${n}`,
+    name: "IdentityCreated",
+    domain: "identities",
+    version: "1",
+    timestamp: new Date(),
+    projectId,
+    eventAttributes: {},
+  };
+}
+
+function stream(id: string, type = "fake"): EventStream {
+  return { ...newEventStream({ projectId: "p1", type, config: {} }), id };
+}
+
+function setup(
+  outcome: (e: DomainEvent) => DeliveryResult = () => ({ outcome: "delivered" }),
+  handOffFails = false,
+  /** The sink's concurrency, and a call that each deliver awaits before it answers. */
+  sink: { concurrency?: number; answer?: () => Promise<void> } = {},
+) {
+  const calls: string[][] = [];
+  const sent: { topic: string; count: number }[] = [];
+  const sinks = new SinkRegistry().register(
+    defineSink<Record<string, never>>({
+      type: "fake",
+      description: "records calls",
+      configSchema: { type: "object" },
+      limits: { maxEvents: 3, maxBytes: 1_000_000, concurrency: sink.concurrency },
+      create: () => ({
+        verify: async () => ({ ok: true }),
+        deliver: async (_target, events) => {
+          calls.push(events.map((e) => e.id));
+          await sink.answer?.();
+          return events.map(outcome);
+        },
+      }),
+    }),
+  );
+  const producer = {
+    sendBatch: async ({ topicMessages }: { topicMessages: { topic: string; messages: unknown[] }[] }) => {
+      if (handOffFails) throw new Error("broker unavailable");
+      for (const t of topicMessages) sent.push({ topic: t.topic, count: t.messages.length });
+    },
+  } as unknown as Producer;
+  const metrics = createConnectorMetrics(new Registry());
+  const dispatcher = new StreamDispatcher({
+    sinks,
+    writer: new FailedDeliveryWriter(producer, {
+      tiers: [{ index: 0, name: "5s", delayMs: 5_000, topic: "retry" }],
+      deadLetter: "dlq",
+      jitter: "full",
+      misconfigurationTier: 0,
+    }),
+    guard: new GuardedDelivery({
+      calls: new InThreadSinkCalls(sinks, { logger: pino({ level: "silent" }), env: {} }),
+      breakers: new CircuitBreakers({ threshold: 1000, probeIntervalMs: 1000, autoPauseAfterMs: 0 }),
+      metrics,
+      logger: pino({ level: "silent" }),
+      pauseStream: () => undefined,
+    }),
+    metrics,
+    logger: pino({ level: "silent" }),
+    lingerMs: 10,
+  });
+  const source = { topic: "t", partition: 0, offset: "0", value: Buffer.from("x") };
+  return { dispatcher, calls, sent, source };
+}
+
+describe("StreamDispatcher", () => {
+  it("sends full batches at the sink's limit, the rest after the linger, in submission order", async () => {
+    const { dispatcher, calls, source } = setup();
+    const s = stream("s1");
+    await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => dispatcher.submit(s, { event: event(n), source })));
+    expect(calls).toEqual([["e1", "e2", "e3"], ["e4", "e5", "e6"], ["e7"]]);
+  });
+
+  it("keeps streams apart: each gets its own batches", async () => {
+    const { dispatcher, calls, source } = setup();
+    await Promise.all([
+      dispatcher.submit(stream("a"), { event: event(1), source }),
+      dispatcher.submit(stream("b"), { event: event(2), source }),
+    ]);
+    expect(calls.sort()).toEqual([["e1"], ["e2"]]);
+  });
+
+  it("settles a failed delivery only after it was handed to the retry or dead-letter topic", async () => {
+    const { dispatcher, sent, source } = setup((e) =>
+      e.id === "e1"
+        ? { outcome: "retryable", code: "Throttled", message: "slow down" }
+        : e.id === "e2"
+          ? { outcome: "permanent", code: "TooLarge", message: "too big" }
+          : { outcome: "delivered" },
+    );
+    const s = stream("s1");
+    await Promise.all([1, 2, 3].map((n) => dispatcher.submit(s, { event: event(n), source })));
+    expect(sent.sort((x, y) => x.topic.localeCompare(y.topic))).toEqual([
+      { topic: "dlq", count: 1 },
+      { topic: "retry", count: 1 },
+    ]);
+  });
+
+  it("rejects the deliveries of a batch whose hand-off failed, so their offsets are not committed", async () => {
+    const { dispatcher, source } = setup(
+      () => ({ outcome: "retryable", code: "Down", message: "down" }),
+      true,
+    );
+    await expect(dispatcher.submit(stream("s1"), { event: event(1), source })).rejects.toThrow(
+      "broker unavailable",
+    );
+  });
+
+  it("waits for the linger before sending a partial batch", async () => {
+    const { dispatcher, calls, source } = setup();
+    const pending = dispatcher.submit(stream("s1"), { event: event(1), source });
+    expect(calls).toEqual([]);
+    await waitFor(() => calls.length === 1, { timeoutMs: 2_000, intervalMs: 2 });
+    await pending;
+  });
+
+  it("holds streams beyond the sink's concurrency and cuts their batches when a call ends", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { dispatcher, calls, source } = setup(undefined, false, { concurrency: 1, answer: () => gate });
+    const first = dispatcher.submit(stream("a"), { event: event(1), source });
+    await waitFor(() => calls.length === 1, { timeoutMs: 2_000, intervalMs: 2 });
+    // b's events arrive one by one while a's call holds the only slot: no call for them yet...
+    const b = stream("b");
+    const waiting = [2, 3, 4, 5].map((n) => dispatcher.submit(b, { event: event(n), source }));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // past the 10 ms linger
+    expect(calls).toEqual([["e1"]]);
+    // ...and when it ends, b's batch is cut then: full, not the first event alone.
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(calls).toEqual([["e1"], ["e2", "e3", "e4"], ["e5"]]);
+  });
+});

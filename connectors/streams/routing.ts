@@ -1,0 +1,23 @@
+import type { DomainEvent } from "../../src/events/domain-event";
+import type { EventStream } from "../../src/streams/event-stream";
+
+/** Where the connector looks up a project's streams (the StreamRegistry, in production). */
+export interface StreamLookup {
+  streamsFor(projectId: string): readonly EventStream[];
+  get(id: string): EventStream | undefined;
+}
+
+/**
+ * The streams an event goes to: its own project's streams only (tenant isolation is this line),
+ * active, and whose filter names the event (an empty filter takes every event).
+ */
+export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStream[] {
+  return streams
+    .streamsFor(event.projectId)
+    .filter(
+      (s) =>
+        s.projectId === event.projectId &&
+        s.status === "active" &&
+        (s.eventTypes.length === 0 || s.eventTypes.includes(event.name)),
+    );
+}

@@ -1,0 +1,184 @@
+import { catalogEntry } from "../catalog/catalog";
+import type { DomainEvent } from "../events/domain-event";
+import { createRegistry } from "../schemas/avro-types";
+import { domainOfSchemaName } from "../schemas/domain-schemas";
+import { RegistryAdmin } from "../schemas/registry-admin";
+import { valueSubject } from "../topics/domain-topics";
+
+export type DecodeErrorCode =
+  | "bad-magic-byte"
+  | "unknown-schema"
+  | "registry-unavailable"
+  | "corrupt-avro"
+  | "unknown-domain"
+  | "subject-mismatch";
+
+/** A record value that cannot become a DomainEvent; `code` says why (a connector routes on it). */
+export class EventDecodeError extends Error {
+  constructor(
+    readonly code: DecodeErrorCode,
+    message: string,
+    readonly schemaId?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "EventDecodeError";
+  }
+}
+
+export interface EventDecoder {
+  /** `topic` is where the record was written: its schema id must belong to that topic's subject. */
+  decode(value: Buffer | null | undefined, topic: string): Promise<DomainEvent>;
+}
+
+interface ReaderType {
+  name?: string;
+  fromBuffer(buffer: Buffer): unknown;
+}
+
+/** How long a schema id's subjects are trusted before a record naming another subject looks again. */
+const SUBJECTS_RECHECK_MS = 30_000;
+
+/**
+ * Turns a Kafka record value (Confluent wire format) back into a DomainEvent with the writer's
+ * schema, fetched by id once and cached. Names are not checked against this process's catalog: a
+ * consumer deployed before a name was added must still read and pass on the new event.
+ *
+ * A schema id must be registered under the subject of the record's topic (TopicNameStrategy): an id
+ * handed out afresh by a registry that lost its state may name another topic's schema, and bytes
+ * read with the wrong schema can decode into a plausible but false event.
+ */
+export function createEventDecoder(options: { registryUrl: string }): EventDecoder {
+  const client = createRegistry(options.registryUrl);
+  const admin = new RegistryAdmin(options.registryUrl);
+  const types = new Map<number, Promise<ReaderType>>();
+  const subjects = new Map<number, { at: number; subjects: Promise<Set<string>> }>();
+  /** Schema id and topic pairs already checked: the hot path pays one Set lookup per record. */
+  const verified = new Set<string>();
+
+  const subjectsOf = (id: number, fresh: boolean): Promise<Set<string>> => {
+    const cached = subjects.get(id);
+    if (cached && !(fresh && Date.now() - cached.at > SUBJECTS_RECHECK_MS)) return cached.subjects;
+    const lookup = admin.subjectsOf(id).then(
+      (found) => {
+        if (!found) {
+          subjects.delete(id);
+          throw new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id);
+        }
+        return new Set(found);
+      },
+      (error: unknown) => {
+        subjects.delete(id);
+        throw new EventDecodeError(
+          "registry-unavailable",
+          `cannot look up schema id ${id}: ${(error as Error).message}`,
+          id,
+          {
+            cause: error,
+          },
+        );
+      },
+    );
+    subjects.set(id, { at: Date.now(), subjects: lookup });
+    return lookup;
+  };
+
+  const checkSubject = async (id: number, topic: string): Promise<void> => {
+    const expected = valueSubject(topic);
+    if ((await subjectsOf(id, false)).has(expected)) return;
+    const registered = await subjectsOf(id, true);
+    if (registered.has(expected)) return;
+    throw new EventDecodeError(
+      "subject-mismatch",
+      `schema id ${id} is registered under ${[...registered].join(", ") || "no subject"}, not under ${expected}, ` +
+        `the subject of topic ${topic}: the record was written with another topic's schema, or the registry ` +
+        "handed its ids out afresh after losing its state",
+      id,
+    );
+  };
+
+  const typeOf = (id: number): Promise<ReaderType> => {
+    let type = types.get(id);
+    if (!type) {
+      type = client.getSchema(id).then(
+        (schema) => schema as unknown as ReaderType,
+        (error: unknown) => {
+          types.delete(id); // a registry outage is not remembered; an unknown id is looked up again too
+          const status = (error as { status?: number }).status;
+          const unknown = status === 404 || /not found|40403/i.test(String((error as Error).message));
+          throw new EventDecodeError(
+            unknown ? "unknown-schema" : "registry-unavailable",
+            unknown
+              ? `schema id ${id} is not in the registry`
+              : `cannot fetch schema id ${id}: ${(error as Error).message}`,
+            id,
+            { cause: error },
+          );
+        },
+      );
+      types.set(id, type);
+    }
+    return type;
+  };
+
+  return {
+    async decode(value, topic) {
+      if (!value || value.length < 5) {
+        throw new EventDecodeError(
+          "corrupt-avro",
+          `record value of ${value?.length ?? 0} bytes is too short for the wire format`,
+        );
+      }
+      if (value[0] !== 0) {
+        throw new EventDecodeError(
+          "bad-magic-byte",
+          `record value starts with byte ${value[0]}, not the wire format's magic byte 0`,
+        );
+      }
+      const id = value.readInt32BE(1);
+      const type = await typeOf(id);
+      const pair = `${id} ${topic}`;
+      if (!verified.has(pair)) {
+        await checkSubject(id, topic);
+        verified.add(pair);
+      }
+      let record: Record<string, unknown>;
+      try {
+        record = type.fromBuffer(value.subarray(5)) as Record<string, unknown>;
+      } catch (error) {
+        throw new EventDecodeError(
+          "corrupt-avro",
+          `cannot decode with schema ${id}: ${(error as Error).message}`,
+          id,
+          {
+            cause: error,
+          },
+        );
+      }
+      return toEvent(record, type.name, id);
+    },
+  };
+}
+
+function toEvent(record: Record<string, unknown>, schemaName: string | undefined, id: number): DomainEvent {
+  const name = String(record.name);
+  const domain = domainOfSchemaName(schemaName) ?? catalogEntry(name)?.domain;
+  if (!domain)
+    throw new EventDecodeError(
+      "unknown-domain",
+      `schema ${id} (${schemaName}) is not a domain event schema`,
+      id,
+    );
+  const timestamp = record.timestamp instanceof Date ? record.timestamp : new Date(Number(record.timestamp));
+  return {
+    id: String(record.id),
+    name,
+    domain,
+    version: String(record.version),
+    timestamp,
+    projectId: String(record.projectId),
+    eventAttributes: (record.eventAttributes ?? {}) as Record<string, string>,
+    source: (record.source ?? null) as string | null,
+    traceparent: (record.traceparent ?? null) as string | null,
+  };
+}
