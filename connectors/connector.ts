@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
+import { EventDecodeError } from "../src/codec/event-decoder";
 import type { DomainEvent } from "../src/events/domain-event";
 import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
@@ -375,12 +376,10 @@ export class SinkConnector {
     };
     let event: DomainEvent;
     try {
-      if (!message.value || message.value.length === 0)
-        throw new DecodeError("EmptyRecord", "the record has no value");
-      event = await this.options.decode(message.value, topic);
+      event = await this.options.decode(source.value, topic);
     } catch (error) {
-      // Anything else (a registry outage) fails the batch: it is read again, never parked.
-      if (!(error instanceof DecodeError)) throw error;
+      // A transient failure (a registry outage) fails the batch: it is read again, never parked.
+      if (!(error instanceof EventDecodeError) || error.transient) throw error;
       const code = error.code;
       this.options.logger.warn(
         { topic, partition, offset: message.offset, code, error: errorMessage(error) },
@@ -396,13 +395,3 @@ export class SinkConnector {
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\n${partition}`;
-
-export class DecodeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DecodeError";
-  }
-}

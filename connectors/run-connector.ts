@@ -1,6 +1,6 @@
 import { setPriority } from "node:os";
 import type { Logger } from "pino";
-import { createEventDecoder, EventDecodeError } from "../src/codec/event-decoder";
+import { createEventDecoder } from "../src/codec/event-decoder";
 import { DOMAINS } from "../src/events/domain-event";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
@@ -9,7 +9,7 @@ import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
-import { DecodeError, SinkConnector } from "./connector";
+import { SinkConnector } from "./connector";
 import type { SinkRegistry } from "./sinks";
 import { BUILT_IN_SINKS, loadSinkRegistry } from "./sinks/sink-module";
 import { HealthPublisher } from "./streams/health-publisher";
@@ -94,17 +94,7 @@ export async function startConnector(
     lingerMs: config.lingerMs,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     sessionTimeoutMs: config.sessionTimeoutMs,
-    decode: async (value, topic) => {
-      try {
-        return await decoder.decode(value, topic);
-      } catch (error) {
-        // A registry outage is transient: fail the batch (it is read again), never dead-letter it.
-        if (error instanceof EventDecodeError && error.code !== "registry-unavailable") {
-          throw new DecodeError(error.code, error.message);
-        }
-        throw error;
-      }
-    },
+    decode: (value, topic) => decoder.decode(value, topic),
   });
   if (sinkCalls instanceof DeliveryThreads) sinkCalls.registerMetrics(connector.metricsRegistry);
   await connector.start();

@@ -24,6 +24,14 @@ export class EventDecodeError extends Error {
     super(message, options);
     this.name = "EventDecodeError";
   }
+
+  /**
+   * Whether reading the record again later can succeed: the registry could not be reached. A
+   * transient failure is never dead-lettered; every other code is the record's own fault.
+   */
+  get transient(): boolean {
+    return this.code === "registry-unavailable";
+  }
 }
 
 export interface EventDecoder {

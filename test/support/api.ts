@@ -56,7 +56,8 @@ export async function startTestApi(
     }),
   });
   const settings = {
-    ...apiSettings({}, {}),
+    // The prefix and retry ladder the test set in its environment, as the connector reads them.
+    ...apiSettings({}, process.env),
     port: 0,
     brokers: [stackFromEnv().kafkaBrokers],
     configTopic: topic,

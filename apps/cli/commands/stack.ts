@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { clientEnvironment, stackEndpoints, stackSettings } from "../../../src/settings/stack-settings";
 import { LocalStack, type ServiceStatus } from "../../stack/stack";
 
 export function registerStackCommands(program: Command): void {
@@ -15,6 +16,20 @@ export function registerStackCommands(program: Command): void {
       progress(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       print(status, options.json);
       if (status.some((s) => !s.healthy)) process.exitCode = 3;
+      if (!options.json) {
+        process.stdout.write(
+          `\nThe settings that reach this stack (eval "$(npx eventstreams stack env)" sets them in a shell):\n${shellExports()}`,
+        );
+      }
+    });
+
+  stack
+    .command("env")
+    .description(
+      'the settings that reach the local stack, as shell exports: eval "$(eventstreams stack env)"',
+    )
+    .action(() => {
+      process.stdout.write(shellExports());
     });
 
   stack
@@ -59,4 +74,15 @@ export function table(header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return `${[line(header), ...rows.map(line)].join("\n")}\n`;
+}
+
+/**
+ * KAFKA_BROKERS, SCHEMA_REGISTRY_URL and the standard AWS settings of the emulator (its throwaway
+ * credentials included: they are not secrets), one `export` a line, quoted for any POSIX shell.
+ */
+function shellExports(): string {
+  const env = clientEnvironment(stackEndpoints(stackSettings()));
+  return Object.entries(env)
+    .map(([key, value]) => `export ${key}='${value.replaceAll("'", "'\\''")}'\n`)
+    .join("");
 }
