@@ -11,6 +11,7 @@ import { RegistryAdmin } from "../src/schemas/registry-admin";
 import { topicPrefixSetting } from "../src/settings/endpoints";
 import { logSettings } from "../src/settings/logging-settings";
 import { domainTopic } from "../src/topics/domain-topics";
+import { errorMessage } from "../src/util/error-message";
 import { PublisherClosedError } from "./errors";
 import type { EventInput } from "./event-input";
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_EVENTS, SendQueue } from "./send-queue";
@@ -214,6 +215,6 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
 
 function messageOf(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause;
-  const own = error instanceof Error ? error.message : String(error);
+  const own = errorMessage(error);
   return cause instanceof Error && !own.includes(cause.message) ? `${own} (${cause.message})` : own;
 }

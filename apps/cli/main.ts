@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { errorMessage } from "../../src/util/error-message";
 import { registerApiCommand } from "./commands/api";
 import { registerConnectorCommand } from "./commands/connector";
 import { registerDemoCommand } from "./commands/demo";
@@ -39,7 +40,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -1,5 +1,6 @@
 import type { EventPublisher } from "../../producers/publisher";
 import type { Domain } from "../../src/events/domain-event";
+import { errorMessage } from "../../src/util/error-message";
 import { delay } from "../../src/util/wait-for";
 import { EventMix } from "./event-mix";
 
@@ -73,7 +74,7 @@ export async function runSimulation(
           },
           (error: unknown) => {
             progress.failed += n;
-            progress.lastError = error instanceof Error ? error.message : String(error);
+            progress.lastError = errorMessage(error);
           },
         )
         .finally(() => inFlight.delete(sent));

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { topicPrefixSetting } from "../../src/settings/endpoints";
 import { type StackSettings, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { domainTopics } from "../../src/topics/domain-topics";
+import { errorMessage } from "../../src/util/error-message";
 import { waitFor } from "../../src/util/wait-for";
 import { launchDetached, residentMemoryMiB, runningProcess, stopProcess } from "./processes";
 import { checkRegistryAgainstKafka, describeInconsistency } from "./registry-consistency";
@@ -95,7 +96,7 @@ export class LocalStack {
         },
       );
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       throw new Error(
         `${service.name} did not come up: ${reason}. Its log is ${service.logFile}; last lines:\n${tail(service.logFile, 15)}`,
       );

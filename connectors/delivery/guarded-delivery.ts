@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
 import type { EventStream } from "../../src/streams/event-stream";
+import { errorMessage } from "../../src/util/error-message";
 import type { ConnectorMetrics } from "../metrics/metrics";
 import type { DeliveryResult } from "../sinks";
 import type { SinkCalls } from "../threads/sink-calls";
@@ -71,7 +72,7 @@ export class GuardedDelivery {
         events.map(() => ({
           outcome: "retryable",
           code: "SinkError",
-          message: error instanceof Error ? error.message : String(error),
+          message: errorMessage(error),
         })),
       );
     metrics.deliveryDuration.observe({ sink: stream.type }, (performance.now() - started) / 1000);

@@ -212,7 +212,3 @@ export class StreamDispatcher {
     for (const queue of this.queues.values()) this.flush(queue);
   }
 }
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -5,6 +5,7 @@ import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { TierTopic } from "../../src/retry";
 import { dueAtOf, type RetryRecord, readRetryRecord } from "../../src/retry";
 import type { EventStream } from "../../src/streams/event-stream";
+import { errorMessage } from "../../src/util/error-message";
 import { nextTurn } from "../../src/util/wait-for";
 import type { FailedResult, GuardedDelivery } from "../delivery/guarded-delivery";
 import type { ConnectorMetrics } from "../metrics/metrics";
@@ -198,7 +199,7 @@ export class TierConsumer {
       try {
         decoded.push({ record, event: await decode(record.source.value, record.source.topic) });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         failures.push(this.failure(stream, record, { outcome: "permanent", code: "Undecodable", message }));
       }
     }

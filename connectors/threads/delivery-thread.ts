@@ -2,6 +2,7 @@ import { parentPort, threadId, workerData } from "node:worker_threads";
 import type { DomainEvent } from "../../src/events/domain-event";
 import { createLogger } from "../../src/logging";
 import type { SinkModule } from "../../src/settings/connector-settings";
+import { errorMessage } from "../../src/util/error-message";
 import type { SinkContext } from "../sinks";
 import { loadSinkRegistry } from "../sinks/sink-module";
 import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-messages";
@@ -35,6 +36,6 @@ function call({ id, type, target, events }: DeliveryRequest): void {
     .then(() => sinks.sink(type, context).deliver(target, events as DomainEvent[]))
     .then(
       (results) => answers.add({ id, results }),
-      (error: unknown) => answers.add({ id, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => answers.add({ id, error: errorMessage(error) }),
     );
 }

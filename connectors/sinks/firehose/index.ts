@@ -1,9 +1,9 @@
 import { FirehoseClient, PutRecordBatchCommand, PutRecordCommand } from "@aws-sdk/client-firehose";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
+import { parseArn, roleArnProperty } from "../aws/arn";
 import { AssumedRoleClients, describeAwsError } from "../aws/assumed-role-clients";
 import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
-import { parseArn, roleArnProperty } from "../aws/role-arn";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
 export interface FirehoseConfig {

@@ -1,7 +1,10 @@
+import { parseArn } from "../aws/arn";
+
 /** `arn:aws:sns:<region>:<12-digit account>:<name>`; a name ending in `.fifo` is a FIFO topic. */
 export const TOPIC_ARN_PATTERN =
   "^arn:aws:sns:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$";
-export { ROLE_ARN_PATTERN } from "../aws/role-arn";
+
+export { ROLE_ARN_PATTERN } from "../aws/arn";
 
 export interface TopicArn {
   region: string;
@@ -11,7 +14,7 @@ export interface TopicArn {
 }
 
 export function parseTopicArn(arn: string): TopicArn {
-  const [, , service, region, account, name] = arn.split(":");
-  if (service !== "sns" || !region || !account || !name) throw new Error(`not an SNS topic ARN: ${arn}`);
+  const { service, region, account, resource: name } = parseArn(arn);
+  if (service !== "sns") throw new Error(`not an SNS topic ARN: ${arn}`);
   return { region, account, name, fifo: name.endsWith(".fifo") };
 }

@@ -7,9 +7,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
+import { parseArn, roleArnProperty } from "../aws/arn";
 import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
-import { parseArn, roleArnProperty } from "../aws/role-arn";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
 export interface SqsConfig {

@@ -8,6 +8,7 @@ export const roleArnProperty = {
   errorMessage: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
 };
 
+/** The one ARN parser of the AWS sinks: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 export interface ResourceArn {
   service: string;
   region: string;
