@@ -48,7 +48,8 @@ export function toDomainEvent(input: EventInput, index: number, defaultSource: s
     domain: entry.domain,
     version: version as string,
     timestamp: timestamp as Date,
-    projectId: projectId as string,
+    // One spelling per project: an upper-case id is the same project, never a second one.
+    projectId: (projectId as string).toLowerCase(),
     eventAttributes: attributes(raw.eventAttributes, index),
     source: optionalString(raw.source === undefined ? defaultSource : raw.source, "source", index),
     traceparent: traceparent(raw.traceparent, index),

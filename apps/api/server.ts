@@ -56,7 +56,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (!principal) {
       throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");
     }
-    const { projectId } = (request.params ?? {}) as { projectId?: string };
+    const params = (request.params ?? {}) as { projectId?: string };
+    // One spelling per project: an upper-case id is the same project, for the token check too.
+    if (typeof params.projectId === "string") params.projectId = params.projectId.toLowerCase();
+    const { projectId } = params;
     if (projectId !== undefined && !mayManage(principal, projectId)) {
       throw new ApiError(
         403,

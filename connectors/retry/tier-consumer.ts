@@ -13,6 +13,9 @@ import type { SinkRegistry } from "../sinks";
 import type { StreamLookup } from "../streams/routing";
 import type { FailedDelivery, FailedDeliveryWriter } from "./failed-deliveries";
 
+/** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface TierConsumerOptions {
   kafka: Kafka;
   /** The connector's group id; this tier's group is `<groupId>.retry.<tier>`. */
@@ -99,7 +102,7 @@ export class TierConsumer {
     let next = 0;
     while (next < messages.length && !this.stopped) {
       const head = messages[next] as KafkaMessage;
-      const wait = dueAtOf(head) - Date.now();
+      const wait = this.dueAt(head) - Date.now();
       if (wait > 0) {
         this.waitForHead(topic, partition, head.offset, wait);
         return;
@@ -107,7 +110,7 @@ export class TierConsumer {
       const chunk: KafkaMessage[] = [];
       while (next < messages.length && chunk.length < CHUNK) {
         const m = messages[next] as KafkaMessage;
-        if (dueAtOf(m) > Date.now()) break;
+        if (this.dueAt(m) > Date.now()) break;
         chunk.push(m);
         next++;
       }
@@ -145,15 +148,32 @@ export class TierConsumer {
     if (rebalancing) throw rebalancing;
   }
 
+  /**
+   * When a record is due: its due time, but never later than the tier's delay after it was written.
+   * A record that says it is due later (written before that rule, or by another writer) must not
+   * hold up the records behind it in this partition, other tenants' included, for longer.
+   */
+  private dueAt(message: KafkaMessage): number {
+    const writtenAt = Number(message.timestamp);
+    const latest = Number.isFinite(writtenAt)
+      ? writtenAt + this.options.tier.delayMs
+      : Number.POSITIVE_INFINITY;
+    return Math.min(dueAtOf(message), latest);
+  }
+
   /** Rewinds to the head, pauses this partition only, and resumes it when the head is due. */
   private waitForHead(topic: string, partition: number, offset: string, waitMs: number): void {
     this.consumer.seek({ topic, partition, offset });
     this.consumer.pause([{ topic, partitions: [partition] }]);
     clearTimeout(this.timers.get(partition));
-    const timer = setTimeout(() => {
-      this.timers.delete(partition);
-      if (!this.stopped) this.consumer.resume([{ topic, partitions: [partition] }]);
-    }, waitMs);
+    // A longer timer would fire at once (Node clamps it to 1 ms): waking early only checks again.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(partition);
+        if (!this.stopped) this.consumer.resume([{ topic, partitions: [partition] }]);
+      },
+      Math.min(waitMs, MAX_TIMER_MS),
+    );
     this.timers.set(partition, timer);
   }
 
@@ -195,14 +215,39 @@ export class TierConsumer {
     const { tier, metrics, writer, guard, decode } = this.options;
     const failures: FailedDelivery[] = [];
     const decoded: { record: RetryRecord; event: DomainEvent }[] = [];
+    let mismatched = 0;
     for (const record of records) {
+      let event: DomainEvent;
       try {
-        decoded.push({ record, event: await decode(record.source.value, record.source.topic) });
+        event = await decode(record.source.value, record.source.topic);
       } catch (error) {
         const message = errorMessage(error);
         failures.push(this.failure(stream, record, { outcome: "permanent", code: "Undecodable", message }));
+        continue;
       }
+      // The main path routes by the event's own project; a retry or redriven record names its
+      // stream in a header, and is delivered only if the three agree. Anything else is another
+      // tenant's event on its way to this stream's destination.
+      if (record.projectId !== stream.projectId || event.projectId !== stream.projectId) {
+        mismatched++;
+        this.logger.warn(
+          { streamId: stream.id, offset: record.message.offset },
+          "retry record's project does not match its stream's: dead-lettered, not delivered",
+        );
+        // Listed under no project: neither tenant may read or redrive the other's event.
+        failures.push({
+          ...this.failure(stream, record, {
+            outcome: "permanent",
+            code: "tenant-mismatch",
+            message: "the record's project, its event's project and its stream's project differ",
+          }),
+          projectId: "",
+        });
+        continue;
+      }
+      decoded.push({ record, event });
     }
+    if (mismatched > 0) metrics.deadLettered.inc({ reason: "tenant-mismatch" }, mismatched);
     const results =
       decoded.length > 0
         ? await guard.deliver(

@@ -184,7 +184,7 @@ function toEvent(record: Record<string, unknown>, schemaName: string | undefined
     domain,
     version: String(record.version),
     timestamp,
-    projectId: String(record.projectId),
+    projectId: String(record.projectId).toLowerCase(),
     eventAttributes: (record.eventAttributes ?? {}) as Record<string, string>,
     source: (record.source ?? null) as string | null,
     traceparent: (record.traceparent ?? null) as string | null,

@@ -47,7 +47,7 @@ export async function listDeadLetters(
   const found: DeadLetter[] = [];
   await readToEnd(kafka, topics.deadLetter, (partition, m) => {
     const get = (name: string) => headerString(m.headers, name);
-    if (get(H.projectId) !== filter.projectId) return;
+    if ((get(H.projectId) ?? "").toLowerCase() !== filter.projectId.toLowerCase()) return;
     if (filter.streamId && get(H.streamId) !== filter.streamId) return;
     if (filter.since !== undefined && Number(m.timestamp) < filter.since) return;
     const position = `${partition}/${m.offset}`;

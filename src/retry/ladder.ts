@@ -15,6 +15,12 @@ export interface RetryTier {
 
 export const DEFAULT_LADDER = "5s,30s,2m,10m,1h,6h";
 
+/**
+ * A record waits at most this long in one step: the retry topics keep records two weeks, and every
+ * timer stays far below setTimeout's limit of about 24.8 days.
+ */
+const MAX_STEP_MS = 7 * 86_400_000;
+
 /** "5s,30s,2m" → tiers; strictly increasing, at most 12 steps (each step is a consumer group). */
 export function parseLadder(raw: string): RetryTier[] {
   const names = raw
@@ -29,6 +35,8 @@ export function parseLadder(raw: string): RetryTier[] {
     delayMs: durationSetting(`retry ladder step ${index + 1}`, name),
   }));
   tiers.forEach((t, i) => {
+    if (t.delayMs > MAX_STEP_MS)
+      throw new Error(`the retry ladder's step ${t.name} is longer than 7d, the longest a step may be`);
     const previous = tiers[i - 1];
     if (previous && t.delayMs <= previous.delayMs)
       throw new Error(`the retry ladder must increase: ${t.name} comes after ${previous.name}`);

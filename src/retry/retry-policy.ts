@@ -23,7 +23,13 @@ export type Placement =
 
 /**
  * Where a failure goes next. `fromTier` is the step the failed attempt came from (undefined for the
- * main connector). A destination's Retry-After only ever raises the due time.
+ * main connector).
+ *
+ * A destination's Retry-After only ever raises the due time, and it is the tenant's number: it is
+ * used only when finite and positive, and it never makes a record wait in a tier longer than that
+ * tier's delay. A record waiting longer would hold up every record behind it in the tier's
+ * partition, other tenants' included. A longer wait goes to the first later step whose delay
+ * covers it, and at most to the last step (so no wait is ever beyond the ladder, nor any timer).
  */
 export function placeFailure(
   policy: RetryPolicy,
@@ -38,6 +44,12 @@ export function placeFailure(
     next = Math.min(policy.misconfigurationTier, policy.tiers.length - 1);
   const tier = policy.tiers[next];
   if (!tier) return { kind: "dead-letter", reason: "retries-exhausted" };
-  const wait = Math.max(jitteredDelay(tier, policy.jitter, random), failure.retryAfterMs ?? 0);
-  return { kind: "tier", tier, dueAt: now + wait };
+  const jittered = jitteredDelay(tier, policy.jitter, random);
+  const asked = failure.retryAfterMs;
+  if (asked === undefined || !Number.isFinite(asked) || asked <= jittered) {
+    return { kind: "tier", tier, dueAt: now + jittered };
+  }
+  const last = policy.tiers[policy.tiers.length - 1] as TierTopic;
+  const fitting = policy.tiers.find((t) => t.index >= tier.index && t.delayMs >= asked) ?? last;
+  return { kind: "tier", tier: fitting, dueAt: now + Math.min(asked, fitting.delayMs) };
 }

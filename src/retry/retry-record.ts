@@ -32,7 +32,7 @@ function fromRetryHeader(message: KafkaMessage, tierIndex: number, r: Partial<Re
   return {
     message,
     streamId: (typeof r.streamId === "string" ? r.streamId : undefined) ?? message.key?.toString() ?? "",
-    projectId: typeof r.projectId === "string" ? r.projectId : "",
+    projectId: typeof r.projectId === "string" ? r.projectId.toLowerCase() : "",
     dueAt: dueAtOf(message),
     source: {
       topic: carried[H.sourceTopic] ?? "",
@@ -64,7 +64,7 @@ function fromHeaders(message: KafkaMessage, tierIndex: number): RetryRecord {
   return {
     message,
     streamId: get(H.streamId) ?? message.key?.toString() ?? "",
-    projectId: get(H.projectId) ?? "",
+    projectId: (get(H.projectId) ?? "").toLowerCase(),
     dueAt: dueAtOf(message),
     source: {
       topic: get(H.sourceTopic) ?? "",

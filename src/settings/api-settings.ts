@@ -101,7 +101,7 @@ function projectTokens(raw: string | undefined): Record<string, string[]> {
         `EVENTSTREAMS_PROJECT_TOKENS: the tokens of project ${projectId} must be strings of 16+ characters`,
       );
     }
-    tokens[projectId] = list as string[];
+    tokens[projectId.toLowerCase()] = list as string[];
   }
   return tokens;
 }

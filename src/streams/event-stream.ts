@@ -42,7 +42,7 @@ export function parseEventStream(value: Buffer | string): EventStream {
   }
   return {
     id: parsed.id,
-    projectId: parsed.projectId,
+    projectId: parsed.projectId.toLowerCase(),
     type: parsed.type,
     config: parsed.config,
     status: parsed.status,
@@ -73,7 +73,7 @@ export function newEventStream(input: NewStreamInput, now: Date = new Date()): E
   const paused = input.status === "paused";
   return {
     id: randomUUID(),
-    projectId: input.projectId,
+    projectId: input.projectId.toLowerCase(),
     type: input.type,
     config: input.config,
     status: paused ? "paused" : "active",

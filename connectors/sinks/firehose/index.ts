@@ -31,6 +31,7 @@ export const firehoseSink = defineSink<FirehoseConfig>({
     properties: {
       deliveryStreamArn: {
         type: "string",
+        maxLength: 160,
         pattern: "^arn:aws:firehose:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:deliverystream/[a-zA-Z0-9_.-]{1,64}$",
         errorMessage:
           "must be a Firehose delivery stream ARN: arn:aws:firehose:<region>:<12-digit account>:deliverystream/<name>",

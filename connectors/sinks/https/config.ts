@@ -28,9 +28,19 @@ export const httpsConfigSchema: JsonSchema = {
       pattern: "^https://[^\\s]+$",
       errorMessage: "must be an https:// URL",
     },
-    secret: { type: "string", pattern: SECRET_PATTERN, errorMessage: "must be a whsec_ secret" },
-    previousSecret: { type: "string", pattern: SECRET_PATTERN, errorMessage: "must be a whsec_ secret" },
-    previousSecretExpiresAt: { type: "string", format: "date-time" },
+    secret: {
+      type: "string",
+      maxLength: 100,
+      pattern: SECRET_PATTERN,
+      errorMessage: "must be a whsec_ secret",
+    },
+    previousSecret: {
+      type: "string",
+      maxLength: 100,
+      pattern: SECRET_PATTERN,
+      errorMessage: "must be a whsec_ secret",
+    },
+    previousSecretExpiresAt: { type: "string", maxLength: 64, format: "date-time" },
     batchSize: {
       type: "integer",
       minimum: 1,

@@ -4,7 +4,8 @@ import { parseArn } from "../aws/arn";
 export const TOPIC_ARN_PATTERN =
   "^arn:aws:sns:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$";
 
-export { ROLE_ARN_PATTERN } from "../aws/arn";
+/** `arn:aws:sns:` (12), a region (32 at most), the account (12), a name of 256 and `.fifo`, with colons. */
+export const TOPIC_ARN_MAX_LENGTH = 12 + 32 + 1 + 12 + 1 + 256 + 5;
 
 export interface TopicArn {
   region: string;

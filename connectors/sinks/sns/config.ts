@@ -1,5 +1,6 @@
+import { roleArnProperty } from "../aws/arn";
 import type { JsonSchema } from "../sink";
-import { ROLE_ARN_PATTERN, TOPIC_ARN_PATTERN } from "./arn";
+import { TOPIC_ARN_MAX_LENGTH, TOPIC_ARN_PATTERN } from "./arn";
 
 export interface SnsConfig {
   /** The customer's topic; its region is where we publish. */
@@ -15,13 +16,10 @@ export const snsConfigSchema: JsonSchema = {
   properties: {
     topicArn: {
       type: "string",
+      maxLength: TOPIC_ARN_MAX_LENGTH,
       pattern: TOPIC_ARN_PATTERN,
       errorMessage: "must be an SNS topic ARN: arn:aws:sns:<region>:<12-digit account>:<topic name>",
     },
-    roleArn: {
-      type: "string",
-      pattern: ROLE_ARN_PATTERN,
-      errorMessage: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
-    },
+    roleArn: roleArnProperty,
   },
 };

@@ -32,6 +32,7 @@ export const sqsSink = defineSink<SqsConfig>({
     properties: {
       queueArn: {
         type: "string",
+        maxLength: 160,
         pattern: "^arn:aws:sqs:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:[A-Za-z0-9_-]{1,80}(\\.fifo)?$",
         errorMessage: "must be an SQS queue ARN: arn:aws:sqs:<region>:<12-digit account>:<queue name>",
       },

@@ -1,6 +1,8 @@
-import { listDeadLetters, redriveDeadLetters } from "../../../src/retry";
+import { randomUUID } from "node:crypto";
+import { H, listDeadLetters, redriveDeadLetters } from "../../../src/retry";
 import { delay, waitFor } from "../../../src/util/wait-for";
 import { type RetryHarness, startRetryHarness } from "../../../support/retry-harness";
+import { consumeRaw, type RawRecord } from "../../support/domain-topics-fixture";
 
 /**
  * The retry path against the real Kafka, with destinations the test controls (fake sinks in a
@@ -183,4 +185,55 @@ describe("retry ladder and dead-letter topic", () => {
         `paused stream's backlog delivered after resume (${h.fakes.deliveredIds(paused.id).size})`,
     });
   }, 90_000);
+
+  it("dead-letters a retry record whose project is not its stream's, under no project, and delivers nothing", async () => {
+    const victim = await h.fakeStream();
+    h.fakes.set(victim.id, () => ({ outcome: "delivered" }));
+    // Another project's event, as the main path wrote it (that project has no stream: nothing goes out).
+    const other = randomUUID();
+    await h.publish(other, 1);
+    const records: RawRecord[] = [];
+    const reader = await consumeRaw(h.pipeline.prefix, records, h.pipeline.kafka);
+    const source = await waitFor(() => records.find((r) => r.key === other), {
+      timeoutMs: 20_000,
+      description: "the other project's record",
+    });
+    await reader.disconnect();
+    // Retry records that name the victim's stream: one claiming the victim's project, one the event's.
+    const producer = h.pipeline.kafka.producer();
+    await producer.connect();
+    for (const claimed of [victim.projectId, other]) {
+      await producer.send({
+        topic: h.pipeline.topics.retryTier("300ms"),
+        messages: [
+          {
+            key: victim.id,
+            value: source.value,
+            headers: {
+              [H.streamId]: victim.id,
+              [H.projectId]: claimed,
+              [H.dueAt]: new Date().toISOString(),
+              [H.attempt]: "1",
+              [H.sourceTopic]: source.topic,
+              [H.sourcePartition]: String(source.partition),
+              [H.sourceOffset]: source.message.offset,
+            },
+          },
+        ],
+      });
+    }
+    await producer.disconnect();
+    const letters = await waitFor(
+      async () => {
+        const found = await listDeadLetters(h.pipeline.kafka, h.pipeline.topics, { projectId: "" });
+        return found.length >= 2 ? found : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: "two tenant-mismatch dead letters" },
+    );
+    expect(letters.map((d) => d.history.at(-1)?.code)).toEqual(["tenant-mismatch", "tenant-mismatch"]);
+    expect(
+      await listDeadLetters(h.pipeline.kafka, h.pipeline.topics, { projectId: victim.projectId }),
+    ).toEqual([]);
+    expect(h.fakes.callsOf(victim.id)).toEqual([]);
+  }, 60_000);
 });
