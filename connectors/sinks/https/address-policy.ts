@@ -4,6 +4,21 @@ import ipaddr from "ipaddr.js";
 
 /** The env setting that opens named hosts (local development, tests): comma-separated hostnames. */
 export const ALLOWED_HOSTS_ENV = "EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS";
+/** The env setting that opens ports besides 443 to every host: comma-separated port numbers. */
+export const ALLOWED_PORTS_ENV = "EVENTSTREAMS_WEBHOOK_ALLOWED_PORTS";
+
+/** ipaddr.js's range names in the words a customer reads. */
+const RANGE_WORDS: Record<string, string> = {
+  loopback: "a loopback address",
+  private: "a private address",
+  linkLocal: "a link-local address (cloud metadata lives there)",
+  uniqueLocal: "a unique-local (private) address",
+  carrierGradeNat: "a shared (carrier-grade NAT) address",
+  unspecified: "an unspecified address",
+  broadcast: "a broadcast address",
+  multicast: "a multicast address",
+  ipv4Mapped: "an IPv4-mapped address",
+};
 
 /** Thrown (or passed to a lookup callback) when an endpoint may not be reached. Never retried. */
 export class EndpointRefusedError extends Error {
@@ -33,12 +48,13 @@ const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
 export function refusedAddressReason(address: string): string | undefined {
   if (!ipaddr.isValid(address)) return "is not an IP address";
   const parsed = ipaddr.process(address);
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).match(IPV4_COMPATIBLE))
-    return "is an IPv4-compatible IPv6 address";
   const range = parsed.range();
+  // ::1 and :: sit inside ::/96 too: their own names say more.
+  if (range !== "loopback" && range !== "unspecified" && parsed.kind() === "ipv6") {
+    if ((parsed as ipaddr.IPv6).match(IPV4_COMPATIBLE)) return "is an IPv4-compatible IPv6 address";
+  }
   if (range === "unicast") return undefined;
-  const mapped = parsed.toString() !== ipaddr.parse(address).toString() ? `maps to ${parsed}, ` : "";
-  return `${mapped}is a ${range} address`;
+  return `is ${RANGE_WORDS[range] ?? "a reserved (not public) address"}`;
 }
 
 /**
@@ -49,12 +65,15 @@ export function refusedAddressReason(address: string): string | undefined {
  */
 export class EndpointPolicy {
   private readonly allowed: ReadonlySet<string>;
+  private readonly allowedPorts: ReadonlySet<number>;
+  private readonly resolver: Resolver;
 
   constructor(
-    allowedHosts: readonly string[] = [],
-    private readonly resolver: Resolver = systemResolver,
+    options: { allowedHosts?: readonly string[]; allowedPorts?: readonly number[]; resolver?: Resolver } = {},
   ) {
-    this.allowed = new Set(allowedHosts.map((h) => normalizeHost(h)).filter(Boolean));
+    this.allowed = new Set((options.allowedHosts ?? []).map((h) => normalizeHost(h)).filter(Boolean));
+    this.allowedPorts = new Set(options.allowedPorts ?? []);
+    this.resolver = options.resolver ?? systemResolver;
   }
 
   /** The URL's own problems, without DNS. Returns the parsed URL or throws EndpointRefusedError. */
@@ -69,6 +88,10 @@ export class EndpointPolicy {
     if (url.username || url.password) throw new EndpointRefusedError("must not carry credentials in the URL");
     const host = normalizeHost(url.hostname);
     if (this.allowed.has(host)) return url;
+    const port = url.port === "" ? 443 : Number(url.port);
+    if (port !== 443 && !this.allowedPorts.has(port)) {
+      throw new EndpointRefusedError(`must use port 443 (this one uses ${port})`);
+    }
     if (isIP(host)) {
       const reason = refusedAddressReason(host);
       if (reason) throw new EndpointRefusedError(`host ${host} ${reason}`);
@@ -86,8 +109,9 @@ export class EndpointPolicy {
     if (addresses.length === 0) throw new EndpointRefusedError(`host ${host} has no address`);
     for (const { address } of addresses) {
       const reason = refusedAddressReason(address);
-      // One bad address refuses the name: a connection may try any of them.
-      if (reason) throw new EndpointRefusedError(`host ${host} resolves to ${address}, which ${reason}`);
+      // One bad address refuses the name: a connection may try any of them. Which address it was
+      // stays here: what an internal name resolves to is nothing to tell a tenant.
+      if (reason) throw new EndpointRefusedError(`host ${host} resolves to an address that ${reason}`);
     }
     return addresses;
   }

@@ -55,12 +55,33 @@ export function classifyError(error: unknown): DeliveryResult {
       code: "Timeout",
       message: `the endpoint did not answer in time (${code})`,
     };
+  // The socket's own text names addresses (what the endpoint's name resolved to, inside our
+  // network): the customer gets the kind of failure, never those.
   return {
     outcome: "retryable",
     code,
-    message: `could not reach the endpoint: ${e?.message ?? String(error)}`,
+    message: `could not reach the endpoint: ${NETWORK_WORDS[code] ?? "network error"}`,
   };
 }
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed while sending",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed (temporary)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed by the endpoint",
+  UND_ERR_BODY_TIMEOUT: "the response body did not arrive in time",
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "the response was cut short",
+  CERT_HAS_EXPIRED: "its TLS certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "its TLS certificate chain is self-signed",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "its TLS certificate cannot be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another name",
+};
 
 /** undici may wrap the lookup's error; look through `cause`. */
 function findRefusal(error: unknown): EndpointRefusedError | undefined {

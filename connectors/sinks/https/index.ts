@@ -3,14 +3,20 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
-import { envValue, listSetting } from "../../../src/settings/parse";
+import { envValue, listSetting, portSetting } from "../../../src/settings/parse";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
-import { ALLOWED_HOSTS_ENV, EndpointPolicy, EndpointRefusedError, type Resolver } from "./address-policy";
+import {
+  ALLOWED_HOSTS_ENV,
+  ALLOWED_PORTS_ENV,
+  EndpointPolicy,
+  EndpointRefusedError,
+  type Resolver,
+} from "./address-policy";
 import { classifyError, classifyStatus } from "./classify";
 import { type HttpsConfig, httpsConfigSchema, httpsSecrets, signingSecrets } from "./config";
 import { signatureHeader } from "./signature";
 
-export { ALLOWED_HOSTS_ENV, EndpointPolicy, EndpointRefusedError } from "./address-policy";
+export { ALLOWED_HOSTS_ENV, ALLOWED_PORTS_ENV, EndpointPolicy, EndpointRefusedError } from "./address-policy";
 export type { HttpsConfig } from "./config";
 export { verifyWebhook, WebhookVerificationError } from "./signature";
 
@@ -19,8 +25,10 @@ export const CA_FILE_ENV = "EVENTSTREAMS_WEBHOOK_CA_FILE";
 const MAX_EVENTS_PER_CALL = 50;
 
 export interface HttpsSinkOptions {
-  /** Hosts exempt from the address checks (local development, tests). */
+  /** Hosts exempt from the address and port checks (local development, tests). */
   allowedHosts?: readonly string[];
+  /** Ports besides 443 that any host may use (an operator's choice). */
+  allowedPorts?: readonly number[];
   /** How names are resolved; the default is the system resolver. */
   resolver?: Resolver;
   /** Extra CA certificates (PEM), trusted in addition to the system roots; TLS is always verified. */
@@ -36,13 +44,18 @@ export interface HttpsSinkOptions {
 export function httpsOptionsFromEnv(env: NodeJS.ProcessEnv): HttpsSinkOptions {
   const caFile = envValue(env, CA_FILE_ENV);
   return {
-    allowedHosts: allowedHostsFromEnv(env),
+    ...policyOptionsFromEnv(env),
     ca: caFile ? [readFileSync(caFile, "utf8")] : undefined,
   };
 }
 
-function allowedHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
-  return listSetting(envValue(env, ALLOWED_HOSTS_ENV) ?? "");
+function policyOptionsFromEnv(env: NodeJS.ProcessEnv): { allowedHosts: string[]; allowedPorts: number[] } {
+  return {
+    allowedHosts: listSetting(envValue(env, ALLOWED_HOSTS_ENV) ?? ""),
+    allowedPorts: listSetting(envValue(env, ALLOWED_PORTS_ENV) ?? "").map((port) =>
+      portSetting(ALLOWED_PORTS_ENV, port),
+    ),
+  };
 }
 
 /** HTTPS webhooks, signed per Standard Webhooks, to public endpoints only. */
@@ -54,7 +67,7 @@ export const httpsSink = defineSink<HttpsConfig>({
     try {
       // The API's own environment decides which hosts are open; DNS is checked by verify and on
       // every connection.
-      new EndpointPolicy(allowedHostsFromEnv(context?.env ?? {})).checkUrl(config.httpsEndpoint);
+      new EndpointPolicy(policyOptionsFromEnv(context?.env ?? {})).checkUrl(config.httpsEndpoint);
       return undefined;
     } catch (error) {
       if (error instanceof EndpointRefusedError) return { field: "httpsEndpoint", message: error.message };
@@ -73,7 +86,7 @@ export class HttpsSink implements Sink<HttpsConfig> {
   private readonly concurrency: number;
 
   constructor(options: HttpsSinkOptions = {}) {
-    this.policy = new EndpointPolicy(options.allowedHosts, options.resolver);
+    this.policy = new EndpointPolicy(options);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.concurrency = options.concurrency ?? 8;
     // One agent: undici keeps a keep-alive pool per origin. Every new connection resolves its

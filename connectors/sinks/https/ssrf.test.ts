@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { LookupAddress } from "node:dns";
+import pino from "pino";
 import { startWebhookServer, type WebhookServer } from "../../../test/support/webhook-server";
+import type { SinkContext } from "../sink";
 import { SinkRegistry } from "../sink-registry";
 import { HttpsSink, httpsSink } from "./index";
 import { generateSecret } from "./signature";
@@ -73,10 +75,21 @@ describe("HTTPS sink SSRF protection", () => {
   let server: WebhookServer;
   let sink: HttpsSink;
   const registry = new SinkRegistry().register(httpsSink);
+  let openPort: SinkContext;
 
   beforeAll(async () => {
     server = await startWebhookServer();
-    sink = new HttpsSink({ allowedHosts: ["webhook.test"], resolver, ca: [server.ca], timeoutMs: 2_000 });
+    sink = new HttpsSink({
+      allowedHosts: ["webhook.test"],
+      allowedPorts: [server.port],
+      resolver,
+      ca: [server.ca],
+      timeoutMs: 2_000,
+    });
+    openPort = {
+      logger: pino({ level: "silent" }),
+      env: { EVENTSTREAMS_WEBHOOK_ALLOWED_PORTS: String(server.port) },
+    };
   });
   afterAll(async () => {
     await sink.close();
@@ -91,7 +104,8 @@ describe("HTTPS sink SSRF protection", () => {
     const outcomes: Record<string, string> = {};
     for (const endpoint of hostile(server.port)) {
       const config = { httpsEndpoint: endpoint, secret: generateSecret() };
-      const invalid = registry.validateConfig("https", config);
+      // The server's port opened as an operator would, so that names fail on their DNS answer.
+      const invalid = registry.validateConfig("https", config, openPort);
       const target = { streamId: "es_ssrf", projectId: randomUUID(), config };
       // Delivery refuses even what validation already refused: a stored config is never trusted.
       const [result] = await sink.deliver(target, [
@@ -121,7 +135,8 @@ describe("HTTPS sink SSRF protection", () => {
 
   it("delivers to the allowed host (the same server), so the refusals above are the policy's doing", async () => {
     const config = { httpsEndpoint: server.url("webhook.test"), secret: generateSecret() };
-    expect(registry.validateConfig("https", config)).toBeUndefined();
+    const allowed = { logger: openPort.logger, env: { EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "webhook.test" } };
+    expect(registry.validateConfig("https", config, allowed)).toBeUndefined();
     expect(await sink.verify({ streamId: "es_ok", projectId: randomUUID(), config })).toEqual({ ok: true });
     expect(server.requests).toHaveLength(1);
   });
@@ -133,7 +148,30 @@ describe("HTTPS sink SSRF protection", () => {
     });
     expect(error).toEqual({
       field: "httpsEndpoint",
-      message: "host ::ffff:a9fe:a9fe maps to 169.254.169.254, is a linkLocal address",
+      message: "host ::ffff:a9fe:a9fe is a link-local address (cloud metadata lives there)",
     });
+    expect(
+      registry.validateConfig("https", { httpsEndpoint: "https://[::1]/", secret: generateSecret() }),
+    ).toEqual({ field: "httpsEndpoint", message: "host ::1 is a loopback address" });
+  });
+
+  it("allows only port 443 unless the operator opens others", () => {
+    const config = { httpsEndpoint: "https://hooks.example.com:8443/in", secret: generateSecret() };
+    expect(registry.validateConfig("https", config)).toEqual({
+      field: "httpsEndpoint",
+      message: "must use port 443 (this one uses 8443)",
+    });
+    const opened = { logger: openPort.logger, env: { EVENTSTREAMS_WEBHOOK_ALLOWED_PORTS: "8443" } };
+    expect(registry.validateConfig("https", config, opened)).toBeUndefined();
+    expect(
+      registry.validateConfig("https", { ...config, httpsEndpoint: "https://hooks.example.com/in" }),
+    ).toBe(undefined);
+  });
+
+  it("never tells what a name resolves to, nor what the socket said", async () => {
+    const config = { httpsEndpoint: "https://evil.test/", secret: generateSecret() };
+    const verified = await sink.verify({ streamId: "es_quiet", projectId: randomUUID(), config });
+    expect(JSON.stringify(verified)).not.toMatch(/127\.0\.0\.1|10\.\d+\.\d+\.\d+|::1/);
+    expect(verified).toMatchObject({ ok: false, code: "EndpointRefused" });
   });
 });

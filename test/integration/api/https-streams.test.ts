@@ -59,7 +59,7 @@ describe("HTTPS event streams through the API", () => {
       body: { type: "https", https_endpoint: "https://169.254.169.254/latest/meta-data/" },
     });
     expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.body)).toContain("linkLocal");
+    expect(JSON.stringify(refused.body)).toContain("is a link-local address");
     const named = await api.call("POST", `/projects/${newProject()}/eventstreams`, {
       body: { type: "https", https_endpoint: `https://localhost:${server.port}/hooks` },
     });
