@@ -1,7 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { TierTopic } from "../../src/retry";
-import { type DeadLetter, listDeadLetters, redriveDeadLetters } from "../../src/retry";
+import {
+  type DeadLetter,
+  type DeadLetterPage,
+  InvalidCursorError,
+  listDeadLetterPage,
+  PAGE_SIZE_LIMIT,
+  redriveDeadLetters,
+} from "../../src/retry";
 import type { SystemTopics } from "../../src/topics/system-topics";
 import { invalid } from "./api-error";
 import type { EventStreamService } from "./event-stream-service";
@@ -29,7 +36,7 @@ export function registerFailureRoutes(
   service: EventStreamService,
   deps: FailureDependencies,
 ): void {
-  app.get<StreamRoute & { Querystring: { since?: string } }>(
+  app.get<StreamRoute & { Querystring: { since?: string; cursor?: string; limit?: number } }>(
     `${base}/failures`,
     {
       schema: {
@@ -37,19 +44,35 @@ export function registerFailureRoutes(
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { since: { type: "string" } },
+          properties: {
+            since: { type: "string", maxLength: 64 },
+            cursor: { type: "string", maxLength: 2048 },
+            limit: { type: "integer", minimum: 1, maximum: PAGE_SIZE_LIMIT },
+          },
         },
       },
     },
     async (request) => {
       const { projectId, id } = request.params;
       service.get(projectId, id); // 404 for another project's or an unknown stream
-      const letters = await listDeadLetters(deps.kafka, deps.topics, {
-        projectId,
-        streamId: id,
-        since: parseSince(request.query.since),
-      });
-      return { failures: letters.map(presentDeadLetter) };
+      let page: DeadLetterPage;
+      try {
+        page = await listDeadLetterPage(
+          deps.kafka,
+          deps.topics,
+          { projectId, streamId: id, since: parseSince(request.query.since) },
+          { cursor: request.query.cursor, limit: request.query.limit },
+        );
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw invalid("cursor", error.message);
+        throw error;
+      }
+      // A page scans a bounded part of the topic: follow next_cursor until it is null.
+      return {
+        failures: page.letters.map(presentDeadLetter),
+        next_cursor: page.cursor ?? null,
+        scan_truncated: page.truncated,
+      };
     },
   );
 

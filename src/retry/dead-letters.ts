@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type IHeaders, type Kafka, type KafkaMessage, Partitioners } from "kafkajs";
-import { readToEnd } from "../kafka/read-to-end";
+import { type Positions, readToEnd } from "../kafka/read-to-end";
 import type { SystemTopics } from "../topics/system-topics";
 import { H, headerString } from "./failure-headers";
 import type { ErrorEntry } from "./failure-record";
@@ -33,43 +33,126 @@ export interface DeadLetter {
 /**
  * The dead letters of a project (optionally one stream, since a time), oldest first, each marked
  * with whether a redrive already took it. Reads the dead-letter topic and the redrive markers to
- * their ends.
+ * their ends: for operators and redrive. A tenant's request reads one bounded page instead
+ * (listDeadLetterPage).
  */
 export async function listDeadLetters(
   kafka: Kafka,
   topics: SystemTopics,
   filter: DeadLetterFilter,
 ): Promise<DeadLetter[]> {
+  const redriven = await redriveMarkers(kafka, topics);
+  const found: DeadLetter[] = [];
+  await readToEnd(kafka, topics.deadLetter, (partition, m) => {
+    const letter = matching(partition, m, filter, redriven);
+    if (letter) found.push(letter);
+  });
+  return found.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt));
+}
+
+export interface DeadLetterPage {
+  letters: DeadLetter[];
+  /** Where the next page starts; undefined once the whole topic has been scanned. */
+  cursor?: string;
+  /** True when the scan stopped (at its bound, or a full page) before the end of the topic. */
+  truncated: boolean;
+}
+
+/** Records of the dead-letter topic (all projects) one page may scan, and letters it may return. */
+export const PAGE_SCAN_LIMIT = 5_000;
+export const PAGE_SIZE_LIMIT = 100;
+
+/**
+ * One page of a project's dead letters: a bounded scan of the dead-letter topic from `cursor` (a
+ * string an earlier page returned), so neither a request's time nor its memory grows with the
+ * topic. A page may hold fewer letters than `limit`, even none, and still have a cursor.
+ */
+export async function listDeadLetterPage(
+  kafka: Kafka,
+  topics: SystemTopics,
+  filter: DeadLetterFilter,
+  page: { cursor?: string; limit?: number; maxScan?: number } = {},
+): Promise<DeadLetterPage> {
+  const limit = Math.min(page.limit ?? 50, PAGE_SIZE_LIMIT);
+  const from = page.cursor === undefined ? undefined : parseCursor(page.cursor);
+  const redriven = await redriveMarkers(kafka, topics);
+  const letters: DeadLetter[] = [];
+  const { next } = await readToEnd(
+    kafka,
+    topics.deadLetter,
+    (partition, m) => {
+      const letter = matching(partition, m, filter, redriven);
+      if (letter) letters.push(letter);
+      return letters.length < limit;
+    },
+    { from, maxRecords: Math.min(page.maxScan ?? PAGE_SCAN_LIMIT, PAGE_SCAN_LIMIT) },
+  );
+  return {
+    letters: letters.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt)),
+    ...(next ? { cursor: formatCursor(next) } : {}),
+    truncated: next !== undefined,
+  };
+}
+
+/** A cursor is the next offset of every partition still to scan, as `partition:offset` pairs. */
+function formatCursor(next: Positions): string {
+  return Buffer.from([...next].map(([p, o]) => `${p}:${o}`).join(",")).toString("base64url");
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("not a cursor this API gave out: pass the cursor of the previous page, or none for the first");
+    this.name = "InvalidCursorError";
+  }
+}
+
+function parseCursor(raw: string): Positions {
+  if (raw.length > 2_048 || !/^[A-Za-z0-9_-]*$/.test(raw)) throw new InvalidCursorError();
+  const positions: Positions = new Map();
+  for (const pair of Buffer.from(raw, "base64url").toString().split(",")) {
+    const match = /^(\d{1,5}):(\d{1,19})$/.exec(pair);
+    if (!match) throw new InvalidCursorError();
+    positions.set(Number(match[1]), BigInt(match[2] as string));
+  }
+  return positions;
+}
+
+async function redriveMarkers(kafka: Kafka, topics: SystemTopics): Promise<Set<string>> {
   const redriven = new Set<string>();
   await readToEnd(kafka, topics.redrive, (_p, m) => {
     if (m.key && m.value) redriven.add(m.key.toString());
   });
-  const found: DeadLetter[] = [];
-  await readToEnd(kafka, topics.deadLetter, (partition, m) => {
-    const get = (name: string) => headerString(m.headers, name);
-    if ((get(H.projectId) ?? "").toLowerCase() !== filter.projectId.toLowerCase()) return;
-    if (filter.streamId && get(H.streamId) !== filter.streamId) return;
-    if (filter.since !== undefined && Number(m.timestamp) < filter.since) return;
-    const position = `${partition}/${m.offset}`;
-    found.push({
-      position,
-      parkedAt: new Date(Number(m.timestamp)).toISOString(),
-      streamId: get(H.streamId) ?? "",
-      projectId: filter.projectId,
-      reason: get(H.reason) ?? "",
-      attempts: Number(get(H.attempt) ?? 0),
-      firstFailedAt: get(H.firstFailedAt) ?? null,
-      lastError: {
-        sink: get(H.errorSink) ?? null,
-        code: get(H.errorCode) ?? null,
-        message: get(H.errorMessage) ?? null,
-      },
-      history: parseHistory(get(H.errorHistory)),
-      redriven: redriven.has(position),
-      message: m,
-    });
-  });
-  return found.sort((a, b) => a.parkedAt.localeCompare(b.parkedAt));
+  return redriven;
+}
+
+function matching(
+  partition: number,
+  m: KafkaMessage,
+  filter: DeadLetterFilter,
+  redriven: ReadonlySet<string>,
+): DeadLetter | undefined {
+  const get = (name: string) => headerString(m.headers, name);
+  if ((get(H.projectId) ?? "").toLowerCase() !== filter.projectId.toLowerCase()) return undefined;
+  if (filter.streamId && get(H.streamId) !== filter.streamId) return undefined;
+  if (filter.since !== undefined && Number(m.timestamp) < filter.since) return undefined;
+  const position = `${partition}/${m.offset}`;
+  return {
+    position,
+    parkedAt: new Date(Number(m.timestamp)).toISOString(),
+    streamId: get(H.streamId) ?? "",
+    projectId: filter.projectId,
+    reason: get(H.reason) ?? "",
+    attempts: Number(get(H.attempt) ?? 0),
+    firstFailedAt: get(H.firstFailedAt) ?? null,
+    lastError: {
+      sink: get(H.errorSink) ?? null,
+      code: get(H.errorCode) ?? null,
+      message: get(H.errorMessage) ?? null,
+    },
+    history: parseHistory(get(H.errorHistory)),
+    redriven: redriven.has(position),
+    message: m,
+  };
 }
 
 export interface RedriveResult {

@@ -6,7 +6,12 @@
 export {
   type DeadLetter,
   type DeadLetterFilter,
+  type DeadLetterPage,
+  InvalidCursorError,
+  listDeadLetterPage,
   listDeadLetters,
+  PAGE_SCAN_LIMIT,
+  PAGE_SIZE_LIMIT,
   type RedriveResult,
   redriveDeadLetters,
 } from "./dead-letters";

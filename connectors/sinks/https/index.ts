@@ -4,6 +4,7 @@ import { rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { envValue, listSetting, portSetting } from "../../../src/settings/parse";
+import { RequestSlots } from "../request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import {
   ALLOWED_HOSTS_ENV,
@@ -23,6 +24,12 @@ export { verifyWebhook, WebhookVerificationError } from "./signature";
 /** PEM file of extra CA certificates to trust besides the system's (self-signed receivers in tests). */
 export const CA_FILE_ENV = "EVENTSTREAMS_WEBHOOK_CA_FILE";
 const MAX_EVENTS_PER_CALL = 50;
+/**
+ * Requests in flight at once for all the streams a process serves. Each holds a socket for at
+ * most the request timeout (10 s), and its response body is read up to 64 KiB, whatever the
+ * destination sends.
+ */
+const MAX_REQUESTS = 256;
 
 export interface HttpsSinkOptions {
   /** Hosts exempt from the address and port checks (local development, tests). */
@@ -36,8 +43,10 @@ export interface HttpsSinkOptions {
   connectTimeoutMs?: number;
   /** The whole request, from sending to the end of the response. */
   timeoutMs?: number;
-  /** Requests in flight per `deliver` call. */
+  /** Requests in flight per `deliver` call (a stream has one call at a time). */
   concurrency?: number;
+  /** Requests in flight for all streams together. */
+  maxRequests?: number;
 }
 
 /** The sink's own settings, from the environment of the process that runs it (SinkContext.env). */
@@ -84,11 +93,13 @@ export class HttpsSink implements Sink<HttpsConfig> {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  private readonly slots: RequestSlots;
 
   constructor(options: HttpsSinkOptions = {}) {
     this.policy = new EndpointPolicy(options);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.concurrency = options.concurrency ?? 8;
+    this.slots = new RequestSlots(options.maxRequests ?? MAX_REQUESTS);
     // One agent: undici keeps a keep-alive pool per origin. Every new connection resolves its
     // host through the policy's lookup, so a DNS answer that changed since creation is caught.
     this.agent = new Agent({
@@ -146,7 +157,7 @@ export class HttpsSink implements Sink<HttpsConfig> {
           : JSON.stringify(toDeliveredEvent(batch[0] as DomainEvent));
         // A batch's id must be stable across retries of the same events: derive it from them.
         const id = size ? `batch_${batch[0]?.id}_${batch.length}` : (batch[0] as DomainEvent).id;
-        const result = await this.post(target, id, body);
+        const result = await this.slots.run(() => this.post(target, id, body));
         for (const i of group) results[i] = result;
       }
     };

@@ -8,7 +8,7 @@ import {
   type RoleTarget,
 } from "../aws/assumed-role-clients";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
-import { RequestSlots } from "../aws/request-slots";
+import { RequestSlots } from "../request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import { parseTopicArn } from "./arn";
 import { type SnsConfig, snsConfigSchema } from "./config";

@@ -1,5 +1,7 @@
 /**
- * At most `size` calls at once; the others wait here, in order. The AWS SDK's NodeHttpHandler
+ * At most `size` calls at once; the others wait here, in order. Every sink that calls out bounds
+ * its calls in flight with one (per region for the AWS sinks, per process for webhooks), so no
+ * tenant's destinations can hold more sockets than that. The AWS SDK's NodeHttpHandler
  * starts its connection timeout when a request is created, so a request queued inside the agent
  * for a free socket (maxSockets) times out as if the destination were unreachable. Waiting here
  * instead keeps that timeout about connecting.
