@@ -38,9 +38,17 @@ function toApiError(error: FastifyError): ApiError {
   if (error.validation) return fromValidation(error.validation as ValidationIssue[], error.validationContext);
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError(413, "payload_too_large", "the request body is larger than this API accepts");
+      return new ApiError(413, "payload_too_large", "body is larger than this API accepts", "body");
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return new ApiError(400, "invalid_request", "body is not valid JSON", "body");
+      // The JSON parser refuses prototype keys outright (they could pollute every object).
+      return /prototype/i.test(error.message)
+        ? new ApiError(
+            400,
+            "invalid_request",
+            "body must not hold a __proto__ or constructor.prototype key",
+            "body",
+          )
+        : new ApiError(400, "invalid_request", "body is not valid JSON", "body");
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new ApiError(400, "invalid_request", "body is empty: send a JSON object", "body");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
@@ -66,8 +74,11 @@ function fromValidation(issues: ValidationIssue[], context: string | undefined):
   let field = base || (context === "body" ? "body" : (context ?? "request"));
   let message = issue.message ?? "is invalid";
   if (issue.propertyName !== undefined) {
-    field = join(issue.propertyName);
-    message = "is not a valid field name: use snake_case";
+    field = issue.propertyName === "" ? join("body") : join(issue.propertyName);
+    message =
+      issue.propertyName === ""
+        ? "has a field with an empty name"
+        : "is not a valid field name: use snake_case";
   } else if (issue.keyword === "required") {
     field = join(toSnake(String(issue.params.missingProperty)));
     message = "is required";
