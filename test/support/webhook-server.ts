@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +21,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Never answer (to test timeouts). */
   hang?: boolean;
+  /** Answer by hand instead (hostile receivers: trickled bytes, endless bodies, resets). */
+  act?: (res: ServerResponse) => void;
 }
 
 export interface WebhookServer {
@@ -79,6 +81,11 @@ export async function startWebhookServer(): Promise<WebhookServer> {
       };
       state.requests.push(received);
       const reply = state.reply(received);
+      if (reply.act) {
+        hanging.add(() => res.destroy());
+        reply.act(res);
+        return;
+      }
       if (reply.hang) {
         hanging.add(() => res.destroy());
         return;
