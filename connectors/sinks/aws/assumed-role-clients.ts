@@ -1,7 +1,8 @@
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, RequestSigner } from "@smithy/types";
-import { AssumedRoleCredentials, sessionNameFor } from "./assumed-role-credentials";
+import { LRUCache } from "lru-cache";
+import { AssumedRoleCredentials, MAX_CACHED_ROLES, sessionNameFor } from "./assumed-role-credentials";
 import { reusedSigner, type SignerConfig } from "./client-signer";
 import { withFastProperties } from "./fast-properties";
 
@@ -49,14 +50,30 @@ export class AssumedRoleClients<Client extends SdkClient> {
     throwOnRequestTimeout: true,
   });
   readonly credentials: AssumedRoleCredentials;
-  private readonly clients = new Map<string, Client>();
+  /**
+   * One client per (region, role, project), bounded as the credentials are. A forgotten client is
+   * only dropped, not destroyed: every client shares this one request handler, which destroy()
+   * would close for all.
+   */
+  private readonly clients: LRUCache<string, Client>;
 
   /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
   constructor(
     private readonly make: (settings: ClientSettings) => Client,
     sts?: STSClient,
+    max = MAX_CACHED_ROLES,
   ) {
-    this.credentials = new AssumedRoleCredentials(sts ?? new STSClient({ requestHandler: this.http }));
+    this.credentials = new AssumedRoleCredentials(
+      sts ?? new STSClient({ requestHandler: this.http }),
+      Date.now,
+      max,
+    );
+    this.clients = new LRUCache({ max });
+  }
+
+  /** Clients held now (for tests and gauges). */
+  get size(): number {
+    return this.clients.size;
   }
 
   roleKey(target: RoleTarget) {

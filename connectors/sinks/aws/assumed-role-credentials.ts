@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { LRUCache } from "lru-cache";
 
 const SESSION_SECONDS = 3600;
 /** Refresh this long before expiry, so no request ever carries credentials about to lapse. */
@@ -14,16 +15,31 @@ export interface RoleKey {
 }
 
 /**
+ * Roles remembered at once. Every tenant may name roles of its own, so the cache is bounded: the
+ * least recently used role past this count is forgotten (and assumed again if it comes back), and
+ * no entry outlives its session.
+ */
+export const MAX_CACHED_ROLES = 10_000;
+
+/**
  * Temporary credentials per (role, project), cached until shortly before they expire. Concurrent
  * callers share one AssumeRole call; a failed call is not cached.
  */
 export class AssumedRoleCredentials {
-  private readonly cache = new Map<string, Promise<AwsCredentialIdentity>>();
+  private readonly cache: LRUCache<string, Promise<AwsCredentialIdentity>>;
 
   constructor(
     private readonly sts: STSClient,
     private readonly now: () => number = Date.now,
-  ) {}
+    max = MAX_CACHED_ROLES,
+  ) {
+    this.cache = new LRUCache({ max, ttl: SESSION_SECONDS * 1000 });
+  }
+
+  /** Roles cached now (for tests and gauges). */
+  get size(): number {
+    return this.cache.size;
+  }
 
   /** A credential provider for an AWS SDK client: cheap to call on every request. */
   provider(key: RoleKey): () => Promise<AwsCredentialIdentity> {

@@ -1,5 +1,6 @@
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { STSClient } from "@aws-sdk/client-sts";
+import { LRUCache } from "lru-cache";
 import type { DomainEvent } from "../../../src/events/domain-event";
 import {
   AssumedRoleClients,
@@ -37,7 +38,8 @@ export class SnsSink implements Sink<SnsConfig> {
   /** One client per region and role, all on one connection pool of MAX_SOCKETS per endpoint. */
   private readonly clients: AssumedRoleClients<SNSClient>;
   /** Per region: more batches than sockets wait here, not in the agent (see RequestSlots). */
-  private readonly slots = new Map<string, RequestSlots>();
+  /** Per region; a tenant names its topic's region, so the regions remembered are bounded too. */
+  private readonly slots = new LRUCache<string, RequestSlots>({ max: 64 });
 
   /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
   constructor(sts?: STSClient) {

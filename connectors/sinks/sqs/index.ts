@@ -6,9 +6,11 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { STSClient } from "@aws-sdk/client-sts";
+import { LRUCache } from "lru-cache";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { parseArn, roleArnProperty } from "../aws/arn";
 import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
+import { MAX_CACHED_ROLES } from "../aws/assumed-role-credentials";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
@@ -51,8 +53,8 @@ interface Message {
 
 export class SqsSink implements Sink<SqsConfig> {
   private readonly clients: AssumedRoleClients<SQSClient>;
-  /** Queue URLs by (ARN, role): looked up once, as the customer's role. */
-  private readonly urls = new Map<string, Promise<string>>();
+  /** Queue URLs by (ARN, role): looked up once, as the customer's role (as many as roles are kept). */
+  private readonly urls = new LRUCache<string, Promise<string>>({ max: MAX_CACHED_ROLES });
 
   constructor(sts?: STSClient) {
     this.clients = new AssumedRoleClients((settings) => new SQSClient(settings), sts);
