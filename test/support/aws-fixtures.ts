@@ -4,7 +4,7 @@ import { uniqueName } from "../../support/unique";
 export type { TopicWithQueue } from "../../apps/demo/customer-aws";
 export { subscribeQueue } from "../../apps/demo/customer-aws";
 
-/** The customer's AWS set-up (src/demo/customer-aws.ts) under names unique to one test. */
+/** The customer's AWS set-up (apps/demo/customer-aws.ts) under names unique to one test. */
 export const createTopicWithQueue = (options: { fifo?: boolean } = {}) =>
   customer.createTopicWithQueue(uniqueName("events"), options);
 export const createTopic = (options: { fifo?: boolean } = {}) =>
