@@ -1,15 +1,13 @@
 import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import pino from "pino";
-import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { readToEnd } from "../../../src/kafka/read-to-end";
 import { H, headerString } from "../../../src/retry";
-import { connectorConfig } from "../../../src/settings/connector-settings";
 import { delay, waitFor } from "../../../src/util/wait-for";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
 import {
   type Reply,
   startWebhookServer,
@@ -23,9 +21,11 @@ import {
  * does not stall (its delay's p99 under 50 ms, its worst under 150 ms), and A's deliveries end in
  * the retry path or the dead-letter topic.
  *
- * Why two bounds: this process shares two cores with the broker and another suite, so one sample's
- * worst delay includes the scheduler's doing. Work that blocks on every hostile answer shows in
- * the p99; a single long block still shows in the worst.
+ * The connector is a process of its own (the hostile receivers live in this one), and its loop
+ * delay is read from its own /metrics: prom-client's event-loop lag, reset at every scrape. Why two
+ * bounds: it shares two cores with the broker and another suite, so one sample's worst delay
+ * includes the scheduler's doing. Work that blocks on every hostile answer shows in the p99; a
+ * single long block still shows in the worst.
  */
 const EVENTS_A = 10;
 const EVENTS_B = 30;
@@ -117,12 +117,14 @@ describe("hostile destinations beside a healthy tenant", () => {
   let server: WebhookServer;
   let stall: Server;
   const stalled = new Set<Socket>();
-  let connector: RunningConnector;
+  let connector: ConnectorProcess;
+  let opsUrl: string;
   const projectB = randomUUID();
-  let streamB: string;
-  /** What A's destination answers now, by scenario path. */
+  /** What A's destination answers, by scenario path. */
   const replies = new Map<string, (attempt: number) => Reply>();
   const attempts = new Map<string, number>();
+  /** Each scenario's tenant A: its stream exists before the connector starts. */
+  const tenants = new Map<string, { projectId: string; streamId: string; path: string }>();
 
   beforeAll(async () => {
     server = await startWebhookServer();
@@ -143,25 +145,44 @@ describe("hostile destinations beside a healthy tenant", () => {
     await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
     // One partition: every tenant's records share it, so a stall anywhere would show at B.
     pipeline = await createPipeline(1);
-    streamB = (
-      await pipeline.addStream({
-        projectId: projectB,
+    await pipeline.addStream({
+      projectId: projectB,
+      type: "https",
+      config: { httpsEndpoint: server.url("127.0.0.1", "/b"), secret: generateSecret() },
+    });
+    for (const scenario of SCENARIOS) {
+      const path = `/a/${randomUUID()}`;
+      const endpoint = scenario.tlsStall
+        ? `https://127.0.0.1:${(stall.address() as AddressInfo).port}${path}`
+        : server.url("127.0.0.1", path);
+      if (scenario.reply) replies.set(path, scenario.reply);
+      const projectId = randomUUID();
+      const stream = await pipeline.addStream({
+        projectId,
         type: "https",
-        config: { httpsEndpoint: server.url("127.0.0.1", "/b"), secret: generateSecret() },
-      })
-    ).id;
-    const env = {
-      ...process.env,
+        config: { httpsEndpoint: endpoint, secret: generateSecret() },
+      });
+      tenants.set(scenario.name, { projectId, streamId: stream.id, path });
+    }
+    const opsPort = await freePort();
+    opsUrl = `http://127.0.0.1:${opsPort}`;
+    connector = spawnConnector({
       ...pipeline.env,
       ...trustedReceiverEnv(server),
+      EVENTSTREAMS_OPS_PORT: String(opsPort),
       EVENTSTREAMS_RETRY_LADDER: "500ms,1s",
       EVENTSTREAMS_RETRY_JITTER: "none",
-    };
-    connector = await startConnector(connectorConfig({}, env), pino({ level: "silent" }));
-  }, 60_000);
+    });
+    // Ready once it has read the stream configuration to its end and joined its group.
+    await waitFor(async () => (await fetch(`${opsUrl}/readyz`).catch(() => undefined))?.ok, {
+      timeoutMs: 60_000,
+      description: () => `the connector ready\n${connector.output()}`,
+    });
+  }, 90_000);
 
   afterAll(async () => {
-    await connector?.stop();
+    connector?.child.kill("SIGKILL");
+    await connector?.exited;
     for (const socket of stalled) socket.destroy();
     await new Promise<void>((resolve) => (stall ? stall.close(() => resolve()) : resolve()));
     await pipeline?.close();
@@ -171,7 +192,14 @@ describe("hostile destinations beside a healthy tenant", () => {
   const received = (path: string) =>
     server.requests.filter((r) => r.path === path).map((r) => String(r.headers["webhook-id"]));
 
-  /** The stream's records in the retry tiers and the dead-letter topic, by event position. */
+  /** The connector's event-loop lag since the last scrape, in ms (prom-client resets it each time). */
+  async function loopLag(): Promise<{ p99: number; max: number }> {
+    const text = await (await fetch(`${opsUrl}/metrics`)).text();
+    const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]) * 1000;
+    return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
+  }
+
+  /** The stream's records in the retry tiers and the dead-letter topic. */
   async function failedRecords(streamId: string): Promise<number> {
     let count = 0;
     for (const topic of [
@@ -189,34 +217,16 @@ describe("hostile destinations beside a healthy tenant", () => {
   it.each(SCENARIOS)(
     "$name",
     async (scenario) => {
-      const path = `/a/${randomUUID()}`;
-      const endpoint = scenario.tlsStall
-        ? `https://127.0.0.1:${(stall.address() as { port: number }).port}${path}`
-        : server.url("127.0.0.1", path);
-      if (scenario.reply) replies.set(path, scenario.reply);
-      const projectA = randomUUID();
-      const streamA = await pipeline.addStream({
-        projectId: projectA,
-        type: "https",
-        config: { httpsEndpoint: endpoint, secret: generateSecret() },
-      });
-      await waitFor(() => connector.streams.get(streamA.id), {
-        timeoutMs: 10_000,
-        description: "A's stream",
-      });
-
-      const loop = monitorEventLoopDelay({ resolution: 10 });
-      loop.enable();
+      const tenant = tenants.get(scenario.name) as { projectId: string; streamId: string; path: string };
+      await loopLag(); // the lag histogram starts afresh here
       const watchedFrom = Date.now();
       const before = new Set(received("/b"));
-      const events = (names: string, projectId: string, count: number) =>
-        Array.from({ length: count }, (_, i) => ({
-          name: names,
-          projectId,
-          eventAttributes: { seq: String(i) },
-        }));
+      const events = (name: string, projectId: string, count: number) =>
+        Array.from({ length: count }, (_, i) => ({ name, projectId, eventAttributes: { seq: String(i) } }));
       // A's events first, so B's queue up behind them on the shared partition.
-      await pipeline.publisher.publishMany(events("LoginSucceeded", projectA, EVENTS_A) as EventInput[]);
+      await pipeline.publisher.publishMany(
+        events("LoginSucceeded", tenant.projectId, EVENTS_A) as EventInput[],
+      );
       const sentB = await pipeline.publisher.publishMany(
         events("IdentityCreated", projectB, EVENTS_B) as EventInput[],
       );
@@ -235,41 +245,49 @@ describe("hostile destinations beside a healthy tenant", () => {
       const expected = scenario.pauses ? 1 : EVENTS_A;
       const failed = await waitFor(
         async () => {
-          const n = await failedRecords(streamA.id);
+          const n = await failedRecords(tenant.streamId);
           return n >= expected ? n : undefined;
         },
         { timeoutMs: 45_000, intervalMs: 1_000, description: "A's deliveries in the retry path" },
       );
       expect(failed).toBeGreaterThanOrEqual(expected);
       if (scenario.pauses) {
-        await waitFor(() => connector.streams.get(streamA.id)?.status === "paused", {
+        await waitFor(() => pipeline.streams.get(tenant.streamId)?.status === "paused", {
           timeoutMs: 10_000,
           description: "A's stream paused by its 410",
         });
       }
-      expect(received(path).filter((id) => received("/b").includes(id))).toEqual([]);
-      // An observation window (not a readiness wait): at least 2 s of 10 ms samples, so that the
-      // p99 of a quick scenario is not just its one worst sample.
+      expect(received(tenant.path).filter((id) => idsB.includes(id))).toEqual([]);
+      // An observation window (not a readiness wait): at least 2 s of samples, so that the p99 of
+      // a quick scenario is not just its one worst sample.
       await delay(Math.max(0, OBSERVE_MS - (Date.now() - watchedFrom)));
-      loop.disable();
-      const worstMs = loop.max / 1e6;
-      const p99Ms = loop.percentile(99) / 1e6;
+      const lag = await loopLag();
       process.stdout.write(
-        `hostile destination "${scenario.name}": B ${atB.length}/${EVENTS_B}, loop p99 ${p99Ms.toFixed(1)} ms, max ${worstMs.toFixed(1)} ms\n`,
+        `hostile destination "${scenario.name}": B ${atB.length}/${EVENTS_B}, connector loop p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms\n`,
       );
-      expect(p99Ms).toBeLessThan(LOOP_P99_MS);
-      expect(worstMs).toBeLessThan(LOOP_WORST_MS);
-      await pipeline.removeStream(streamA.id);
+      expect(lag.p99).toBeLessThan(LOOP_P99_MS);
+      expect(lag.max).toBeLessThan(LOOP_WORST_MS);
     },
     120_000,
   );
 
-  it("never delivered to B what it delivered to A, nor to A what it owed B", () => {
+  it("never delivered to B what it owed A, nor to A what it owed B", () => {
     const atA = new Set(
       server.requests.filter((r) => r.path.startsWith("/a/")).map((r) => r.headers["webhook-id"]),
     );
     const atB = server.requests.filter((r) => r.path === "/b").map((r) => r.headers["webhook-id"]);
+    expect(atB.length).toBeGreaterThan(0);
     expect(atB.filter((id) => atA.has(id))).toEqual([]);
-    expect(streamB).toBeDefined();
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
