@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kafka, KafkaMessage } from "kafkajs";
+import { waitFor } from "../util/wait-for";
 
 /** Where reading a partition goes on from: the next offset, by partition. */
 export type Positions = Map<number, bigint>;
@@ -30,7 +31,12 @@ export async function readToEnd(
   await admin.connect();
   let ends: { partition: number; offset: string; low: string }[];
   try {
-    ends = await admin.fetchTopicOffsets(topic);
+    // A topic just created may not have taken up its leader yet: ask again until it has.
+    ends = await waitFor(() => admin.fetchTopicOffsets(topic), {
+      timeoutMs,
+      intervalMs: 100,
+      description: `the end offsets of ${topic}`,
+    });
   } finally {
     await admin.disconnect();
   }

