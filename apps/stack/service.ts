@@ -29,3 +29,13 @@ export interface Prerequisite {
   /** How to get it, shown when it is missing. */
   hint: string;
 }
+
+/** Kafka and the registry run on Java and are fetched with Maven, both from Debian's packages. */
+export const JAVA_AND_MAVEN: readonly Prerequisite[] = [
+  {
+    command: "java",
+    args: ["-version"],
+    hint: "install Java 17 (Debian: apt-get install openjdk-17-jre-headless)",
+  },
+  { command: "mvn", args: ["-v"], hint: "install Maven (Debian: apt-get install maven)" },
+];

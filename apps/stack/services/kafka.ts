@@ -5,7 +5,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { type StackSettings, VERSIONS } from "../../../src/settings/stack-settings";
 import type { LaunchSpec } from "../processes";
 import { runToLog } from "../run-command";
-import type { StackService } from "../service";
+import { JAVA_AND_MAVEN, type StackService } from "../service";
 
 /**
  * Broker settings shared by the native stack and docker-compose.yml (a test keeps them equal).
@@ -37,14 +37,7 @@ export function kafkaBrokerProperties(s: StackSettings): Record<string, string> 
 export class KafkaService implements StackService {
   readonly name = "kafka" as const;
   readonly startTimeoutMs = 90_000;
-  readonly prerequisites = [
-    {
-      command: "java",
-      args: ["-version"],
-      hint: "install Java 17 (Debian: apt-get install openjdk-17-jre-headless)",
-    },
-    { command: "mvn", args: ["-v"], hint: "install Maven (Debian: apt-get install maven)" },
-  ];
+  readonly prerequisites = JAVA_AND_MAVEN;
   private readonly home: string;
   private readonly libs: string;
   private readonly dataDir: string;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { type StackSettings, VERSIONS } from "../../../src/settings/stack-settings";
 import type { LaunchSpec } from "../processes";
 import { runToLog } from "../run-command";
-import type { StackService } from "../service";
+import { JAVA_AND_MAVEN, type StackService } from "../service";
 
 /**
  * Apicurio Registry serving the Confluent-compatible REST API under /apis/ccompat/v7, with its
@@ -40,14 +40,7 @@ export class RegistryService implements StackService {
   readonly startTimeoutMs = 90_000;
   /** Its storage is a topic on the stack's broker. */
   readonly dependsOn = ["kafka"] as const;
-  readonly prerequisites = [
-    {
-      command: "java",
-      args: ["-version"],
-      hint: "install Java 17 (Debian: apt-get install openjdk-17-jre-headless)",
-    },
-    { command: "mvn", args: ["-v"], hint: "install Maven (Debian: apt-get install maven)" },
-  ];
+  readonly prerequisites = JAVA_AND_MAVEN;
   private readonly home: string;
   readonly logFile: string;
   readonly pidFile: string;
