@@ -26,7 +26,7 @@ import {
  * The bounds, p99 under 100 ms and worst under 250 ms, hold with margin under the full suite.
  * Alone, this file measured a p99 of 11–22 ms and a worst of 12–57 ms. In the full suite the
  * connector shares two cores with the broker and a crash-safety suite, which raised the p99 to
- * 47–53 ms and the worst to 128 ms. That is the scheduler's doing, not a hostile answer's. A
+ * about 55 ms and the worst to 128 ms. That is the scheduler's doing, not a hostile answer's. A
  * pattern that backtracks, or a bomb expanded on the loop, would overshoot these bounds many times.
  */
 const EVENTS_A = 10;
