@@ -12,6 +12,7 @@
  * the connector's process instead, as a single `eventstreams connector` does.
  *
  * Usage: npm run bench:isolation -- [--rate 500] [--seconds 20] [--rounds 3] [--inline-retry]
+ *   [--hostile] (B beside hostile destinations, real HTTPS: bench/isolation/hostile.ts)
  *   [--only down[,healthy,none]] [--cpu-prof DIR] (a CPU profile of each "A down" scenario, round 1+)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     only: { type: "string", default: "none,healthy,down" },
     /** Writes a .cpuprofile of this process for each measured "A down" scenario into this directory. */
     "cpu-prof": { type: "string" },
+    /** B beside hostile destinations instead (bench/isolation/hostile.ts, its own --rate and --seconds). */
+    hostile: { type: "boolean", default: false },
   },
 });
 const rate = Number(values.rate);
@@ -236,7 +239,11 @@ async function main() {
   process.stdout.write(`written to ${path.relative(process.cwd(), file)}\n`);
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
-  process.exit(1);
-});
+if (values.hostile) {
+  void import("./hostile");
+} else {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
+    process.exit(1);
+  });
+}

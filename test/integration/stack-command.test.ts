@@ -17,11 +17,11 @@ import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/cre
 import { domainTopic, domainTopics, valueSubject } from "../../src/topics/domain-topics";
 import { waitFor } from "../../src/util/wait-for";
 import { testKafka } from "../../support/clients";
+import { spawnConnector } from "../../support/connector-process";
 import { createPipeline } from "../../support/pipeline";
 import { uniqueName } from "../../support/unique";
-import { spawnConnector } from "../support/connector-process";
+import { startWebhookServer, trustedReceiverEnv } from "../../support/webhook-server";
 import { consumeRaw, type RawRecord } from "../support/domain-topics-fixture";
-import { startWebhookServer, trustedReceiverEnv } from "../support/webhook-server";
 
 const run = promisify(execFile);
 const root = findProjectRoot();

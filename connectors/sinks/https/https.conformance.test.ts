@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { startWebhookServer } from "../../../support/webhook-server";
 import { receivedIds } from "../../../test/support/received-ids";
-import { startWebhookServer } from "../../../test/support/webhook-server";
 import { describeSinkConformance } from "../conformance";
 import { HttpsSink, httpsSink } from "./index";
 import { generateSecret } from "./signature";

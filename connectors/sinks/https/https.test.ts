@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { LookupAddress } from "node:dns";
-import { startWebhookServer, type WebhookServer } from "../../../test/support/webhook-server";
+import { startWebhookServer, type WebhookServer } from "../../../support/webhook-server";
 import { conformanceEvents } from "../conformance";
 import type { SinkTarget } from "../sink";
 import { type HttpsConfig, httpsSecrets } from "./config";

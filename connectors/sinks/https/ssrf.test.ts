@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LookupAddress } from "node:dns";
 import pino from "pino";
-import { startWebhookServer, type WebhookServer } from "../../../test/support/webhook-server";
+import { startWebhookServer, type WebhookServer } from "../../../support/webhook-server";
 import type { SinkContext } from "../sink";
 import { SinkRegistry } from "../sink-registry";
 import { HttpsSink, httpsSink } from "./index";

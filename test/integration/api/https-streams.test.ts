@@ -1,6 +1,6 @@
 import { verifyWebhook } from "../../../apps/package";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** HTTPS streams through the API: secret shown once, masked on reads, rotated, SSRF refused. */
 describe("HTTPS event streams through the API", () => {

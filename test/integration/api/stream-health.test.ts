@@ -4,8 +4,8 @@ import { type RunningConnector, startConnector } from "../../../connectors/run-c
 import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { startTestApi, type TestApi } from "../../support/api";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /** The connector reports each stream's health; the API shows it beside the stream. */
 describe("stream health in the API", () => {

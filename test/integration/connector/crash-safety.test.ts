@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
+import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
-import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
 import { QueueCollector } from "../../support/queue-collector";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 
 /**
  * At least once, shown by killing: real connector processes are SIGKILLed while events flow, and

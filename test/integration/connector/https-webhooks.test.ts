@@ -6,7 +6,7 @@ import { generateSecret } from "../../../connectors/sinks/https/signature";
 import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 
 /** publisher → domain topics → connector → HTTPS sink → a local HTTPS receiver, signatures checked. */
 describe("HTTPS webhooks, end to end through the connector", () => {

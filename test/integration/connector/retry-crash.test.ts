@@ -3,9 +3,9 @@ import { getPriority } from "node:os";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { waitFor } from "../../../src/util/wait-for";
+import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
-import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 
 const LADDER_MS = 3_000;
 

@@ -6,7 +6,7 @@ import type { EventInput } from "../../../producers";
 import { connectorConfig } from "../../../src/settings/connector-settings";
 import { waitFor } from "../../../src/util/wait-for";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
-import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 
 const EVENTS = 5_000;
 // Long enough that no event runs out of steps (and into the dead-letter topic) while the outage

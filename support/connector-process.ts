@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
-import { findProjectRoot } from "../../src/project-root";
+import { CONNECTOR_NODE_FLAGS } from "../connectors/node-flags";
+import { findProjectRoot } from "../src/project-root";
 
 /** A real `eventstreams connector` process, to be stopped politely or killed outright. */
 export interface ConnectorProcess {
