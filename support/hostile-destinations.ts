@@ -1,4 +1,5 @@
-import type { Reply } from "./webhook-server";
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { type Reply, startWebhookServer, type WebhookServer } from "./webhook-server";
 
 /** One second per byte, for as long as the client stays. */
 function trickle(res: Parameters<NonNullable<Reply["act"]>>[0], text: string): void {
@@ -81,3 +82,72 @@ export const HOSTILE_SCENARIOS: HostileScenario[] = [
   },
   { name: "410, then 200", reply: (attempt) => ({ status: attempt === 1 ? 410 : 200 }), pauses: true },
 ];
+
+/**
+ * The receivers both the attack suite and the benchmark stand up: one HTTPS server whose answer
+ * depends on the path (a healthy 204 unless a hostile reply is routed there), and a TCP server that
+ * accepts and never speaks (a TLS handshake that stalls).
+ */
+export interface HostileReceivers {
+  server: WebhookServer;
+  /** The endpoint of a scenario at `path`, its hostile answer routed there. */
+  endpoint(scenario: HostileScenario | undefined, path: string): string;
+  close(): Promise<void>;
+}
+
+export async function startHostileReceivers(): Promise<HostileReceivers> {
+  const server = await startWebhookServer();
+  const replies = new Map<string, (attempt: number) => Reply>();
+  const attempts = new Map<string, number>();
+  server.reply = (request) => {
+    const path = request.path.split("?")[0] ?? "";
+    const reply = replies.get(path);
+    if (!reply) return { status: 204 };
+    const attempt = (attempts.get(path) ?? 0) + 1;
+    attempts.set(path, attempt);
+    return reply(attempt);
+  };
+  const stalled = new Set<Socket>();
+  const stall = createServer((socket) => {
+    stalled.add(socket);
+    socket.on("error", () => undefined);
+    socket.once("close", () => stalled.delete(socket));
+  });
+  await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
+  return {
+    server,
+    endpoint: (scenario, path) => {
+      if (scenario?.reply) replies.set(path, scenario.reply);
+      return scenario?.tlsStall
+        ? `https://127.0.0.1:${(stall.address() as AddressInfo).port}${path}`
+        : server.url("127.0.0.1", path);
+    },
+    close: async () => {
+      for (const socket of stalled) socket.destroy();
+      await new Promise<void>((resolve) => stall.close(() => resolve()));
+      await server.close();
+    },
+  };
+}
+
+/** A port nothing listens on now, for a child process's ops server. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A connector process's event-loop lag since the last scrape of its /metrics, in ms (prom-client's
+ * histogram, which each scrape resets).
+ */
+export async function connectorLoopLag(opsUrl: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]) * 1000;
+  return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
+}

@@ -10,7 +10,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import * as os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -19,9 +18,15 @@ import type { DomainEvent } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
 import { delay, waitFor } from "../../src/util/wait-for";
 import { spawnConnector } from "../../support/connector-process";
-import { HOSTILE_SCENARIOS, type HostileScenario } from "../../support/hostile-destinations";
+import {
+  connectorLoopLag,
+  freePort,
+  HOSTILE_SCENARIOS,
+  type HostileScenario,
+  startHostileReceivers,
+} from "../../support/hostile-destinations";
 import { createPipeline } from "../../support/pipeline";
-import { type Reply, startWebhookServer, trustedReceiverEnv } from "../../support/webhook-server";
+import { trustedReceiverEnv } from "../../support/webhook-server";
 import { percentile, round } from "../producer/stats";
 
 const { values } = parseArgs({
@@ -54,24 +59,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const server = await startWebhookServer();
-  const replies = new Map<string, (attempt: number) => Reply>();
-  const attempts = new Map<string, number>();
-  server.reply = (request) => {
-    const at = request.path.split("?")[0] ?? "";
-    const reply = replies.get(at);
-    if (!reply) return { status: 204 };
-    const attempt = (attempts.get(at) ?? 0) + 1;
-    attempts.set(at, attempt);
-    return reply(attempt);
-  };
-  const stalled = new Set<Socket>();
-  const stall: Server = createServer((socket) => {
-    stalled.add(socket);
-    socket.on("error", () => undefined);
-    socket.once("close", () => stalled.delete(socket));
-  });
-  await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
+  const receivers = await startHostileReceivers();
+  const { server } = receivers;
   const pipeline = await createPipeline(1);
   const projectB = randomUUID();
   await pipeline.addStream({
@@ -90,11 +79,7 @@ async function main(): Promise<void> {
   ];
   for (const s of scenarios) {
     if (!s.projectA) continue;
-    const at = `/a/${randomUUID()}`;
-    if (s.hostile?.reply) replies.set(at, s.hostile.reply);
-    const endpoint = s.hostile?.tlsStall
-      ? `https://127.0.0.1:${(stall.address() as AddressInfo).port}${at}`
-      : server.url("127.0.0.1", at);
+    const endpoint = receivers.endpoint(s.hostile, `/a/${randomUUID()}`);
     const stream = await pipeline.addStream({
       projectId: s.projectA,
       type: "https",
@@ -102,12 +87,7 @@ async function main(): Promise<void> {
     });
     s.streamA = stream.id;
   }
-  const opsPort = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const opsPort = await freePort();
   const ops = `http://127.0.0.1:${opsPort}`;
   const connector = spawnConnector({
     ...pipeline.env,
@@ -119,11 +99,7 @@ async function main(): Promise<void> {
     timeoutMs: 60_000,
     description: "the connector ready",
   });
-  const loopLag = async () => {
-    const text = await (await fetch(`${ops}/metrics`)).text();
-    const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]) * 1000;
-    return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
-  };
+  const loopLag = () => connectorLoopLag(ops);
 
   const rows: Row[] = [];
   try {
@@ -187,10 +163,8 @@ async function main(): Promise<void> {
   } finally {
     connector.child.kill("SIGKILL");
     await connector.exited;
-    for (const socket of stalled) socket.destroy();
-    stall.close();
     await pipeline.close();
-    await server.close();
+    await receivers.close();
   }
 
   const healthy = rows.find((r) => r.scenario === "B beside a healthy A") as Row;

@@ -1,20 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { createServer, type Server, type Socket } from "node:net";
 import { generateSecret } from "../../../connectors/sinks/https/signature";
 import type { EventInput } from "../../../producers";
 import { readToEnd } from "../../../src/kafka/read-to-end";
 import { H, headerString } from "../../../src/retry";
 import { delay, waitFor } from "../../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
-import { HOSTILE_SCENARIOS } from "../../../support/hostile-destinations";
-import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import {
-  type Reply,
-  startWebhookServer,
-  trustedReceiverEnv,
-  type WebhookServer,
-} from "../../../support/webhook-server";
+  connectorLoopLag,
+  freePort,
+  HOSTILE_SCENARIOS,
+  type HostileReceivers,
+  startHostileReceivers,
+} from "../../../support/hostile-destinations";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 
 /**
  * A hostile tenant A controls everything its destination answers. Beside each of these answers, a
@@ -38,35 +37,17 @@ const OBSERVE_MS = 2_000;
 
 describe("hostile destinations beside a healthy tenant", () => {
   let pipeline: Pipeline;
+  let receivers: HostileReceivers;
   let server: WebhookServer;
-  let stall: Server;
-  const stalled = new Set<Socket>();
   let connector: ConnectorProcess;
   let opsUrl: string;
   const projectB = randomUUID();
-  /** What A's destination answers, by scenario path. */
-  const replies = new Map<string, (attempt: number) => Reply>();
-  const attempts = new Map<string, number>();
   /** Each scenario's tenant A: its stream exists before the connector starts. */
   const tenants = new Map<string, { projectId: string; streamId: string; path: string }>();
 
   beforeAll(async () => {
-    server = await startWebhookServer();
-    server.reply = (request) => {
-      const path = request.path.split("?")[0] ?? "";
-      const reply = replies.get(path);
-      if (!reply) return { status: 204 };
-      const attempt = (attempts.get(path) ?? 0) + 1;
-      attempts.set(path, attempt);
-      return reply(attempt);
-    };
-    // Accepts TCP connections and never says a word: the TLS handshake waits forever.
-    stall = createServer((socket) => {
-      stalled.add(socket);
-      socket.on("error", () => undefined);
-      socket.once("close", () => stalled.delete(socket));
-    });
-    await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
+    receivers = await startHostileReceivers();
+    server = receivers.server;
     // One partition: every tenant's records share it, so a stall anywhere would show at B.
     pipeline = await createPipeline(1);
     await pipeline.addStream({
@@ -76,10 +57,7 @@ describe("hostile destinations beside a healthy tenant", () => {
     });
     for (const scenario of HOSTILE_SCENARIOS) {
       const path = `/a/${randomUUID()}`;
-      const endpoint = scenario.tlsStall
-        ? `https://127.0.0.1:${(stall.address() as AddressInfo).port}${path}`
-        : server.url("127.0.0.1", path);
-      if (scenario.reply) replies.set(path, scenario.reply);
+      const endpoint = receivers.endpoint(scenario, path);
       const projectId = randomUUID();
       const stream = await pipeline.addStream({
         projectId,
@@ -107,21 +85,12 @@ describe("hostile destinations beside a healthy tenant", () => {
   afterAll(async () => {
     connector?.child.kill("SIGKILL");
     await connector?.exited;
-    for (const socket of stalled) socket.destroy();
-    await new Promise<void>((resolve) => (stall ? stall.close(() => resolve()) : resolve()));
     await pipeline?.close();
-    await server?.close();
+    await receivers?.close();
   });
 
   const received = (path: string) =>
     server.requests.filter((r) => r.path === path).map((r) => String(r.headers["webhook-id"]));
-
-  /** The connector's event-loop lag since the last scrape, in ms (prom-client resets it each time). */
-  async function loopLag(): Promise<{ p99: number; max: number }> {
-    const text = await (await fetch(`${opsUrl}/metrics`)).text();
-    const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, "m").exec(text)?.[1]) * 1000;
-    return { p99: read("nodejs_eventloop_lag_p99_seconds"), max: read("nodejs_eventloop_lag_max_seconds") };
-  }
 
   /** The stream's records in the retry tiers and the dead-letter topic. */
   async function failedRecords(streamId: string): Promise<number> {
@@ -142,7 +111,7 @@ describe("hostile destinations beside a healthy tenant", () => {
     "$name",
     async (scenario) => {
       const tenant = tenants.get(scenario.name) as { projectId: string; streamId: string; path: string };
-      await loopLag(); // the lag histogram starts afresh here
+      await connectorLoopLag(opsUrl); // the lag histogram starts afresh here
       const watchedFrom = Date.now();
       const before = new Set(received("/b"));
       const events = (name: string, projectId: string, count: number) =>
@@ -185,7 +154,7 @@ describe("hostile destinations beside a healthy tenant", () => {
       // An observation window (not a readiness wait): at least 2 s of samples, so that the p99 of
       // a quick scenario is not just its one worst sample.
       await delay(Math.max(0, OBSERVE_MS - (Date.now() - watchedFrom)));
-      const lag = await loopLag();
+      const lag = await connectorLoopLag(opsUrl);
       process.stdout.write(
         `hostile destination "${scenario.name}": B ${atB.length}/${EVENTS_B}, connector loop p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms\n`,
       );
@@ -204,14 +173,3 @@ describe("hostile destinations beside a healthy tenant", () => {
     expect(atB.filter((id) => atA.has(id))).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
