@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { EventDecodeError } from "../src/codec/event-decoder";
 import type { DomainEvent } from "../src/events/domain-event";
+import { MAX_INFLATED_BATCH_BYTES, refusedBatchOf } from "../src/kafka/gzip-codec";
 import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { RetryPolicy, SourceRecord } from "../src/retry";
@@ -375,6 +376,15 @@ export class SinkConnector {
       offset: message.offset,
       value: message.value ?? Buffer.alloc(0),
     };
+    const refused = refusedBatchOf(message);
+    if (refused) {
+      // A decompression bomb: one reference for the whole batch, never its records.
+      const reason = `a gzip batch (offsets ${refused.firstOffset} to ${refused.lastOffset}) inflates past ${MAX_INFLATED_BATCH_BYTES / 2 ** 20} MiB; not expanded`;
+      this.options.logger.error({ topic, partition, offset: message.offset, reason }, "refused batch dead-lettered");
+      await this.writer.deadLetterUndecodable(source, reason, "batch-too-large");
+      this.metrics.deadLettered.inc({ reason: "batch-too-large" });
+      return;
+    }
     let event: DomainEvent;
     try {
       event = await this.options.decode(source.value, topic);

@@ -10,7 +10,7 @@ import { type DeliveryResult, defineSink, SinkRegistry } from "../sinks";
 import { InThreadSinkCalls } from "../threads/sink-calls";
 import { CircuitBreakers } from "./circuit-breaker";
 import { GuardedDelivery } from "./guarded-delivery";
-import { StreamDispatcher } from "./stream-dispatcher";
+import { SET_ASIDE_AFTER_MS, StreamDispatcher } from "./stream-dispatcher";
 
 // Pure batching logic: the sink and the producer are fakes; end-to-end behaviour is tested against
 // the real stack in test/integration.
@@ -86,6 +86,25 @@ function setup(
 }
 
 describe("StreamDispatcher", () => {
+  it("sets aside deliveries that wait too long behind their stream's call, so their records can finish", async () => {
+    const gate = new Promise<void>(() => undefined); // a destination that never answers
+    const { dispatcher, calls, sent, source } = setup(undefined, false, { answer: () => gate });
+    const slow = stream("slow");
+    let inFlightSettled = false;
+    void dispatcher.submit(slow, { event: event(1), source }).finally(() => {
+      inFlightSettled = true;
+    });
+    await waitFor(() => calls.length === 1, { timeoutMs: 1_000, description: "the first call" });
+    const waitingSince = Date.now();
+    await Promise.all([2, 3, 4, 5].map((n) => dispatcher.submit(slow, { event: event(n), source })));
+    expect(Date.now() - waitingSince).toBeGreaterThanOrEqual(SET_ASIDE_AFTER_MS - 5);
+    expect(sent).toEqual([{ topic: "retry", count: 4 }]);
+    // Only the call in flight is still the destination's; nothing else was sent to it.
+    expect(calls).toEqual([["e1"]]);
+    expect(inFlightSettled).toBe(false);
+    expect(dispatcher.pending).toBe(1);
+  });
+
   it("sends full batches at the sink's limit, the rest after the linger, in submission order", async () => {
     const { dispatcher, calls, source } = setup();
     const s = stream("s1");

@@ -22,10 +22,23 @@ interface StreamQueue {
   stream: EventStream;
   pending: Pending[];
   timer?: NodeJS.Timeout;
+  /** Armed while deliveries wait behind the stream's call in flight (see SET_ASIDE_AFTER_MS). */
+  setAsideTimer?: NodeJS.Timeout;
   flushing: boolean;
 }
 
 const OPEN_CIRCUIT_LINGER_MS = 250;
+
+/**
+ * The longest a delivery waits behind its stream's call in flight before it is set aside: handed to
+ * the first retry tier, as a retryable failure (`destination-slow`), so that its record can finish.
+ * A partition's window holds a bounded number of unfinished records for every stream reading it;
+ * without this, a destination that holds each call for seconds (headers trickled, a handshake that
+ * stalls) filled it with its own stream's records and paused the partition for every tenant on it.
+ * Now a stream holds at most about this long of its own events. A healthy stream waits far less:
+ * a call is milliseconds to a few hundred, and a full batch goes as soon as the call before it ends.
+ */
+export const SET_ASIDE_AFTER_MS = 1_000;
 
 export interface DispatcherOptions {
   sinks: SinkRegistry;
@@ -62,6 +75,7 @@ export class StreamDispatcher {
       }
       queue.stream = stream; // the newest configuration wins
       queue.pending.push({ ...delivery, done, failed });
+      if (queue.flushing) this.setAsideLater(queue);
       const { maxEvents } = this.options.sinks.definition(stream.type).limits;
       if (queue.pending.length >= maxEvents && !this.options.guard.isOpen(stream.id)) this.flush(queue);
       else this.flushLater(queue);
@@ -130,10 +144,50 @@ export class StreamDispatcher {
     return lane;
   }
 
+  private setAsideLater(queue: StreamQueue): void {
+    queue.setAsideTimer ??= setTimeout(() => this.setAside(queue), SET_ASIDE_AFTER_MS);
+  }
+
+  /** Hands every delivery waiting behind the stream's call in flight to the retry path (see SET_ASIDE_AFTER_MS). */
+  private setAside(queue: StreamQueue): void {
+    queue.setAsideTimer = undefined;
+    if (!queue.flushing || queue.pending.length === 0) return;
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    const { stream } = queue;
+    const batch = queue.pending.splice(0);
+    const failures: FailedDelivery[] = batch.map((p) => ({
+      source: p.source,
+      streamId: stream.id,
+      projectId: stream.projectId,
+      sinkType: stream.type,
+      result: {
+        outcome: "retryable",
+        code: "destination-slow",
+        message: `waited over ${SET_ASIDE_AFTER_MS} ms behind the stream's call in flight`,
+      },
+    }));
+    this.options.metrics.setAside.inc({ sink: stream.type }, batch.length);
+    this.options.logger.warn(
+      { streamId: stream.id, projectId: stream.projectId, sink: stream.type, setAside: batch.length },
+      "destination slow: deliveries waiting behind its call handed to the retry path",
+    );
+    this.options.writer.handOff(failures).then(
+      () => {
+        this.totals.handedOff += batch.length;
+        for (const p of batch) p.done();
+      },
+      (error) => {
+        for (const p of batch) p.failed(error);
+      },
+    );
+  }
+
   /** Sends up to `size` of the queue's deliveries; `ended` runs when the sink's call is over. */
   private send(queue: StreamQueue, size: number, ended?: () => void): void {
     const batch = queue.pending.splice(0, size);
     queue.flushing = true;
+    if (queue.pending.length > 0) this.setAsideLater(queue);
     this.deliver(queue.stream, batch)
       .then(
         () => {
@@ -145,6 +199,8 @@ export class StreamDispatcher {
       )
       .finally(() => {
         queue.flushing = false;
+        clearTimeout(queue.setAsideTimer);
+        queue.setAsideTimer = undefined;
         ended?.();
         if (queue.pending.length === 0) {
           if (!queue.timer) this.queues.delete(queue.stream.id);

@@ -27,6 +27,12 @@ export function createConnectorMetrics(registry: Registry) {
       labelNames: ["sink"],
       registers: [registry],
     }),
+    setAside: new Counter({
+      name: "eventstreams_deliveries_set_aside_total",
+      help: "Deliveries handed to the retry path after waiting too long behind their stream's call in flight",
+      labelNames: ["sink"],
+      registers: [registry],
+    }),
     retryOutcomes: new Counter({
       name: "eventstreams_retry_outcomes_total",
       help: "Records read from a retry tier, by tier and what became of them",

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
-import { useFastGzip, useInlineGunzip } from "./gzip-codec";
+import { MAX_INFLATED_BATCH_BYTES, useBoundedGzip, useFastGzip, useInlineGunzip } from "./gzip-codec";
 
 interface Codec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;
@@ -44,5 +44,18 @@ describe("kafkajs gzip codec changes", () => {
     const { inflated, turned } = await inflateCountingTurns(compressed);
     expect(inflated.equals(payload)).toBe(true);
     expect(turned).toBe(false);
+  });
+
+  it("refuses to inflate a batch past the limit, on the loop and in the pool alike", async () => {
+    // 64 MiB of one byte: about 64 KiB compressed, the shape of a decompression bomb.
+    const bomb = gzipSync(Buffer.alloc(4 * MAX_INFLATED_BATCH_BYTES, 0));
+    expect(bomb.length).toBeLessThan(256 * 1024);
+    useBoundedGzip();
+    await expect(gzipCodec().decompress(bomb)).rejects.toMatchObject({ code: "ERR_BUFFER_TOO_LARGE" });
+    useInlineGunzip();
+    await expect(gzipCodec().decompress(bomb)).rejects.toMatchObject({ code: "ERR_BUFFER_TOO_LARGE" });
+    // A batch at the limit itself still inflates.
+    const atLimit = Buffer.alloc(MAX_INFLATED_BATCH_BYTES, 1);
+    expect((await gzipCodec().decompress(gzipSync(atLimit))).equals(atLimit)).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import { promisify } from "node:util";
-import { gzip, unzipSync } from "node:zlib";
+import { gzip, unzip, unzipSync } from "node:zlib";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 
 const compress = promisify(gzip);
+const inflate = promisify(unzip);
 
 /**
  * zlib level for the record batches the publisher compresses. kafkajs's own gzip codec uses zlib's
@@ -11,30 +12,46 @@ const compress = promisify(gzip);
  */
 export const GZIP_LEVEL = 1;
 
-interface GzipCodec {
-  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-  decompress(buffer: Buffer): Promise<Buffer>;
-}
+/**
+ * The most a gzip record batch may inflate to. A real batch is at most the broker's 1 MiB message
+ * limit compressed, about 3 MiB of our events inflated; a batch of one repeated byte inflates
+ * a thousandfold (a decompression bomb: 1 MiB becomes 1 GiB). Past this limit zlib stops, and our
+ * kafkajs patch hands the consumer one placeholder record for the batch instead of its records
+ * (see REFUSED_BATCH_HEADER), which the connector dead-letters as a reference.
+ */
+export const MAX_INFLATED_BATCH_BYTES = 16 * 1024 * 1024;
+
+/** The header of the placeholder record that stands for a batch the codec refused to inflate. */
+export const REFUSED_BATCH_HEADER = "kafkajs-refused-batch";
+/** Its companion: the refused batch's first offset (the placeholder sits at its last). */
+export const REFUSED_BATCH_FIRST_OFFSET_HEADER = "kafkajs-refused-batch-first-offset";
+
+const how = { level: undefined as number | undefined, inline: false };
 
 /**
- * kafkajs looks codecs up in one table for the whole process, so each change below applies to every
- * kafkajs client of the process. Both keep the format: other clients, in any language, read and
- * write ordinary gzip batches.
+ * kafkajs looks codecs up in one table for the whole process, so this one codec serves every kafkajs
+ * client of the process. It keeps the format: other clients, in any language, read and write
+ * ordinary gzip batches.
  */
-function changeGzip(change: (codec: GzipCodec) => GzipCodec): void {
-  const codecs = CompressionCodecs as Record<number, () => GzipCodec>;
-  const current = codecs[CompressionTypes.GZIP];
-  if (!current) throw new Error("kafkajs has no gzip codec to change");
-  const changed = change(current());
-  codecs[CompressionTypes.GZIP] = () => changed;
+const boundedGzip = {
+  compress: (encoder: { buffer: Buffer }) =>
+    compress(encoder.buffer, how.level === undefined ? {} : { level: how.level }),
+  decompress: async (buffer: Buffer) =>
+    how.inline
+      ? unzipSync(buffer, { maxOutputLength: MAX_INFLATED_BATCH_BYTES })
+      : inflate(buffer, { maxOutputLength: MAX_INFLATED_BATCH_BYTES }),
+};
+
+/** Inflates gzip batches up to MAX_INFLATED_BATCH_BYTES in this process (every kafkajs client). */
+export function useBoundedGzip(): void {
+  (CompressionCodecs as Record<number, () => typeof boundedGzip>)[CompressionTypes.GZIP] = () =>
+    boundedGzip;
 }
 
 /** Makes kafkajs compress gzip batches at GZIP_LEVEL (the publisher). */
 export function useFastGzip(): void {
-  changeGzip((codec) => ({
-    ...codec,
-    compress: (encoder) => compress(encoder.buffer, { level: GZIP_LEVEL }),
-  }));
+  how.level = GZIP_LEVEL;
+  useBoundedGzip();
 }
 
 /**
@@ -47,5 +64,20 @@ export function useFastGzip(): void {
  * ~17 ms for a batch at the broker's default 1 MiB limit (our events at gzip level 1, this machine).
  */
 export function useInlineGunzip(): void {
-  changeGzip((codec) => ({ ...codec, decompress: async (buffer) => unzipSync(buffer) }));
+  how.inline = true;
+  useBoundedGzip();
+}
+
+/** The batch a placeholder record stands for (see REFUSED_BATCH_HEADER), or undefined for a real record. */
+export function refusedBatchOf(message: {
+  offset: string;
+  headers?: Record<string, unknown>;
+}): { firstOffset: string; lastOffset: string; reason: string } | undefined {
+  const reason = message.headers?.[REFUSED_BATCH_HEADER];
+  if (reason === undefined) return undefined;
+  return {
+    firstOffset: String(message.headers?.[REFUSED_BATCH_FIRST_OFFSET_HEADER] ?? message.offset),
+    lastOffset: message.offset,
+    reason: String(reason),
+  };
 }

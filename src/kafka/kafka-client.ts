@@ -1,5 +1,6 @@
 import { Kafka, type KafkaConfig, logLevel } from "kafkajs";
 import type { Logger } from "pino";
+import { useBoundedGzip } from "./gzip-codec";
 
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -11,9 +12,11 @@ const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
 /**
  * A kafkajs client whose own logs go through our pino logger, as structured JSON like the rest.
  * Every producer of ours names its partitioner (kafkajs's Java-compatible default, or the
- * KeyCachingPartitioner built on it), so kafkajs has no v1-to-v2 notice to print.
+ * KeyCachingPartitioner built on it), so kafkajs has no v1-to-v2 notice to print. Its gzip batches
+ * inflate within a limit (see MAX_INFLATED_BATCH_BYTES).
  */
 export function createKafka(config: Omit<KafkaConfig, "logCreator">, logger: Logger): Kafka {
+  useBoundedGzip();
   const kafkaLogger = logger.child({ component: "kafkajs" });
   return new Kafka({
     logLevel: logLevel.WARN,

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import { CompressionTypes } from "kafkajs";
 import pino from "pino";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
+import { MAX_INFLATED_BATCH_BYTES } from "../../../src/kafka/gzip-codec";
 import { H, headerString } from "../../../src/retry";
 import { connectorConfig } from "../../../src/settings/connector-settings";
 import { domainTopic, valueSubject } from "../../../src/topics/domain-topics";
@@ -78,6 +80,34 @@ describe("connector and poison records", () => {
     }
     // Offsets 1, 2, 3: between the two good events at 0 and 4.
     expect(parked.map((p) => p.sourceOffset)).toEqual(["1", "2", "3"]);
+  });
+
+  it("dead-letters a decompression bomb as one reference, never inflated, and reads on past it", async () => {
+    const projectId = randomUUID();
+    const { topicArn, queueUrl } = await createTopicWithQueue();
+    const roleArn = await createPublisherRole(projectId, topicArn);
+    await pipeline.addStream({ projectId, config: { topicArn, roleArn } });
+    const topic = domainTopic("oauth2", pipeline.prefix);
+    const before = await pipeline.publisher.publish({ name: "OAuth2LoginAccepted", projectId });
+    // Three records of zeros, half again the limit in all, in one gzip batch of about 40 KiB.
+    const zeros = Buffer.alloc(MAX_INFLATED_BATCH_BYTES / 2, 0);
+    const producer = pipeline.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: [zeros, zeros, zeros].map((value) => ({ key: projectId, value })),
+    });
+    await producer.disconnect();
+    const after = await pipeline.publisher.publish({ name: "OAuth2LoginAccepted", projectId });
+
+    const delivered = await receiveMessages(queueUrl, 2);
+    expect(delivered.map((m) => JSON.parse(m.Body ?? "{}").id).sort()).toEqual([before.id, after.id].sort());
+    const parked = (await readDeadLetters(pipeline, 4)).filter((p) => p.sourceTopic === topic);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ code: "batch-too-large", sourceOffset: "3", value: Buffer.alloc(0) });
+    expect(parked[0]?.reason).toContain("offsets 1 to 3");
   });
 });
 
