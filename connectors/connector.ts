@@ -9,7 +9,7 @@ import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { RetryPolicy, SourceRecord } from "../src/retry";
 import type { BreakerSettings } from "../src/settings/connector-settings";
 import { DEFAULT_LINGER_MS } from "../src/settings/connector-settings";
-import type { EventStream } from "../src/streams/event-stream";
+import { destinationChanged, type EventStream } from "../src/streams/event-stream";
 import { errorMessage } from "../src/util/error-message";
 import { PartitionWindow } from "./commits/partition-window";
 import type { StreamHealth } from "./delivery/circuit-breaker";
@@ -48,8 +48,8 @@ export interface ConnectorOptions {
   mainPath?: boolean;
   /** Pauses a stream whose destination is gone for good, with the reason (through the StreamStore). */
   pauseStream?: (stream: EventStream, reason: string) => void;
-  /** Told each time a stream's health changes (the health topic publisher). */
-  onHealth?: (streamId: string, health: StreamHealth) => void;
+  /** Told each time a stream's health changes (the health topic publisher); undefined once it is deleted. */
+  onHealth?: (streamId: string, health: StreamHealth | undefined) => void;
   logger: Logger;
   /** How long a partly filled batch waits for more of its stream's events (default DEFAULT_LINGER_MS). */
   lingerMs?: number;
@@ -130,6 +130,7 @@ export class SinkConnector {
       metrics: this.metrics,
       logger,
       pauseStream,
+      isCurrent: (streamId) => options.streams.get(streamId) !== undefined,
     });
     this.tiers =
       options.retryConsumers === false
@@ -181,6 +182,19 @@ export class SinkConnector {
         "consumer crashed",
       );
     });
+  }
+
+  /**
+   * A stream was changed or deleted (the stream registry's "change"): what was kept for its old
+   * configuration goes, so nothing stays behind for streams that come and go. Its sink forgets the
+   * old target's clients and credentials; its circuit starts afresh on a new destination.
+   */
+  streamChanged(id: string, stream: EventStream | undefined, previous: EventStream | undefined): void {
+    if (!previous || !destinationChanged(previous, stream)) return;
+    const { projectId, config } = previous;
+    this.sinkCalls.release(previous.type, { streamId: id, projectId, config });
+    this.breakers.forget(id);
+    if (!stream) this.options.onHealth?.(id, undefined);
   }
 
   /** Records read and not yet delivered or handed to the retry path. */
@@ -380,7 +394,10 @@ export class SinkConnector {
     if (refused) {
       // A decompression bomb: one reference for the whole batch, never its records.
       const reason = `a gzip batch (offsets ${refused.firstOffset} to ${refused.lastOffset}) inflates past ${MAX_INFLATED_BATCH_BYTES / 2 ** 20} MiB; not expanded`;
-      this.options.logger.error({ topic, partition, offset: message.offset, reason }, "refused batch dead-lettered");
+      this.options.logger.error(
+        { topic, partition, offset: message.offset, reason },
+        "refused batch dead-lettered",
+      );
       await this.writer.deadLetterUndecodable(source, reason, "batch-too-large");
       this.metrics.deadLettered.inc({ reason: "batch-too-large" });
       return;

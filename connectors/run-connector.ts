@@ -5,6 +5,7 @@ import { DOMAINS } from "../src/events/domain-event";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
 import type { ConnectorConfig, SinkModule } from "../src/settings/connector-settings";
+import type { EventStream } from "../src/streams/event-stream";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
@@ -96,6 +97,9 @@ export async function startConnector(
     sessionTimeoutMs: config.sessionTimeoutMs,
     decode: (value, topic) => decoder.decode(value, topic),
   });
+  streams.on("change", (id: string, stream?: EventStream, previous?: EventStream) =>
+    connector.streamChanged(id, stream, previous),
+  );
   if (sinkCalls instanceof DeliveryThreads) sinkCalls.registerMetrics(connector.metricsRegistry);
   await connector.start();
   return {

@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
 import { type AddressInfo, createServer, type Socket } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { findProjectRoot } from "../src/project-root";
 import { type Reply, startWebhookServer, type WebhookServer } from "./webhook-server";
 
 /** One second per byte, for as long as the client stays. */
@@ -101,7 +105,8 @@ export async function startHostileReceivers(): Promise<HostileReceivers> {
   const attempts = new Map<string, number>();
   server.reply = (request) => {
     const path = request.path.split("?")[0] ?? "";
-    const reply = replies.get(path);
+    // A scenario's answer serves its path and every path under it (`/a/3` serves `/a/3/<stream>`).
+    const reply = replies.get(path) ?? replies.get(path.split("/").slice(0, 3).join("/"));
     if (!reply) return { status: 204 };
     const attempt = (attempts.get(path) ?? 0) + 1;
     attempts.set(path, attempt);
@@ -126,6 +131,42 @@ export async function startHostileReceivers(): Promise<HostileReceivers> {
       for (const socket of stalled) socket.destroy();
       await new Promise<void>((resolve) => stall.close(() => resolve()));
       await server.close();
+    },
+  };
+}
+
+/**
+ * The hostile receivers in a child process (support/hostile-receivers-process.ts), for a benchmark
+ * that times a healthy receiver in its own process: a 50 MB answer costs its sender CPU, and on
+ * one process it would be the healthy receiver's clock that lagged. The CA is the child's
+ * self-signed certificate.
+ */
+export async function spawnHostileReceivers(): Promise<{
+  endpoint(scenario: HostileScenario, path: string): string;
+  ca: string;
+  close(): Promise<void>;
+}> {
+  const script = join(findProjectRoot(), "support", "hostile-receivers-process.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the hostile receivers exited (${code}) before starting`)));
+  });
+  lines.close();
+  const { port, stallPort, ca } = JSON.parse(first) as { port: number; stallPort: number; ca: string };
+  return {
+    endpoint: (scenario, path) => {
+      const index = HOSTILE_SCENARIOS.indexOf(scenario);
+      return `https://127.0.0.1:${scenario.tlsStall ? stallPort : port}/a/${index}${path}`;
+    },
+    ca,
+    close: async () => {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -103,8 +103,8 @@ export async function startWebhookServer(): Promise<WebhookServer> {
  * The environment under which the HTTPS sink trusts this receiver: its host allowed past the SSRF
  * guard, and its self-signed certificate (written to a file) as an extra CA.
  */
-export function trustedReceiverEnv(server: WebhookServer): Record<string, string> {
+export function trustedReceiverEnv(server: WebhookServer, ...otherCas: string[]): Record<string, string> {
   const caFile = join(tmpdir(), `webhook-ca-${randomUUID().slice(0, 8)}.pem`);
-  writeFileSync(caFile, server.ca);
+  writeFileSync(caFile, [server.ca, ...otherCas].join("\n"));
   return { EVENTSTREAMS_WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", EVENTSTREAMS_WEBHOOK_CA_FILE: caFile };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { createKafka } from "../../src/kafka/kafka-client";
 import type { ApiSettings } from "../../src/settings/api-settings";
+import { destinationChanged, type EventStream } from "../../src/streams/event-stream";
 import { HealthTable } from "../../src/streams/health-table";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
@@ -53,6 +54,10 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   });
   const failures = failureDependencies(kafka, settings);
   const health = new HealthTable(kafka, failures.topics.health, logger);
+  // Verification made clients and credentials for a stream's destination: they go with it.
+  registry.on("change", (_id: string, stream?: EventStream, previous?: EventStream) => {
+    if (previous && destinationChanged(previous, stream)) sinks.release(previous);
+  });
   let ready = false;
   const app = buildServer({
     service,

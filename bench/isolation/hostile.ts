@@ -23,10 +23,10 @@ import {
   freePort,
   HOSTILE_SCENARIOS,
   type HostileScenario,
-  startHostileReceivers,
+  spawnHostileReceivers,
 } from "../../support/hostile-destinations";
 import { createPipeline } from "../../support/pipeline";
-import { trustedReceiverEnv } from "../../support/webhook-server";
+import { startWebhookServer, trustedReceiverEnv } from "../../support/webhook-server";
 import { percentile, round } from "../producer/stats";
 
 const { values } = parseArgs({
@@ -59,8 +59,9 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const receivers = await startHostileReceivers();
-  const { server } = receivers;
+  // B's receiver here, where B's latencies are timed; the hostile ones in a process of their own.
+  const server = await startWebhookServer();
+  const receivers = await spawnHostileReceivers();
   const pipeline = await createPipeline(1);
   const projectB = randomUUID();
   await pipeline.addStream({
@@ -88,7 +89,9 @@ async function main(): Promise<void> {
       projectId: t.projectId,
       type: "https",
       config: {
-        httpsEndpoint: receivers.endpoint(t.hostile, `/a/${randomUUID()}`),
+        httpsEndpoint: t.hostile
+          ? receivers.endpoint(t.hostile, `/${randomUUID()}`)
+          : server.url("127.0.0.1", `/a/${randomUUID()}`),
         secret: generateSecret(),
       },
     });
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
   const ops = `http://127.0.0.1:${opsPort}`;
   const connector = spawnConnector({
     ...pipeline.env,
-    ...trustedReceiverEnv(server),
+    ...trustedReceiverEnv(server, receivers.ca),
     EVENTSTREAMS_OPS_PORT: String(opsPort),
     EVENTSTREAMS_RETRY_LADDER: "1s,5s",
   });
@@ -178,6 +181,7 @@ async function main(): Promise<void> {
     await connector.exited;
     await pipeline.close();
     await receivers.close();
+    await server.close();
   }
 
   const healthy = rows.find((r) => r.scenario === "B beside a healthy A") as Row;

@@ -9,6 +9,12 @@ import type { CircuitBreakers } from "./circuit-breaker";
 
 export type FailedResult = Exclude<DeliveryResult, { outcome: "delivered" }>;
 
+const streamGone: FailedResult = {
+  outcome: "retryable",
+  code: "StreamDeleted",
+  message: "the stream was deleted while its delivery was under way",
+};
+
 export interface GuardedDeliveryOptions {
   /** Where the sinks' calls run (this thread or delivery threads). */
   calls: SinkCalls;
@@ -17,6 +23,11 @@ export interface GuardedDeliveryOptions {
   logger: Logger;
   /** A sink said the destination is gone for good (HTTP 410): the stream is paused with the reason. */
   pauseStream(stream: EventStream, reason: string): void;
+  /**
+   * Whether the stream still exists. A call that ends after its stream was deleted must not leave
+   * a circuit behind for it: nothing would ever close it again.
+   */
+  isCurrent?(streamId: string): boolean;
 }
 
 /**
@@ -38,6 +49,11 @@ export class GuardedDelivery {
     const admission = breakers.admit(stream.id);
     const sent = admission === "closed" ? events : admission === "probe" ? events.slice(0, 1) : [];
     const results: DeliveryResult[] = sent.length > 0 ? await this.callSink(stream, sent) : [];
+    if (this.options.isCurrent?.(stream.id) === false) {
+      for (const result of results) metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
+      breakers.forget(stream.id);
+      return [...results, ...events.slice(sent.length).map(() => streamGone)];
+    }
     let anyDelivered = false;
     results.forEach((result) => {
       metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });

@@ -59,6 +59,17 @@ export class SinkRegistry {
     return instance;
   }
 
+  /** The instance of `type` if one was made: releasing what a sink never held needs none. */
+  created(type: string): Sink<unknown> | undefined {
+    return this.instances.get(type);
+  }
+
+  /** The stream's old destination is no longer used: its sink forgets it (Sink.release). */
+  release(stream: { id: string; type: string; projectId: string; config: unknown }): void {
+    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
+    this.created(stream.type)?.release?.(target);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.instances.values()].map((sink) => sink.close?.()));
     this.instances.clear();

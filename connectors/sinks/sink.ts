@@ -69,6 +69,11 @@ export interface Sink<Config> {
    * It must not throw for a destination failure: a failure is a result.
    */
   deliver(target: SinkTarget<Config>, events: readonly DomainEvent[]): Promise<DeliveryResult[]>;
+  /**
+   * The stream of `target` was changed or deleted: forget what is kept for it (clients,
+   * credentials, resolved addresses). Every tenant may come and go, so nothing may stay behind.
+   */
+  release?(target: SinkTarget<Config>): void;
   close?(): Promise<void>;
 }
 

@@ -26,9 +26,11 @@ export class HealthPublisher {
     return this.producer.connect();
   }
 
-  publish(streamId: string, health: StreamHealth): void {
+  /** `undefined` (the stream was deleted) writes a tombstone: compaction then drops its record. */
+  publish(streamId: string, health: StreamHealth | undefined): void {
+    const value = health === undefined ? null : JSON.stringify(health);
     this.producer
-      .send({ topic: this.topic, messages: [{ key: streamId, value: JSON.stringify(health) }] })
+      .send({ topic: this.topic, messages: [{ key: streamId, value }] })
       .catch((error: unknown) =>
         this.logger.warn({ streamId, err: error }, "could not publish stream health"),
       );

@@ -10,6 +10,11 @@ export interface DeliveryRequest {
   events: readonly DomainEvent[];
 }
 
+/** What the connector tells a delivery thread about a changed or deleted stream (Sink.release). */
+export interface ReleaseRequest {
+  release: { type: string; target: SinkTarget<unknown> };
+}
+
 /** A call's results, or why it could not run. */
 export type CallAnswer = { id: number; results: DeliveryResult[] } | { id: number; error: string };
 

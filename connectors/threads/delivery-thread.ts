@@ -5,7 +5,13 @@ import type { SinkModule } from "../../src/settings/connector-settings";
 import { errorMessage } from "../../src/util/error-message";
 import type { SinkContext } from "../sinks";
 import { loadSinkRegistry } from "../sinks/sink-module";
-import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-messages";
+import {
+  type CallAnswer,
+  type DeliveryRequest,
+  Outbox,
+  type ReleaseRequest,
+  type ThreadReady,
+} from "./delivery-messages";
 
 /**
  * A delivery thread (see DeliveryThreads): loads the sinks, answers each request with the sink's
@@ -21,9 +27,13 @@ const logger = createLogger("connector").child({ deliveryThread: threadId });
 // biome-ignore lint/style/noProcessEnv: the thread's entry point, where its environment comes in
 const context: SinkContext = { logger, env: process.env };
 
-port.on("message", (message: DeliveryRequest[] | "close") => {
+port.on("message", (message: DeliveryRequest[] | ReleaseRequest | "close") => {
   if (message === "close") {
     void sinks.close().finally(() => port.close());
+    return;
+  }
+  if ("release" in message) {
+    sinks.created(message.release.type)?.release?.(message.release.target);
     return;
   }
   message.forEach(call);

@@ -8,7 +8,13 @@ import type { SinkModule } from "../../src/settings/connector-settings";
 import { logSettings } from "../../src/settings/logging-settings";
 import { startWorker } from "../../src/util/worker";
 import type { DeliveryResult, SinkTarget } from "../sinks";
-import { type CallAnswer, type DeliveryRequest, Outbox, type ThreadReady } from "./delivery-messages";
+import {
+  type CallAnswer,
+  type DeliveryRequest,
+  Outbox,
+  type ReleaseRequest,
+  type ThreadReady,
+} from "./delivery-messages";
 import type { SinkCalls } from "./sink-calls";
 
 export interface DeliveryThreadsOptions {
@@ -60,6 +66,10 @@ export class DeliveryThreads implements SinkCalls {
   ): Promise<DeliveryResult[]> {
     const thread = this.threads[threadIndex(target.streamId, this.threads.length)] as DeliveryThread;
     return thread.call(type, target, events);
+  }
+
+  release(type: string, target: SinkTarget<unknown>): void {
+    (this.threads[threadIndex(target.streamId, this.threads.length)] as DeliveryThread).release(type, target);
   }
 
   async close(): Promise<void> {
@@ -118,6 +128,10 @@ class DeliveryThread {
       this.calls.set(id, { resolve, reject });
       this.outbox.add({ id, type, target, events });
     });
+  }
+
+  release(type: string, target: SinkTarget<unknown>): void {
+    if (this.running) this.worker.postMessage({ release: { type, target } } satisfies ReleaseRequest);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,8 @@ export interface SinkCalls {
     target: SinkTarget<unknown>,
     events: readonly DomainEvent[],
   ): Promise<DeliveryResult[]>;
+  /** The sink's `release`, where the target's calls run. */
+  release(type: string, target: SinkTarget<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,10 @@ export class InThreadSinkCalls implements SinkCalls {
     events: readonly DomainEvent[],
   ): Promise<DeliveryResult[]> {
     return this.sinks.sink(type, this.context).deliver(target, events);
+  }
+
+  release(type: string, target: SinkTarget<unknown>): void {
+    this.sinks.created(type)?.release?.(target);
   }
 
   close(): Promise<void> {

@@ -44,8 +44,7 @@ const boundedGzip = {
 
 /** Inflates gzip batches up to MAX_INFLATED_BATCH_BYTES in this process (every kafkajs client). */
 export function useBoundedGzip(): void {
-  (CompressionCodecs as Record<number, () => typeof boundedGzip>)[CompressionTypes.GZIP] = () =>
-    boundedGzip;
+  (CompressionCodecs as Record<number, () => typeof boundedGzip>)[CompressionTypes.GZIP] = () => boundedGzip;
 }
 
 /** Makes kafkajs compress gzip batches at GZIP_LEVEL (the publisher). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 export type StreamStatus = "active" | "paused";
 
 export const STREAM_STATUSES: readonly StreamStatus[] = ["active", "paused"];
@@ -53,6 +54,14 @@ export function parseEventStream(value: Buffer | string): EventStream {
     pausedAt: parsed.pausedAt ?? null,
     pausedReason: parsed.pausedReason ?? null,
   };
+}
+
+/**
+ * Whether a stream's change leaves its old destination behind (deleted, or another type or
+ * configuration): what processes keep for the old one (clients, credentials, circuits) should go.
+ */
+export function destinationChanged(previous: EventStream, stream: EventStream | undefined): boolean {
+  return !stream || stream.type !== previous.type || !isDeepStrictEqual(stream.config, previous.config);
 }
 
 export function serializeEventStream(stream: EventStream): string {

@@ -16,9 +16,12 @@ export interface StreamRegistryOptions {
   minInsyncReplicas?: number;
 }
 
+const NO_STREAMS: readonly EventStream[] = Object.freeze([]);
+
 /**
  * Every event stream, read from the compacted config topic into memory and kept current.
- * Emits "change" (id, stream | undefined) after each applied record; undefined means deleted.
+ * Emits "change" (id, stream | undefined, previous | undefined) after each applied record; a stream
+ * of undefined means deleted, a previous of undefined means new.
  *
  * It never commits offsets: every process (API, connector instances) reads the whole topic from
  * the beginning under a group id of its own, so no two readers ever share or skip records.
@@ -50,13 +53,24 @@ export class StreamRegistry extends EventEmitter {
     return this.started;
   }
 
+  /**
+   * A project's streams. Lists are cached for projects that have streams only: events come from
+   * every project of the platform, and an entry per project without streams would grow with them.
+   */
   streamsFor(projectId: string): readonly EventStream[] {
     let list = this.listCache.get(projectId);
     if (!list) {
-      list = Object.freeze([...(this.byProject.get(projectId)?.values() ?? [])]);
+      const project = this.byProject.get(projectId);
+      if (!project) return NO_STREAMS;
+      list = Object.freeze([...project.values()]);
       this.listCache.set(projectId, list);
     }
     return list;
+  }
+
+  /** Entries of the per-project list cache (for tests and gauges). */
+  get cachedLists(): number {
+    return this.listCache.size;
   }
 
   get(id: string): EventStream | undefined {
@@ -158,7 +172,7 @@ export class StreamRegistry extends EventEmitter {
       this.byId.delete(id);
     }
     try {
-      this.emit("change", id, stream);
+      this.emit("change", id, stream, previous);
     } catch (error) {
       // A failing listener must not stall the registry: the record is applied either way.
       this.logger.error({ id, err: error }, "a stream change listener failed");

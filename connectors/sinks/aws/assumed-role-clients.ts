@@ -84,9 +84,17 @@ export class AssumedRoleClients<Client extends SdkClient> {
     };
   }
 
-  client(target: RoleTarget): Client {
-    const key = `${target.region}\n${target.roleArn}\n${target.projectId}`;
+  /**
+   * The client for a target's region and role, made only once its role could be assumed: a role
+   * that cannot be (a tenant's typo, or a hostile name) leaves no client behind.
+   */
+  async client(target: RoleTarget): Promise<Client> {
+    const key = clientKey(target);
     let client = this.clients.get(key);
+    if (!client) {
+      await this.credentials.get(this.roleKey(target));
+      client = this.clients.get(key);
+    }
     if (!client) {
       const credentials = this.credentials.provider(this.roleKey(target));
       const made: Client = this.make({
@@ -105,12 +113,20 @@ export class AssumedRoleClients<Client extends SdkClient> {
     return client;
   }
 
+  /** Forgets the target's client and its role's credentials (its stream changed or was deleted). */
+  release(target: RoleTarget): void {
+    this.clients.delete(clientKey(target));
+    this.credentials.forget(this.roleKey(target));
+  }
+
   close(): void {
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
     this.http.destroy();
   }
 }
+
+const clientKey = (target: RoleTarget) => `${target.region}\n${target.roleArn}\n${target.projectId}`;
 
 export function describeAwsError(error: unknown): { code: string; message: string } {
   const e = error as { name?: string; Code?: string; message?: string };

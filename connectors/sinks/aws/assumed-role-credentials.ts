@@ -46,8 +46,12 @@ export class AssumedRoleCredentials {
     return () => this.get(key);
   }
 
+  forget(key: RoleKey): void {
+    this.cache.delete(cacheId(key));
+  }
+
   async get(key: RoleKey): Promise<AwsCredentialIdentity> {
-    const id = `${key.roleArn}\n${key.projectId}`;
+    const id = cacheId(key);
     const cached = this.cache.get(id);
     if (cached) {
       const credentials = await cached.catch(() => undefined);
@@ -83,6 +87,8 @@ export class AssumedRoleCredentials {
     };
   }
 }
+
+const cacheId = (key: RoleKey) => `${key.roleArn}\n${key.projectId}`;
 
 /** RoleSessionName allows 2-64 characters of [\w+=,.@-]. */
 export function sessionNameFor(streamId: string): string {

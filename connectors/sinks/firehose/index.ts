@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordBatchCommand, PutRecordCommand } from "@aws-sd
 import type { STSClient } from "@aws-sdk/client-sts";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { parseArn, roleArnProperty } from "../aws/arn";
-import { AssumedRoleClients, describeAwsError } from "../aws/assumed-role-clients";
+import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
 import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
@@ -59,7 +59,7 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
       eventAttributes: { streamId: target.streamId },
     };
     try {
-      await this.client(target).send(
+      await (await this.client(target)).send(
         new PutRecordCommand({
           DeliveryStreamName: streamName(target),
           Record: { Data: Buffer.from(`${JSON.stringify(record)}\n`) },
@@ -106,7 +106,7 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
     for (const batch of batches) {
       if (batch.length === 0) continue;
       try {
-        const output = await this.client(target).send(
+        const output = await (await this.client(target)).send(
           new PutRecordBatchCommand({
             DeliveryStreamName: streamName(target),
             Records: batch.map((r) => ({ Data: r.data })),
@@ -133,13 +133,12 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
     return results;
   }
 
-  private client(target: SinkTarget<FirehoseConfig>): FirehoseClient {
-    return this.clients.client({
-      streamId: target.streamId,
-      projectId: target.projectId,
-      roleArn: target.config.roleArn,
-      region: parseArn(target.config.deliveryStreamArn).region,
-    });
+  private client(target: SinkTarget<FirehoseConfig>): Promise<FirehoseClient> {
+    return this.clients.client(roleTarget(target));
+  }
+
+  release(target: SinkTarget<FirehoseConfig>): void {
+    this.clients.release(roleTarget(target));
   }
 
   async close(): Promise<void> {
@@ -149,4 +148,13 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
 
 function streamName(target: SinkTarget<FirehoseConfig>): string {
   return parseArn(target.config.deliveryStreamArn).resource.replace(/^deliverystream\//, "");
+}
+
+function roleTarget(target: SinkTarget<FirehoseConfig>): RoleTarget {
+  return {
+    streamId: target.streamId,
+    projectId: target.projectId,
+    roleArn: target.config.roleArn,
+    region: parseArn(target.config.deliveryStreamArn).region,
+  };
 }

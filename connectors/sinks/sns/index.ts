@@ -60,7 +60,7 @@ export class SnsSink implements Sink<SnsConfig> {
       };
     }
     try {
-      await this.client(target).send(
+      await (await this.client(target)).send(
         new PublishCommand({
           TopicArn: topicArn,
           Message: JSON.stringify({
@@ -102,6 +102,7 @@ export class SnsSink implements Sink<SnsConfig> {
       } else fitting.push(message);
     });
     const client = this.client(target);
+    client.catch(() => undefined); // each batch awaits it and reports the failure as its result
     const region = parseTopicArn(target.config.topicArn).region;
     let slots = this.slots.get(region);
     if (!slots) {
@@ -118,13 +119,13 @@ export class SnsSink implements Sink<SnsConfig> {
   }
 
   private async publishBatch(
-    client: SNSClient,
+    client: Promise<SNSClient>,
     topicArn: string,
     batch: SnsMessage[],
     results: DeliveryResult[],
   ): Promise<void> {
     try {
-      const output = await client.send(
+      const output = await (await client).send(
         new PublishBatchCommand({
           TopicArn: topicArn,
           PublishBatchRequestEntries: batch.map((m) => m.entry),
@@ -142,9 +143,13 @@ export class SnsSink implements Sink<SnsConfig> {
     }
   }
 
-  /** One client per region and credential set, kept for the life of the process. */
-  private client(target: SinkTarget<SnsConfig>): SNSClient {
+  /** One client per region and credential set, kept until its stream changes (or the LRU drops it). */
+  private client(target: SinkTarget<SnsConfig>): Promise<SNSClient> {
     return this.clients.client(roleTarget(target));
+  }
+
+  release(target: SinkTarget<SnsConfig>): void {
+    this.clients.release(roleTarget(target));
   }
 
   async close(): Promise<void> {

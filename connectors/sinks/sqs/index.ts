@@ -64,7 +64,7 @@ export class SqsSink implements Sink<SqsConfig> {
     try {
       const QueueUrl = await this.queueUrl(target);
       const body = { name: "EventStreamVerification", version: "1", timestamp: new Date().toISOString() };
-      await this.client(target).send(
+      await (await this.client(target)).send(
         new SendMessageCommand({
           QueueUrl,
           MessageBody: JSON.stringify({
@@ -130,7 +130,7 @@ export class SqsSink implements Sink<SqsConfig> {
     results: DeliveryResult[],
   ): Promise<void> {
     try {
-      const output = await this.client(target).send(
+      const output = await (await this.client(target)).send(
         new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((m) => m.entry) }),
       );
       recordBatchResults(
@@ -146,12 +146,14 @@ export class SqsSink implements Sink<SqsConfig> {
   }
 
   private queueUrl(target: SinkTarget<SqsConfig>): Promise<string> {
-    const key = `${target.config.queueArn}\n${target.config.roleArn}\n${target.projectId}`;
+    const key = queueUrlKey(target);
     let url = this.urls.get(key);
     if (!url) {
       const { account, resource } = parseArn(target.config.queueArn);
       url = this.client(target)
-        .send(new GetQueueUrlCommand({ QueueName: resource, QueueOwnerAWSAccountId: account }))
+        .then((client) =>
+          client.send(new GetQueueUrlCommand({ QueueName: resource, QueueOwnerAWSAccountId: account })),
+        )
         .then(({ QueueUrl }) => {
           if (!QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${target.config.queueArn}`);
           return QueueUrl;
@@ -163,8 +165,13 @@ export class SqsSink implements Sink<SqsConfig> {
     return url;
   }
 
-  private client(target: SinkTarget<SqsConfig>): SQSClient {
+  private client(target: SinkTarget<SqsConfig>): Promise<SQSClient> {
     return this.clients.client(roleTarget(target));
+  }
+
+  release(target: SinkTarget<SqsConfig>): void {
+    this.clients.release(roleTarget(target));
+    this.urls.delete(queueUrlKey(target));
   }
 
   async close(): Promise<void> {
@@ -200,4 +207,8 @@ function toMessage(event: DomainEvent, index: number, isFifo: boolean): Message 
       ...(isFifo ? { MessageGroupId: event.projectId, MessageDeduplicationId: event.id } : {}),
     },
   };
+}
+
+function queueUrlKey(target: SinkTarget<SqsConfig>): string {
+  return `${target.config.queueArn}\n${target.config.roleArn}\n${target.projectId}`;
 }
