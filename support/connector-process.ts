@@ -16,24 +16,26 @@ export interface ConnectorProcess {
 
 export function spawnConnector(env: Record<string, string>): ConnectorProcess {
   const root = findProjectRoot();
+  const logDir = path.join(root, ".stack", "logs", "tests");
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `connector-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
+  // The child writes its log straight to the file: through a pipe, every line would be work for
+  // this process too, which in a benchmark is also the one timing deliveries.
+  const fd = fs.openSync(logFile, "a");
   const child = spawn(
     "node",
     [...CONNECTOR_NODE_FLAGS, path.join(root, "bin/eventstreams.js"), "connector"],
     {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: "info", LOG_PRETTY: "0", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "ignore", fd],
     },
   );
-  const logFile = path.join(root, ".stack", "logs", "tests", `connector-${child.pid}.log`);
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const file = fs.createWriteStream(logFile);
-  let log = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    file.write(chunk);
-    log = (log + chunk.toString()).slice(-20_000);
-  });
-  child.once("exit", () => file.end());
+  fs.closeSync(fd);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => log, logFile, exited };
+  const output = () => {
+    const text = fs.readFileSync(logFile, "utf8");
+    return text.slice(-20_000);
+  };
+  return { child, output, logFile, exited };
 }

@@ -100,7 +100,7 @@ export interface HostileReceivers {
 }
 
 export async function startHostileReceivers(): Promise<HostileReceivers> {
-  const server = await startWebhookServer();
+  const server = await startWebhookServer("hostile.test");
   const replies = new Map<string, (attempt: number) => Reply>();
   const attempts = new Map<string, number>();
   server.reply = (request) => {

@@ -38,9 +38,13 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-/** A real HTTPS receiver on 127.0.0.1 with a certificate for webhook.test, localhost and 127.0.0.1. */
-export async function startWebhookServer(): Promise<WebhookServer> {
-  const pems = await generate([{ name: "commonName", value: "webhook.test" }], {
+/**
+ * A real HTTPS receiver on 127.0.0.1 with a certificate for webhook.test, localhost and 127.0.0.1.
+ * Its certificate is its own CA, named by `commonName`: receivers whose CAs one client trusts
+ * together need different names, or the client finds the other's CA by name and refuses.
+ */
+export async function startWebhookServer(commonName = "webhook.test"): Promise<WebhookServer> {
+  const pems = await generate([{ name: "commonName", value: commonName }], {
     keySize: 2048,
     extensions: [
       { name: "basicConstraints", cA: true },

@@ -6,7 +6,7 @@
  * partition. Prints B's delivered rate, p50/p99 end-to-end latency and the connector's loop delay
  * per scenario, and writes them as JSON to bench/results/.
  *
- * Usage: npm run bench:isolation -- --hostile [--rate 100] [--seconds 10] [--only <part of a name>]
+ * Usage: npm run bench:isolation -- --hostile [--rate 100] [--seconds 10] [--only <part of a name>] [--together]
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     /** Only the hostile scenarios whose name contains this (B alone and beside a healthy A always run). */
     only: { type: "string", default: "" },
+    /** Only the scenario with every hostile A at once (B alone and beside a healthy A still run). */
+    together: { type: "boolean", default: false },
   },
   strict: false,
 });
@@ -79,9 +81,17 @@ async function main(): Promise<void> {
   const scenarios: Array<{ name: string; tenants: Tenant[] }> = [
     { name: "B alone", tenants: [] },
     { name: "B beside a healthy A", tenants: [tenant()] },
-    ...hostiles.map((hostile) => ({ name: `B beside A: ${hostile.name}`, tenants: [tenant(hostile)] })),
+    ...(values.together ? [] : hostiles).map((hostile) => ({
+      name: `B beside A: ${hostile.name}`,
+      tenants: [tenant(hostile)],
+    })),
+    // Eleven failing tenants make eleven times the traffic, and on two cores the broker's share of
+    // it shows: the fair comparison for all of them at once is as many healthy ones at once.
     ...(hostiles.length > 1
-      ? [{ name: `B beside all ${hostiles.length} hostile As at once`, tenants: hostiles.map(tenant) }]
+      ? [
+          { name: `B beside ${hostiles.length} healthy As at once`, tenants: hostiles.map(() => tenant()) },
+          { name: `B beside all ${hostiles.length} hostile As at once`, tenants: hostiles.map(tenant) },
+        ]
       : []),
   ];
   for (const t of scenarios.flatMap((s) => s.tenants)) {
@@ -184,10 +194,23 @@ async function main(): Promise<void> {
     await server.close();
   }
 
-  const healthy = rows.find((r) => r.scenario === "B beside a healthy A") as Row;
-  const worst = rows
-    .filter((r) => r.scenario.startsWith("B beside A:"))
-    .reduce((a, b) => (b.p99Ms > a.p99Ms ? b : a));
+  const byName = (name: string) => rows.find((r) => r.scenario === name);
+  const healthy = byName("B beside a healthy A") as Row;
+  const single = rows.filter((r) => r.scenario.startsWith("B beside A:"));
+  const worst = single.reduce<Row | undefined>((a, b) => (!a || b.p99Ms > a.p99Ms ? b : a), undefined);
+  const allHealthy = byName(`B beside ${hostiles.length} healthy As at once`);
+  const allHostile = byName(`B beside all ${hostiles.length} hostile As at once`);
+  const compare = (hostile: Row | undefined, against: Row | undefined) =>
+    hostile && against
+      ? {
+          hostile: hostile.scenario,
+          hostileP99Ms: hostile.p99Ms,
+          against: against.scenario,
+          againstP99Ms: against.p99Ms,
+          ratio: round(hostile.p99Ms / Math.max(1, against.p99Ms), 2),
+          met: hostile.p99Ms <= 1.5 * against.p99Ms && hostile.delivered === hostile.published,
+        }
+      : undefined;
   const report = {
     bench: "isolation-hostile",
     at: new Date().toISOString(),
@@ -196,12 +219,9 @@ async function main(): Promise<void> {
     seconds,
     rows,
     target: {
-      rule: "B's p99 beside any hostile A within 1.5x of B beside a healthy A, and B's rate unchanged",
-      healthyP99Ms: healthy.p99Ms,
-      worstHostile: worst.scenario,
-      worstHostileP99Ms: worst.p99Ms,
-      ratio: round(worst.p99Ms / Math.max(1, healthy.p99Ms), 2),
-      met: worst.p99Ms <= 1.5 * healthy.p99Ms,
+      rule: "B's p99 beside any hostile A within 1.5x of B beside a healthy A (all at once: as many healthy As), and B's rate unchanged",
+      worstSingle: compare(worst, healthy),
+      allAtOnce: compare(allHostile, allHealthy),
     },
   };
   console.log(
@@ -212,9 +232,12 @@ async function main(): Promise<void> {
       `${r.scenario} | ${r.delivered}/${r.published} | ${r.eventsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.duplicates} | ${r.loopP99Ms}/${r.loopMaxMs}`,
     );
   }
-  console.log(
-    `target (B's p99 beside any hostile A <= 1.5x beside a healthy A): worst ${worst.scenario} ${worst.p99Ms} ms vs ${healthy.p99Ms} ms, ${report.target.met ? "met" : "NOT met"}`,
-  );
+  for (const [what, t] of Object.entries(report.target)) {
+    if (typeof t === "object" && t)
+      console.log(
+        `target, ${what}: ${t.hostile} ${t.hostileP99Ms} ms vs ${t.against} ${t.againstP99Ms} ms (${t.ratio}x): ${t.met ? "met" : "NOT met"}`,
+      );
+  }
   const dir = path.join(findProjectRoot(), "bench", "results");
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `isolation-hostile-${report.at.replaceAll(":", "-").slice(0, 19)}.json`);

@@ -40,6 +40,8 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     /** B beside hostile destinations instead (bench/isolation/hostile.ts, its own --rate and --seconds). */
     hostile: { type: "boolean", default: false },
+    /** With --hostile: only every hostile A at once. */
+    together: { type: "boolean", default: false },
   },
 });
 const rate = Number(values.rate);

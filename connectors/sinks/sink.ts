@@ -74,6 +74,8 @@ export interface Sink<Config> {
    * credentials, resolved addresses). Every tenant may come and go, so nothing may stay behind.
    */
   release?(target: SinkTarget<Config>): void;
+  /** Entries held now, per cache of the sink's (for gauges and tests): each must stay bounded. */
+  cached?(): Record<string, number>;
   close?(): Promise<void>;
 }
 

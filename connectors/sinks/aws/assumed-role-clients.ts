@@ -76,6 +76,11 @@ export class AssumedRoleClients<Client extends SdkClient> {
     return this.clients.size;
   }
 
+  /** Clients and credentials held now. */
+  cached(): { clients: number; credentials: number } {
+    return { clients: this.clients.size, credentials: this.credentials.size };
+  }
+
   roleKey(target: RoleTarget) {
     return {
       roleArn: target.roleArn,

@@ -141,6 +141,10 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
     this.clients.release(roleTarget(target));
   }
 
+  cached(): Record<string, number> {
+    return this.clients.cached();
+  }
+
   async close(): Promise<void> {
     this.clients.close();
   }

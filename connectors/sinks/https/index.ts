@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, request } from "undici";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { envValue, listSetting, portSetting } from "../../../src/settings/parse";
@@ -106,7 +106,10 @@ export class HttpsSink implements Sink<HttpsConfig> {
       connect: {
         lookup: this.policy.lookup as never,
         timeout: options.connectTimeoutMs ?? 10_000,
-        ...(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
+        // One context for every connection. Without it each new connection built its own, and with
+        // an extra CA that meant parsing every root certificate again: 5.3 ms of CPU a connection
+        // (0.15 ms without), which a destination that resets every connection made us spend.
+        secureContext: createSecureContext(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
       },
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,

@@ -152,6 +152,10 @@ export class SnsSink implements Sink<SnsConfig> {
     this.clients.release(roleTarget(target));
   }
 
+  cached(): Record<string, number> {
+    return { ...this.clients.cached(), regions: this.slots.size };
+  }
+
   async close(): Promise<void> {
     this.clients.close();
   }

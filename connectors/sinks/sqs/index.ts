@@ -174,6 +174,10 @@ export class SqsSink implements Sink<SqsConfig> {
     this.urls.delete(queueUrlKey(target));
   }
 
+  cached(): Record<string, number> {
+    return { ...this.clients.cached(), queueUrls: this.urls.size };
+  }
+
   async close(): Promise<void> {
     this.clients.close();
   }
