@@ -19,7 +19,7 @@ import { StreamDispatcher } from "./delivery/stream-dispatcher";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics";
 import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
-import type { SinkRegistry } from "./sinks";
+import { DEFAULT_CALL_TIMEOUT_MS, type SinkRegistry } from "./sinks";
 import { routeEvent, type StreamLookup } from "./streams/routing";
 import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
@@ -55,7 +55,32 @@ export interface ConnectorOptions {
   lingerMs?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /** The longest stop() waits for deliveries in flight (default STOP_TIMEOUT_MS). */
+  stopTimeoutMs?: number;
   metricsRegistry?: Registry;
+}
+
+/** The longest `stop()` waits for deliveries in flight (Kubernetes' grace period is 30 s). */
+const STOP_TIMEOUT_MS = 25_000;
+
+/** Whether `work` settled before `deadline` (epoch ms); it goes on alone if not. */
+async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Commit finished work four times a second: a crash redoes a fraction of a second of deliveries. */
@@ -131,6 +156,7 @@ export class SinkConnector {
       logger,
       pauseStream,
       isCurrent: (streamId) => options.streams.get(streamId) !== undefined,
+      callTimeoutMs: (type) => options.sinks.definition(type).limits.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     });
     this.tiers =
       options.retryConsumers === false
@@ -253,8 +279,13 @@ export class SinkConnector {
     );
   }
 
-  /** Stops fetching, lets in-flight deliveries finish and commits, then leaves the group. */
+  /**
+   * Stops fetching, lets in-flight deliveries finish and commits, then leaves the group. Within
+   * `stopTimeoutMs` (default STOP_TIMEOUT_MS): past it, what is unfinished is abandoned, said in a
+   * log line, and not committed, so the partitions' next owner delivers it again.
+   */
   async stop(): Promise<void> {
+    const deadline = Date.now() + (this.options.stopTimeoutMs ?? STOP_TIMEOUT_MS);
     clearInterval(this.progress);
     this.stopping = true;
     try {
@@ -263,12 +294,19 @@ export class SinkConnector {
       // Never ran: nothing to pause.
     }
     this.dispatcher.flushAll();
-    await Promise.all([...this.windows.values()].map((window) => window.idle()));
+    const idle = Promise.all([...this.windows.values()].map((window) => window.idle()));
+    if (!(await settlesBefore(idle, deadline))) {
+      this.options.logger.warn(
+        { unfinished: this.dispatcher.pending, stopTimeoutMs: this.options.stopTimeoutMs ?? STOP_TIMEOUT_MS },
+        "stopping: deliveries still unfinished at the deadline are abandoned, not committed",
+      );
+    }
     clearInterval(this.committer);
     await this.commitFinished();
     await Promise.all([this.consumer.disconnect(), ...this.tiers.map((t) => t.stop())]);
     await this.producer.disconnect();
-    await this.sinkCalls.close();
+    // A sink may wait for its calls in flight to end: never past the deadline.
+    await settlesBefore(this.sinkCalls.close(), Math.max(deadline, Date.now() + 1_000));
   }
 
   /**

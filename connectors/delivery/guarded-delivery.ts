@@ -28,6 +28,8 @@ export interface GuardedDeliveryOptions {
    * a circuit behind for it: nothing would ever close it again.
    */
   isCurrent?(streamId: string): boolean;
+  /** The deadline of one call of a sink type (BatchLimits.callTimeoutMs); none without it. */
+  callTimeoutMs?(sinkType: string): number;
 }
 
 /**
@@ -77,20 +79,49 @@ export class GuardedDelivery {
     return [...results, ...events.slice(sent.length).map(() => shortCircuited)];
   }
 
+  /** The call's results, or SinkTimeout for every event once its deadline passed (the call ends alone). */
+  private withDeadline(
+    sinkType: string,
+    call: Promise<DeliveryResult[]>,
+    events: number,
+  ): Promise<DeliveryResult[]> {
+    const deadlineMs = this.options.callTimeoutMs?.(sinkType);
+    if (deadlineMs === undefined) return call;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<DeliveryResult[]>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.logger.warn(
+          { sink: sinkType, deadlineMs },
+          "a sink call passed its deadline; its events go the retry path",
+        );
+        const result: DeliveryResult = {
+          outcome: "retryable",
+          code: "SinkTimeout",
+          message: `the sink's call did not end within ${deadlineMs} ms`,
+        };
+        resolve(Array.from({ length: events }, () => result));
+      }, deadlineMs);
+    });
+    call.catch(() => undefined); // a call that fails after its deadline has nobody left to tell
+    return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
+  }
+
   private async callSink(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
     const { calls, metrics } = this.options;
     const started = performance.now();
     const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
-    const results = await calls
-      .deliver(stream.type, target, events)
-      .catch((error: unknown): DeliveryResult[] =>
-        // A sink must report failures as results; if one throws anyway (or its thread dies), nothing is lost.
-        events.map(() => ({
-          outcome: "retryable",
-          code: "SinkError",
-          message: errorMessage(error),
-        })),
-      );
+    const results = await this.withDeadline(
+      stream.type,
+      calls.deliver(stream.type, target, events),
+      events.length,
+    ).catch((error: unknown): DeliveryResult[] =>
+      // A sink must report failures as results; if one throws anyway (or its thread dies), nothing is lost.
+      events.map(() => ({
+        outcome: "retryable",
+        code: "SinkError",
+        message: errorMessage(error),
+      })),
+    );
     metrics.deliveryDuration.observe({ sink: stream.type }, (performance.now() - started) / 1000);
     return events.map(
       (_, i) =>

@@ -49,6 +49,7 @@ export class FailedDeliveryWriter {
     for (let start = 0; start < failures.length; start += HANDOFF_CHUNK) {
       if (start > 0) await nextTurn();
       const byTopic = new Map<string, Message[]>();
+      const sources = new Map<Message, FailedDelivery>();
       const end = Math.min(failures.length, start + HANDOFF_CHUNK);
       for (let i = start; i < end; i++) {
         const f = failures[i] as FailedDelivery;
@@ -110,15 +111,45 @@ export class FailedDeliveryWriter {
           list = [];
           byTopic.set(topic, list);
         }
-        list.push({ key: f.streamId, value: f.source.value, headers });
+        const message: Message = { key: f.streamId, value: f.source.value, headers };
+        list.push(message);
+        sources.set(message, f);
       }
-      const sent = this.send(byTopic);
+      const sent = this.send(byTopic).catch((error: unknown) => {
+        if (!isTooLarge(error)) throw error;
+        return this.sendOneByOne(byTopic, sources);
+      });
       // Settled below with the others; marked handled now, as it may fail while the next is built.
       sent.catch(() => undefined);
       sends.push(sent);
     }
     await Promise.all(sends);
     return { deadLettered };
+  }
+
+  /**
+   * A request was refused as too large: some record in it is larger than its topic accepts (its
+   * event's bytes plus our headers). Each is sent alone, and one that is still refused leaves a
+   * reference in the dead-letter topic instead: where the event is (topic, partition, offset),
+   * whose it is and why. Without it that record could never be handed off, and its partition
+   * would be read again and again, never past it.
+   */
+  private async sendOneByOne(
+    byTopic: Map<string, Message[]>,
+    sources: Map<Message, FailedDelivery>,
+  ): Promise<void> {
+    const alone = [...byTopic].flatMap(([topic, messages]) =>
+      messages.map(async (message) => {
+        try {
+          await this.send(new Map([[topic, [message]]]));
+        } catch (error) {
+          const f = sources.get(message);
+          if (!isTooLarge(error) || !f) throw error;
+          await this.send(new Map([[this.policy.deadLetter, [tooLargeReference(f, topic)]]]));
+        }
+      }),
+    );
+    await Promise.all(alone);
   }
 
   /** Puts records back on a topic unchanged but for the due time (a paused stream's backlog). */
@@ -158,5 +189,33 @@ function sourceHeaders(source: SourceRecord): Record<string, string> {
     [H.sourceTopic]: source.topic,
     [H.sourcePartition]: String(source.partition),
     [H.sourceOffset]: source.offset,
+  };
+}
+
+/** Kafka refused a record or a request for its size (kafkajs wraps the broker's error). */
+function isTooLarge(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown; originalError?: unknown } | undefined; e; ) {
+    if (e.type === "MESSAGE_TOO_LARGE" || e.type === "RECORD_LIST_TOO_LARGE") return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
+
+/** What the dead-letter topic keeps of a failure whose own record was too large to write. */
+function tooLargeReference(f: FailedDelivery, refusedBy: string): Message {
+  const { topic, partition, offset, value } = f.source;
+  return {
+    key: `${topic}/${partition}/${offset}`,
+    value: null,
+    headers: {
+      ...sourceHeaders(f.source),
+      [H.streamId]: f.streamId,
+      [H.projectId]: f.projectId,
+      [H.attempt]: String((f.previous?.attempt ?? 0) + 1),
+      [H.errorSink]: f.sinkType,
+      [H.errorCode]: "handoff-too-large",
+      [H.errorMessage]: `${f.result.code}: ${f.result.message}`.slice(0, 1_000),
+      [H.reason]: `the failed delivery (an event of ${value.length} bytes) was too large for ${refusedBy}: only this reference is kept; the event stays at ${topic}/${partition}/${offset} for the topic's retention`,
+    },
   };
 }

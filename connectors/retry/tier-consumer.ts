@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
+import { EventDecodeError } from "../../src/codec/event-decoder";
 import type { DomainEvent } from "../../src/events/domain-event";
 import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { TierTopic } from "../../src/retry";
@@ -56,6 +57,8 @@ const MAX_BYTES_PER_PARTITION = 256 * 1024;
 export class TierConsumer {
   private readonly consumer: Consumer;
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** Consecutive chunks per partition that failed for an outage (see readAgainLater). */
+  private readonly failedChunks = new Map<number, number>();
   private readonly logger: Logger;
   private readonly heartbeatIntervalMs: number;
   private stopped = false;
@@ -114,9 +117,17 @@ export class TierConsumer {
         chunk.push(m);
         next++;
       }
+      let failed: unknown;
       await this.keepingMembership(heartbeat, () =>
-        this.handle(chunk.map((m) => readRetryRecord(m, this.options.tier.index))),
+        this.handle(chunk.map((m) => readRetryRecord(m, this.options.tier.index))).catch((error: unknown) => {
+          failed = error ?? new Error("the chunk failed");
+        }),
       );
+      if (failed !== undefined) {
+        this.readAgainLater(topic, partition, (chunk[0] as KafkaMessage).offset, failed);
+        return;
+      }
+      this.failedChunks.delete(partition);
       const last = (chunk[chunk.length - 1] as KafkaMessage).offset;
       resolveOffset(last);
       await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -161,6 +172,23 @@ export class TierConsumer {
     return Math.min(dueAtOf(message), latest);
   }
 
+  /**
+   * A chunk could be neither delivered nor handed on: the registry or Kafka could not be reached.
+   * Nothing of it was committed, so read it again from its first record after a back-off (0.5 s
+   * doubling to 30 s), this partition only: records of it already delivered are delivered again,
+   * none is dead-lettered for an outage of ours.
+   */
+  private readAgainLater(topic: string, partition: number, offset: string, error: unknown): void {
+    const failures = (this.failedChunks.get(partition) ?? 0) + 1;
+    this.failedChunks.set(partition, failures);
+    const backoffMs = Math.min(30_000, 500 * 2 ** (failures - 1));
+    this.logger.warn(
+      { partition, offset, backoffMs, error: errorMessage(error) },
+      "retry records could not be handled; reading them again after a back-off",
+    );
+    this.waitForHead(topic, partition, offset, backoffMs);
+  }
+
   /** Rewinds to the head, pauses this partition only, and resumes it when the head is due. */
   private waitForHead(topic: string, partition: number, offset: string, waitMs: number): void {
     this.consumer.seek({ topic, partition, offset });
@@ -181,7 +209,10 @@ export class TierConsumer {
   private async handle(records: RetryRecord[]): Promise<void> {
     const byStream = new Map<string, RetryRecord[]>();
     for (const r of records) byStream.set(r.streamId, [...(byStream.get(r.streamId) ?? []), r]);
-    await Promise.all([...byStream].map(([id, list]) => this.handleStream(id, list)));
+    // Every stream's work ends before the chunk counts as failed: none is left running unawaited.
+    const settled = await Promise.allSettled([...byStream].map(([id, list]) => this.handleStream(id, list)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   private async handleStream(streamId: string, records: RetryRecord[]): Promise<void> {
@@ -221,6 +252,8 @@ export class TierConsumer {
       try {
         event = await decode(record.source.value, record.source.topic);
       } catch (error) {
+        // The registry unreachable is our outage, not the record's fault: the chunk is read again.
+        if (error instanceof EventDecodeError && error.transient) throw error;
         const message = errorMessage(error);
         failures.push(this.failure(stream, record, { outcome: "permanent", code: "Undecodable", message }));
         continue;

@@ -50,7 +50,16 @@ export interface BatchLimits {
    * so a stream's events gather into fuller batches while they wait for the sink.
    */
   concurrency?: number;
+  /**
+   * The longest one `deliver` call may take (default DEFAULT_CALL_TIMEOUT_MS). Past it the
+   * connector counts the call's events as retryable failures (`SinkTimeout`) and hands them to the
+   * retry path, whatever the call does later: a call that never returns cannot hold a partition.
+   */
+  callTimeoutMs?: number;
 }
+
+/** The deadline of a sink's `deliver` call when its limits name none. */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /** What the connector gives a sink instance: a logger with secrets redacted, and its settings. */
 export interface SinkContext {

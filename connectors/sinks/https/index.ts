@@ -24,6 +24,9 @@ export { verifyWebhook, WebhookVerificationError } from "./signature";
 /** PEM file of extra CA certificates to trust besides the system's (self-signed receivers in tests). */
 export const CA_FILE_ENV = "EVENTSTREAMS_WEBHOOK_CA_FILE";
 const MAX_EVENTS_PER_CALL = 50;
+/** Requests in flight within one call (unbatched streams send one request per event). */
+const REQUESTS_PER_CALL = 8;
+const REQUEST_TIMEOUT_MS = 10_000;
 /**
  * Requests in flight at once for all the streams a process serves. Each holds a socket for at
  * most the request timeout (10 s), and its response body is read up to 64 KiB, whatever the
@@ -83,7 +86,12 @@ export const httpsSink = defineSink<HttpsConfig>({
       throw error;
     }
   },
-  limits: { maxEvents: MAX_EVENTS_PER_CALL, maxBytes: 5 * 1024 * 1024 },
+  limits: {
+    maxEvents: MAX_EVENTS_PER_CALL,
+    maxBytes: 5 * 1024 * 1024,
+    // Every request of a full call timing out, in rounds of REQUESTS_PER_CALL, and a little more.
+    callTimeoutMs: Math.ceil(MAX_EVENTS_PER_CALL / REQUESTS_PER_CALL) * REQUEST_TIMEOUT_MS + 5_000,
+  },
   secrets: httpsSecrets,
   create: (context) => new HttpsSink(httpsOptionsFromEnv(context.env)),
 });
@@ -97,8 +105,8 @@ export class HttpsSink implements Sink<HttpsConfig> {
 
   constructor(options: HttpsSinkOptions = {}) {
     this.policy = new EndpointPolicy(options);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.concurrency = options.concurrency ?? 8;
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.concurrency = options.concurrency ?? REQUESTS_PER_CALL;
     this.slots = new RequestSlots(options.maxRequests ?? MAX_REQUESTS);
     // One agent: undici keeps a keep-alive pool per origin. Every new connection resolves its
     // host through the policy's lookup, so a DNS answer that changed since creation is caught.

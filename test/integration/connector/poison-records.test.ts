@@ -4,6 +4,7 @@ import { CompressionTypes } from "kafkajs";
 import pino from "pino";
 import { type RunningConnector, startConnector } from "../../../connectors/run-connector";
 import { MAX_INFLATED_BATCH_BYTES } from "../../../src/kafka/gzip-codec";
+import { readToEnd } from "../../../src/kafka/read-to-end";
 import { H, headerString } from "../../../src/retry";
 import { connectorConfig } from "../../../src/settings/connector-settings";
 import { domainTopic, valueSubject } from "../../../src/topics/domain-topics";
@@ -20,6 +21,7 @@ interface Parked {
   sourceTopic?: string;
   sourcePartition?: string;
   sourceOffset?: string;
+  streamId?: string;
   value: Buffer;
 }
 
@@ -109,27 +111,87 @@ describe("connector and poison records", () => {
     expect(parked[0]).toMatchObject({ code: "batch-too-large", sourceOffset: "3", value: Buffer.alloc(0) });
     expect(parked[0]?.reason).toContain("offsets 1 to 3");
   });
+
+  it("leaves a reference for a failure too large for its retry topic, and reads on past it", async () => {
+    // Every retry tier accepts 2 KiB records at most; the event below is larger.
+    const admin = pipeline.kafka.admin();
+    await admin.connect();
+    const tiers = connectorConfig({}, { ...process.env, ...pipeline.env }).retryLadder;
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: tiers.map((tier) => ({
+        type: 2, // TOPIC
+        name: pipeline.topics.retryTier(tier.name),
+        configEntries: [{ name: "max.message.bytes", value: "2048" }],
+      })),
+    });
+    await admin.disconnect();
+    const projectId = randomUUID();
+    const { topicArn, queueUrl } = await createTopicWithQueue();
+    const roleArn = await createPublisherRole(projectId, topicArn);
+    // One stream whose topic does not exist (a retryable misconfiguration), one healthy.
+    const missing = `${topicArn}-gone`;
+    const failing = await pipeline.addStream({ projectId, config: { topicArn: missing, roleArn } });
+    await pipeline.addStream({ projectId, config: { topicArn, roleArn } });
+    const large = await pipeline.publisher.publish({
+      name: "SessionChanged",
+      projectId,
+      eventAttributes: Object.fromEntries(
+        Array.from({ length: 20 }, (_, i) => [`trait${i}`, "x".repeat(200)]),
+      ),
+    });
+    const after = await pipeline.publisher.publish({ name: "SessionRevoked", projectId });
+    const delivered = await receiveMessages(queueUrl, 2);
+    expect(delivered.map((m) => JSON.parse(m.Body ?? "{}").id).sort()).toEqual([large.id, after.id].sort());
+    const letters = await waitForLetter(pipeline, (p) => p.streamId === failing.id);
+    expect(letters).toMatchObject({
+      code: "handoff-too-large",
+      sourceTopic: domainTopic("identities", pipeline.prefix),
+      value: Buffer.alloc(0),
+    });
+    expect(letters.reason).toContain("too large");
+  });
 });
 
-async function readDeadLetters(pipeline: Pipeline, count: number): Promise<Parked[]> {
-  const consumer = pipeline.kafka.consumer({ groupId: `${pipeline.prefix}-dlq-reader` });
-  const parked: Parked[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: pipeline.topics.deadLetter, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      parked.push({
-        offset: message.offset,
-        reason: headerString(message.headers, H.reason),
-        code: headerString(message.headers, H.errorCode),
-        sourceTopic: headerString(message.headers, H.sourceTopic),
-        sourcePartition: headerString(message.headers, H.sourcePartition),
-        sourceOffset: headerString(message.headers, H.sourceOffset),
-        value: message.value ?? Buffer.alloc(0),
-      });
+/** The first dead letter that `match` accepts, read from the start of the topic. */
+async function waitForLetter(pipeline: Pipeline, match: (p: Parked) => boolean): Promise<Parked> {
+  let found: Parked | undefined;
+  await waitFor(
+    async () => {
+      found = (await deadLettersNow(pipeline)).find(match);
+      return found !== undefined;
     },
-  });
-  await waitFor(() => parked.length >= count, { timeoutMs: 30_000, description: "dead-lettered records" });
-  await consumer.disconnect();
+    { timeoutMs: 30_000, description: "the dead letter" },
+  );
+  return found as Parked;
+}
+
+async function readDeadLetters(pipeline: Pipeline, count: number): Promise<Parked[]> {
+  let parked: Parked[] = [];
+  await waitFor(
+    async () => {
+      parked = await deadLettersNow(pipeline);
+      return parked.length >= count;
+    },
+    { timeoutMs: 30_000, description: "dead-lettered records" },
+  );
   return parked.sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset));
+}
+
+/** Every record in the dead-letter topic now. */
+async function deadLettersNow(pipeline: Pipeline): Promise<Parked[]> {
+  const parked: Parked[] = [];
+  await readToEnd(pipeline.kafka, pipeline.topics.deadLetter, (_partition, message) => {
+    parked.push({
+      offset: message.offset,
+      reason: headerString(message.headers, H.reason),
+      code: headerString(message.headers, H.errorCode),
+      sourceTopic: headerString(message.headers, H.sourceTopic),
+      sourcePartition: headerString(message.headers, H.sourcePartition),
+      sourceOffset: headerString(message.headers, H.sourceOffset),
+      value: message.value ?? Buffer.alloc(0),
+      streamId: headerString(message.headers, H.streamId),
+    });
+  });
+  return parked;
 }
