@@ -83,8 +83,13 @@ async function settlesBefore(work: Promise<unknown>, deadline: number): Promise<
   }
 }
 
-/** Commit finished work four times a second: a crash redoes a fraction of a second of deliveries. */
-const COMMIT_INTERVAL_MS = 250;
+/**
+ * A commit goes out this soon after a partition's finished prefix moved, taking along whatever
+ * finished meanwhile; at most one is in flight and one waiting. A crash then redoes what was in
+ * flight and little more. The interval is the backstop for a commit that failed.
+ */
+const COMMIT_COALESCE_MS = 10;
+const COMMIT_INTERVAL_MS = 1_000;
 /** Unfinished records per partition before its reading pauses: bounds memory, not isolation. */
 const WINDOW_CAPACITY = 2_000;
 
@@ -110,6 +115,7 @@ export class SinkConnector {
   private progress?: NodeJS.Timeout;
   private committer?: NodeJS.Timeout;
   private commits = Promise.resolve();
+  private commitWaiting = false;
   private stopping = false;
   /** Per partition, records admitted and not yet committed (see PartitionWindow). */
   private readonly windows = new Map<string, PartitionWindow>();
@@ -329,7 +335,10 @@ export class SinkConnector {
       resolveOffset(message.offset);
       admitted++;
       this.processRecord(topic, partition, message).then(
-        () => window.finish(entry),
+        () => {
+          window.finish(entry);
+          this.commitSoon();
+        },
         (error) => this.readAgain(window, error),
       );
     }
@@ -394,31 +403,46 @@ export class SinkConnector {
     resume.unref();
   }
 
-  /** Commits every window's finished prefix in one request. */
-  private commitFinished(): Promise<void> {
-    this.commits = this.commits.then(async () => {
-      const ready = [...this.windows.values()].flatMap((window) => {
-        const offset = window.commitPoint();
-        return offset === undefined ? [] : [{ window, offset }];
+  /** See COMMIT_COALESCE_MS. */
+  private commitSoon(): void {
+    // Stopping commits once, after every window is idle.
+    if (this.commitWaiting || this.stopping) return;
+    this.commitWaiting = true;
+    setTimeout(() => {
+      this.commits = this.commits.then(() => {
+        this.commitWaiting = false;
+        return this.commitOnce();
       });
-      if (ready.length === 0) return;
-      const offsets = ready.map(({ window, offset }) => ({
-        topic: window.topic,
-        partition: window.partition,
-        offset,
-      }));
-      try {
-        await this.consumer.commitOffsets(offsets);
-        for (const { window, offset } of ready) {
-          window.markCommitted(offset);
-          this.readFailures.delete(partitionKey(window.topic, window.partition));
-        }
-      } catch (error) {
-        // Lost partitions in a rebalance: their new owner re-reads from the last commit (duplicates, not loss).
-        this.options.logger.warn({ offsets, error: errorMessage(error) }, "offset commit failed");
-      }
-    });
+    }, COMMIT_COALESCE_MS);
+  }
+
+  /** Commits every window's finished prefix in one request, after the commit in flight. */
+  private commitFinished(): Promise<void> {
+    this.commits = this.commits.then(() => this.commitOnce());
     return this.commits;
+  }
+
+  private async commitOnce(): Promise<void> {
+    const ready = [...this.windows.values()].flatMap((window) => {
+      const offset = window.commitPoint();
+      return offset === undefined ? [] : [{ window, offset }];
+    });
+    if (ready.length === 0) return;
+    const offsets = ready.map(({ window, offset }) => ({
+      topic: window.topic,
+      partition: window.partition,
+      offset,
+    }));
+    try {
+      await this.consumer.commitOffsets(offsets);
+      for (const { window, offset } of ready) {
+        window.markCommitted(offset);
+        this.readFailures.delete(partitionKey(window.topic, window.partition));
+      }
+    } catch (error) {
+      // Lost partitions in a rebalance: their new owner re-reads from the last commit (duplicates, not loss).
+      this.options.logger.warn({ offsets, error: errorMessage(error) }, "offset commit failed");
+    }
   }
 
   private async processRecord(topic: string, partition: number, message: KafkaMessage): Promise<void> {

@@ -15,7 +15,7 @@ import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { DEFAULT_TOPIC_SETTINGS, ensureDomainTopics } from "../../src/topics/create-topics";
 import { domainTopic, domainTopics, valueSubject } from "../../src/topics/domain-topics";
-import { waitFor } from "../../src/util/wait-for";
+import { delay, waitFor } from "../../src/util/wait-for";
 import { testKafka } from "../../support/clients";
 import { spawnConnector } from "../../support/connector-process";
 import { createPipeline } from "../../support/pipeline";
@@ -99,7 +99,7 @@ describe("eventstreams stack up | status | down", () => {
     for (const pid of first.map((s) => s.pid)) expect(isAlive(pid as number)).toBe(false);
   }, 240_000);
 
-  it("keeps every schema through registry restarts, a SIGKILL and a whole-stack restart; a connector then delivers every earlier event", async () => {
+  it("keeps every schema through registry restarts, a SIGKILL and a whole-stack restart; a connector then delivers every earlier event, and every event through a broker SIGKILL", async () => {
     await cli("up");
     const stack = new LocalStack(stackSettings(env));
     const endpoints = stackEndpoints(stack.settings);
@@ -201,8 +201,59 @@ describe("eventstreams stack up | status | down", () => {
           description: () =>
             `all 60 events at the receiver (${received().size} so far)\n${connector.output()}`,
         });
-        const offsets = await deadLetterOffsets(kafka, pipeline.topics.deadLetter);
-        expect(offsets).toBe(0);
+        expect(await deadLetterOffsets(kafka, pipeline.topics.deadLetter)).toBe(0);
+
+        // The broker SIGKILLed and started again while events flow: the publisher and the
+        // connector reconnect by themselves, and every event the broker acknowledged arrives.
+        const flowing = createEventPublisher({
+          brokers: endpoints.kafkaBrokers,
+          registryUrl: endpoints.schemaRegistryUrl,
+          topicPrefix: prefix,
+          autoRegister: true,
+          source: "broker-restart-test",
+        });
+        const acknowledged: string[] = [];
+        let refused = 0;
+        let flow = true;
+        const publishing = (async () => {
+          for (let tick = 0; flow; tick++) {
+            await flowing
+              .publishMany(
+                projects.map((projectId) => ({
+                  name: "IdentityCreated" as const,
+                  projectId,
+                  eventAttributes: { tick: String(tick) },
+                })),
+              )
+              .then((events) => acknowledged.push(...events.map((e) => e.id)))
+              .catch(() => {
+                refused++;
+              });
+            await delay(100);
+          }
+        })();
+        await waitFor(() => acknowledged.length >= 30, { timeoutMs: 30_000, description: "events flowing" });
+        const kafkaPid = (await stack.status()).find((s) => s.name === "kafka")?.pid as number;
+        process.kill(kafkaPid, "SIGKILL");
+        await waitFor(() => !isAlive(kafkaPid), { timeoutMs: 10_000, description: "the killed broker gone" });
+        const beforeRestart = acknowledged.length;
+        await stack.up();
+        await waitFor(() => acknowledged.length >= beforeRestart + 30, {
+          timeoutMs: 60_000,
+          description: "events flowing again after the broker's restart",
+        });
+        flow = false;
+        await publishing;
+        await flowing.close();
+        await waitFor(() => acknowledged.every((id) => received().has(id)), {
+          timeoutMs: 90_000,
+          description: () =>
+            `every acknowledged event at the receiver (${acknowledged.filter((id) => received().has(id)).length} of ${acknowledged.length}; ${refused} publishes refused while the broker was away)\n${connector.output()}`,
+        });
+        expect(await deadLetterOffsets(kafka, pipeline.topics.deadLetter)).toBe(0);
+        process.stdout.write(
+          `broker SIGKILL: ${acknowledged.length} events acknowledged, all delivered; ${refused} publishes refused while it was away\n`,
+        );
       } finally {
         connector.child.kill("SIGKILL");
         await connector.exited;
@@ -211,7 +262,7 @@ describe("eventstreams stack up | status | down", () => {
       await server.close();
       await pipeline.close();
     }
-  }, 300_000);
+  }, 420_000);
 
   it("reports a registry that lost schemas Kafka's records still reference as unhealthy, with the fix", async () => {
     const endpoints = stackEndpoints(stackSettings(env));

@@ -115,7 +115,7 @@ describe("a connector's caches for a stream that changes or goes", () => {
   beforeAll(async () => {
     pipeline = await createPipeline(1);
     const config = connectorConfig({}, { ...process.env, ...pipeline.env });
-    connector = await startConnector(config, pino({ level: "warn" }), { sinks });
+    connector = await startConnector(config, pino({ level: "silent" }), { sinks });
   });
   afterAll(async () => {
     await connector?.stop();
