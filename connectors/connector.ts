@@ -8,7 +8,7 @@ import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { RetryPolicy, SourceRecord } from "../src/retry";
 import type { BreakerSettings } from "../src/settings/connector-settings";
-import { DEFAULT_LINGER_MS } from "../src/settings/connector-settings";
+import { DEFAULT_LINGER_MS, DEFAULT_SESSION_TIMEOUT_MS } from "../src/settings/connector-settings";
 import { destinationChanged, type EventStream } from "../src/streams/event-stream";
 import { errorMessage } from "../src/util/error-message";
 import { PartitionWindow } from "./commits/partition-window";
@@ -130,8 +130,8 @@ export class SinkConnector {
       maxBytesPerPartition: 128 * 1024,
       // Kafka's own default; kafkajs's 5 s would also be the pause after every partition was paused for room.
       maxWaitTimeInMs: 500,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: heartbeatIntervalFor(options.sessionTimeoutMs ?? 30_000),
+      sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: heartbeatIntervalFor(options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS),
     });
     this.producer = kafka.producer({
       idempotent: true,

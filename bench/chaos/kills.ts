@@ -4,7 +4,11 @@
  * SIGKILLed and started again on a schedule. At the end, after the backlog drained, prints and
  * writes as JSON: events published, delivered, lost (must be 0), duplicates in all and per kill.
  *
- * Usage: npm run bench:kills -- [--rate 100] [--kills 10] [--every 3s] [--projects 10]
+ * With --failover: two instances of the group instead, and one of them SIGKILLed once; prints the
+ * longest pause of any project's deliveries after the kill, that is how long the survivor took to
+ * deliver the killed instance's partitions again (the session timeout is EVENTSTREAMS_SESSION_TIMEOUT_MS).
+ *
+ * Usage: npm run bench:kills -- [--rate 100] [--kills 10] [--every 3s] [--projects 10] [--failover]
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     kills: { type: "string", default: "10" },
     every: { type: "string", default: "3s" },
     projects: { type: "string", default: "10" },
+    failover: { type: "boolean", default: false },
   },
 });
 const rate = Number(values.rate);
@@ -44,7 +49,12 @@ async function main(): Promise<void> {
       config: { httpsEndpoint: server.url("127.0.0.1", `/${projectId}`), secret: generateSecret() },
     });
   }
-  const env = { ...pipeline.env, ...trustedReceiverEnv(server) };
+  const env: Record<string, string> = {
+    ...pipeline.env,
+    ...trustedReceiverEnv(server),
+    // The bench's own choice or the connector's default, not the test pipeline's 6 s.
+    EVENTSTREAMS_SESSION_TIMEOUT_MS: process.env.EVENTSTREAMS_SESSION_TIMEOUT_MS ?? "30000",
+  };
   const published: string[] = [];
   let publishing = true;
   const publisher = (async () => {
@@ -63,9 +73,20 @@ async function main(): Promise<void> {
   })();
   const ids = () => server.requests.map((r) => String(r.headers["webhook-id"]));
   let connector = spawnConnector(env);
+  const survivor = values.failover ? spawnConnector(env) : undefined;
+  let killedAt = 0;
   try {
     await waitFor(() => ids().length > 0, { timeoutMs: 60_000, description: "the first delivery" });
-    for (let k = 1; k <= kills; k++) {
+    if (survivor) {
+      // Both members hold partitions once every project's events arrive within a second.
+      await delay(everyMs);
+      killedAt = Date.now();
+      connector.child.kill("SIGKILL");
+      await connector.exited;
+      say("one of two instances killed");
+      await delay(Math.max(everyMs, 45_000));
+    }
+    for (let k = 1; k <= (survivor ? 0 : kills); k++) {
       await delay(everyMs);
       connector.child.kill("SIGKILL");
       await connector.exited;
@@ -79,10 +100,29 @@ async function main(): Promise<void> {
       description: () => `every event delivered (${new Set(ids()).size} of ${published.length})`,
     });
   } finally {
-    connector.child.kill("SIGKILL");
-    await connector.exited;
+    for (const c of [connector, survivor]) {
+      c?.child.kill("SIGKILL");
+      await c?.exited;
+    }
     await pipeline.close();
     await server.close();
+  }
+  // Per project, the longest time between two deliveries after the kill (failover).
+  const byProject = new Map<string, number[]>();
+  for (const r of server.requests) {
+    if (r.at < killedAt) continue;
+    const list = byProject.get(r.path) ?? [];
+    list.push(r.at);
+    byProject.set(r.path, list);
+  }
+  let longestPauseMs = 0;
+  for (const times of byProject.values()) {
+    times.sort((a, b) => a - b);
+    let previous = killedAt;
+    for (const t of times) {
+      longestPauseMs = Math.max(longestPauseMs, t - previous);
+      previous = t;
+    }
   }
   const delivered = new Set(ids());
   const lost = published.filter((id) => !delivered.has(id)).length;
@@ -98,7 +138,10 @@ async function main(): Promise<void> {
     delivered: delivered.size,
     lost,
     duplicates,
-    duplicatesPerKill: round(duplicates / Math.max(1, kills), 1),
+    duplicatesPerKill: values.failover ? undefined : round(duplicates / Math.max(1, kills), 1),
+    failover: values.failover
+      ? { sessionTimeoutMs: Number(env.EVENTSTREAMS_SESSION_TIMEOUT_MS), longestPauseMs }
+      : undefined,
     target: { rule: "duplicates per SIGKILL at most what 250 ms delivers at the rate", perKill: rate / 4 },
   };
   console.log(JSON.stringify(report, null, 2));

@@ -5,6 +5,7 @@ import type { DomainEvent } from "../../src/events/domain-event";
 import { heartbeatIntervalFor } from "../../src/kafka/kafka-client";
 import type { TierTopic } from "../../src/retry";
 import { dueAtOf, type RetryRecord, readRetryRecord } from "../../src/retry";
+import { DEFAULT_SESSION_TIMEOUT_MS } from "../../src/settings/connector-settings";
 import type { EventStream } from "../../src/streams/event-stream";
 import { errorMessage } from "../../src/util/error-message";
 import { nextTurn } from "../../src/util/wait-for";
@@ -64,7 +65,7 @@ export class TierConsumer {
   private stopped = false;
 
   constructor(private readonly options: TierConsumerOptions) {
-    const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = heartbeatIntervalFor(sessionTimeout);
     this.logger = options.logger.child({ tier: options.tier.name });
     this.consumer = options.kafka.consumer({

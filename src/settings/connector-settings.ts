@@ -28,6 +28,16 @@ export interface BreakerSettings {
  * bench:e2e at 1,000 events/s over 1,000 streams, one connector: p50 28-40 ms in six of seven
  * runs with 5 ms, 50-121 ms in all four with 20 (docs/benchmarks.md).
  */
+/**
+ * How long the group waits for a silent member before moving its partitions. A killed instance's
+ * partitions were delivered again 11.1 s after a SIGKILL at 10 s, and 31.4 s at kafkajs's 30 s
+ * (`npm run bench:kills -- --failover`; bench/reference/failover-session-*.json). The connector
+ * heartbeats every 2 s from an event loop that never stops for more than 50 ms, and its retry tiers
+ * heartbeat through long chunks, so 10 s leaves five beats of margin. (kafkajs has no static
+ * membership, so a restart cannot keep its partitions either way.)
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
 export const DEFAULT_LINGER_MS = 5;
 
 /**
@@ -154,7 +164,7 @@ export function connectorConfig(
     ),
     sessionTimeoutMs: integerSetting(
       "--session-timeout-ms (EVENTSTREAMS_SESSION_TIMEOUT_MS)",
-      value(flags.sessionTimeoutMs, "EVENTSTREAMS_SESSION_TIMEOUT_MS", "30000"),
+      value(flags.sessionTimeoutMs, "EVENTSTREAMS_SESSION_TIMEOUT_MS", String(DEFAULT_SESSION_TIMEOUT_MS)),
       { min: 3_000, max: 300_000 },
     ),
     retryLadder: parseLadder(value(flags.retryLadder, "EVENTSTREAMS_RETRY_LADDER", DEFAULT_LADDER)),
