@@ -2,6 +2,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, RequestSigner } from "@smithy/types";
 import { LRUCache } from "lru-cache";
+import { parseArn } from "./arn";
 import { AssumedRoleCredentials, MAX_CACHED_ROLES, sessionNameFor } from "./assumed-role-credentials";
 import { reusedSigner, type SignerConfig } from "./client-signer";
 import { withFastProperties } from "./fast-properties";
@@ -34,6 +35,15 @@ export interface RoleTarget {
   projectId: string;
   roleArn: string;
   region: string;
+}
+
+/** A stream's role, acting in the region of the resource it delivers to (topic, queue, stream). */
+export function roleTargetOf(
+  target: { streamId: string; projectId: string; config: { roleArn: string } },
+  resourceArn: string,
+): RoleTarget {
+  const { streamId, projectId, config } = target;
+  return { streamId, projectId, roleArn: config.roleArn, region: parseArn(resourceArn).region };
 }
 
 /**

@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordBatchCommand, PutRecordCommand } from "@aws-sd
 import type { STSClient } from "@aws-sdk/client-sts";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { parseArn, roleArnProperty } from "../aws/arn";
-import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
+import { AssumedRoleClients, describeAwsError, roleTargetOf } from "../aws/assumed-role-clients";
 import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 
@@ -134,11 +134,11 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
   }
 
   private client(target: SinkTarget<FirehoseConfig>): Promise<FirehoseClient> {
-    return this.clients.client(roleTarget(target));
+    return this.clients.client(roleTargetOf(target, target.config.deliveryStreamArn));
   }
 
   release(target: SinkTarget<FirehoseConfig>): void {
-    this.clients.release(roleTarget(target));
+    this.clients.release(roleTargetOf(target, target.config.deliveryStreamArn));
   }
 
   cached(): Record<string, number> {
@@ -152,13 +152,4 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
 
 function streamName(target: SinkTarget<FirehoseConfig>): string {
   return parseArn(target.config.deliveryStreamArn).resource.replace(/^deliverystream\//, "");
-}
-
-function roleTarget(target: SinkTarget<FirehoseConfig>): RoleTarget {
-  return {
-    streamId: target.streamId,
-    projectId: target.projectId,
-    roleArn: target.config.roleArn,
-    region: parseArn(target.config.deliveryStreamArn).region,
-  };
 }

@@ -2,12 +2,7 @@ import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-
 import type { STSClient } from "@aws-sdk/client-sts";
 import { LRUCache } from "lru-cache";
 import type { DomainEvent } from "../../../src/events/domain-event";
-import {
-  AssumedRoleClients,
-  describeAwsError,
-  MAX_SOCKETS,
-  type RoleTarget,
-} from "../aws/assumed-role-clients";
+import { AssumedRoleClients, describeAwsError, MAX_SOCKETS, roleTargetOf } from "../aws/assumed-role-clients";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { RequestSlots } from "../request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
@@ -49,7 +44,7 @@ export class SnsSink implements Sink<SnsConfig> {
   async verify(target: SinkTarget<SnsConfig>): Promise<VerifyResult> {
     const { topicArn, roleArn } = target.config;
     try {
-      await this.clients.credentials.get(this.clients.roleKey(roleTarget(target)));
+      await this.clients.credentials.get(this.clients.roleKey(roleTargetOf(target, target.config.topicArn)));
     } catch (error) {
       const { code, message } = describeAwsError(error);
       return {
@@ -145,11 +140,11 @@ export class SnsSink implements Sink<SnsConfig> {
 
   /** One client per region and credential set, kept until its stream changes (or the LRU drops it). */
   private client(target: SinkTarget<SnsConfig>): Promise<SNSClient> {
-    return this.clients.client(roleTarget(target));
+    return this.clients.client(roleTargetOf(target, target.config.topicArn));
   }
 
   release(target: SinkTarget<SnsConfig>): void {
-    this.clients.release(roleTarget(target));
+    this.clients.release(roleTargetOf(target, target.config.topicArn));
   }
 
   cached(): Record<string, number> {
@@ -159,14 +154,4 @@ export class SnsSink implements Sink<SnsConfig> {
   async close(): Promise<void> {
     this.clients.close();
   }
-}
-
-/** The topic's region is where we publish, as the customer's role. */
-function roleTarget(target: SinkTarget<SnsConfig>): RoleTarget {
-  return {
-    streamId: target.streamId,
-    projectId: target.projectId,
-    roleArn: target.config.roleArn,
-    region: parseTopicArn(target.config.topicArn).region,
-  };
 }

@@ -9,7 +9,7 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { LRUCache } from "lru-cache";
 import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-event";
 import { parseArn, roleArnProperty } from "../aws/arn";
-import { AssumedRoleClients, describeAwsError, type RoleTarget } from "../aws/assumed-role-clients";
+import { AssumedRoleClients, describeAwsError, roleTargetOf } from "../aws/assumed-role-clients";
 import { MAX_CACHED_ROLES } from "../aws/assumed-role-credentials";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
@@ -166,11 +166,11 @@ export class SqsSink implements Sink<SqsConfig> {
   }
 
   private client(target: SinkTarget<SqsConfig>): Promise<SQSClient> {
-    return this.clients.client(roleTarget(target));
+    return this.clients.client(roleTargetOf(target, target.config.queueArn));
   }
 
   release(target: SinkTarget<SqsConfig>): void {
-    this.clients.release(roleTarget(target));
+    this.clients.release(roleTargetOf(target, target.config.queueArn));
     this.urls.delete(queueUrlKey(target));
   }
 
@@ -181,15 +181,6 @@ export class SqsSink implements Sink<SqsConfig> {
   async close(): Promise<void> {
     this.clients.close();
   }
-}
-
-function roleTarget(target: SinkTarget<SqsConfig>): RoleTarget {
-  return {
-    streamId: target.streamId,
-    projectId: target.projectId,
-    roleArn: target.config.roleArn,
-    region: parseArn(target.config.queueArn).region,
-  };
 }
 
 const fifo = (target: SinkTarget<SqsConfig>) => target.config.queueArn.endsWith(".fifo");
