@@ -62,6 +62,8 @@ describe("schema registry outage", () => {
       EVENTSTREAMS_RETRY_ONLY: String(options.retryOnly),
       EVENTSTREAMS_RETRY_CONSUMERS: String(options.retryOnly),
       EVENTSTREAMS_DELIVERY_THREADS: "0",
+      // In this process: a retry-only connector would lower the priority of the whole test worker.
+      EVENTSTREAMS_NICE: "0",
     };
     const started = await startConnector(connectorConfig({}, env), logger);
     running.push(started);
