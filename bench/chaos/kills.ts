@@ -11,18 +11,16 @@
  * Usage: npm run bench:kills -- [--rate 100] [--kills 10] [--every 3s] [--projects 10] [--failover]
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../../connectors/sinks/https/signature";
-import { findProjectRoot } from "../../src/project-root";
 import { durationSetting } from "../../src/settings/parse";
 import { delay, waitFor } from "../../src/util/wait-for";
 import { spawnConnector } from "../../support/connector-process";
 import { createPipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv } from "../../support/webhook-server";
 import { round } from "../producer/stats";
+import { writeBenchResult } from "../results";
 
 const { values } = parseArgs({
   options: {
@@ -145,11 +143,7 @@ async function main(): Promise<void> {
     target: { rule: "duplicates per SIGKILL at most what 250 ms delivers at the rate", perKill: rate / 4 },
   };
   console.log(JSON.stringify(report, null, 2));
-  const dir = path.join(findProjectRoot(), "bench", "results");
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `kills-${report.at.replaceAll(":", "-").slice(0, 19)}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  say(`wrote ${file}`);
+  say(`wrote ${writeBenchResult("kills", report)}`);
 }
 
 main().catch((error) => {

@@ -9,13 +9,10 @@
  * Usage: npm run bench:isolation -- --hostile [--rate 100] [--seconds 10] [--only <part of a name>] [--together]
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../../connectors/sinks/https/signature";
 import type { DomainEvent } from "../../src/events/domain-event";
-import { findProjectRoot } from "../../src/project-root";
 import { delay, waitFor } from "../../src/util/wait-for";
 import { spawnConnector } from "../../support/connector-process";
 import {
@@ -28,6 +25,7 @@ import {
 import { createPipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv } from "../../support/webhook-server";
 import { percentile, round } from "../producer/stats";
+import { writeBenchResult } from "../results";
 
 const { values } = parseArgs({
   options: {
@@ -238,11 +236,7 @@ async function main(): Promise<void> {
         `target, ${what}: ${t.hostile} ${t.hostileP99Ms} ms vs ${t.against} ${t.againstP99Ms} ms (${t.ratio}x): ${t.met ? "met" : "NOT met"}`,
       );
   }
-  const dir = path.join(findProjectRoot(), "bench", "results");
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `isolation-hostile-${report.at.replaceAll(":", "-").slice(0, 19)}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  say(`wrote ${file}`);
+  say(`wrote ${writeBenchResult("isolation-hostile", report)}`);
 }
 
 main().catch((error) => {

@@ -1,19 +1,10 @@
-/**
- * Stack restart benchmark: registers the domain schemas under a fresh prefix, then stops and starts
- * the native stack R times and reports, per round, how long `stack up` took from stopped, when each
- * service answered, each service's resident memory, and whether the registry still knew every
- * subject and schema id it had before the restart. Prints and writes JSON to bench/results/.
- * Usage: npm run bench:stack -- [--rounds R]
- */
-import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import { LocalStack } from "../../apps/stack/stack";
-import { findProjectRoot } from "../../src/project-root";
 import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { registerDomainSchemas } from "../../src/schemas/schema-sync";
 import { stackEndpoints, VERSIONS } from "../../src/settings/stack-settings";
 import { round } from "../producer/stats";
+import { writeBenchResult } from "../results";
 
 const arg = (name: string, fallback: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -91,11 +82,7 @@ async function main(): Promise<void> {
       ].join(" "),
     );
   }
-  const dir = path.join(findProjectRoot(), "bench", "results");
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `stack-restart-${report.at.replaceAll(":", "-").slice(0, 19)}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  say(`wrote ${file}`);
+  say(`wrote ${writeBenchResult("stack-restart", report)}`);
 }
 
 main().catch((error) => {

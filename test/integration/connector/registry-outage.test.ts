@@ -70,6 +70,12 @@ describe("schema registry outage", () => {
     return started;
   }
 
+  const webhookStream = (projectId: string) =>
+    pipeline.addStream({
+      projectId,
+      type: "https",
+      config: { httpsEndpoint: receiver.url("127.0.0.1", "/ok"), secret: generateSecret() },
+    });
   const okIds = () =>
     new Set(
       receiver.requests.filter((r) => r.path.startsWith("/ok")).map((r) => String(r.headers["webhook-id"])),
@@ -93,11 +99,7 @@ describe("schema registry outage", () => {
       return n === 1 ? { status: 503 } : { status: 204 };
     };
     const projectId = randomUUID();
-    await pipeline.addStream({
-      projectId,
-      type: "https",
-      config: { httpsEndpoint: receiver.url("127.0.0.1", "/ok"), secret: generateSecret() },
-    });
+    await webhookStream(projectId);
 
     // The retry tiers in a process of their own that has never seen the schema: it must ask the
     // registry, which is away from the start.
@@ -127,11 +129,7 @@ describe("schema registry outage", () => {
     for (const c of running.splice(0)) await c.stop();
     receiver.reply = () => ({ status: 204 });
     const projectId = randomUUID();
-    await pipeline.addStream({
-      projectId,
-      type: "https",
-      config: { httpsEndpoint: receiver.url("127.0.0.1", "/ok"), secret: generateSecret() },
-    });
+    await webhookStream(projectId);
     await proxy.down();
     const before = logged("a record could not be processed");
     // A new process: its decoder has no schema cached yet.
