@@ -222,7 +222,10 @@ export class SinkConnector {
    * old target's clients and credentials; its circuit starts afresh on a new destination.
    */
   streamChanged(id: string, stream: EventStream | undefined, previous: EventStream | undefined): void {
-    if (!previous || !destinationChanged(previous, stream)) return;
+    if (!previous) return;
+    // A resumed stream starts a fresh run: its old failures must not pause it again, nor keep it from pausing.
+    if (previous.status === "paused" && stream?.status === "active") this.breakers.forget(id);
+    if (!destinationChanged(previous, stream)) return;
     const { projectId, config } = previous;
     this.sinkCalls.release(previous.type, { streamId: id, projectId, config });
     this.breakers.forget(id);

@@ -4,9 +4,10 @@ import type { StreamRegistry } from "../../src/streams/stream-registry";
 import type { StreamStore } from "../../src/streams/stream-store";
 
 /**
- * Pauses streams on the connector's behalf (destination gone for good, or failing for too long),
- * through the same StreamStore as the API, so the pause and its reason show in `get event-stream`.
- * One pause per stream at a time: a batch of 410s must not write a hundred revisions.
+ * Pauses streams on the connector's behalf (destination gone for good, or failing for too long)
+ * with a pause record of the stream's current revision (see ConnectorPause): it shows in
+ * `get event-stream` with its reason, and any API write after it wins over it.
+ * One pause per stream at a time: a batch of 410s must not write a hundred records.
  */
 export class StreamPauser {
   private readonly inFlight = new Set<string>();
@@ -22,18 +23,14 @@ export class StreamPauser {
     const current = this.registry.get(stream.id);
     if (!current || current.status === "paused") return;
     this.inFlight.add(stream.id);
-    const now = new Date().toISOString();
     this.store
-      .put({
-        ...current,
-        status: "paused",
-        pausedAt: now,
-        pausedReason: `paused by the connector: ${reason}`,
-        updatedAt: now,
-        revision: current.revision + 1,
-      })
+      .pauseForConnector(current, `paused by the connector: ${reason}`)
       .then(
-        () => this.logger.warn({ streamId: stream.id, reason }, "stream paused by the connector"),
+        () =>
+          this.logger.warn(
+            { streamId: stream.id, revision: current.revision, reason },
+            "stream paused by the connector",
+          ),
         (error: unknown) =>
           this.logger.error({ streamId: stream.id, err: error }, "could not pause the stream"),
       )

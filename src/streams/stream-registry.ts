@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import pino, { type Logger } from "pino";
 import { waitFor } from "../util/wait-for";
 import { DEFAULT_CONFIG_TOPIC, ensureConfigTopic } from "./config-topic";
+import { type ConnectorPause, effectiveStream, parseConnectorPause, pausedStreamOf } from "./connector-pause";
 import { type EventStream, parseEventStream } from "./event-stream";
 import { OffsetWaiters } from "./offset-waiters";
 
@@ -19,9 +20,10 @@ export interface StreamRegistryOptions {
 const NO_STREAMS: readonly EventStream[] = Object.freeze([]);
 
 /**
- * Every event stream, read from the compacted config topic into memory and kept current.
- * Emits "change" (id, stream | undefined, previous | undefined) after each applied record; a stream
- * of undefined means deleted, a previous of undefined means new.
+ * Every event stream, read from the compacted config topic into memory and kept current, as
+ * readers should see it: a stream a connector paused at its current revision shows paused (see
+ * ConnectorPause). Emits "change" (id, stream | undefined, previous | undefined) after each record
+ * that changes what readers see; a stream of undefined means deleted, a previous of undefined new.
  *
  * It never commits offsets: every process (API, connector instances) reads the whole topic from
  * the beginning under a group id of its own, so no two readers ever share or skip records.
@@ -31,6 +33,11 @@ export class StreamRegistry extends EventEmitter {
   private readonly kafka: Kafka;
   private readonly logger: Logger;
   private readonly options: StreamRegistryOptions;
+  /** Streams as the API wrote them. */
+  private readonly stored = new Map<string, EventStream>();
+  /** Connector pauses not yet overtaken by a later revision of their stream. */
+  private readonly pauses = new Map<string, ConnectorPause>();
+  /** Streams as readers see them (stored, with the pauses applied). */
   private readonly byId = new Map<string, EventStream>();
   private readonly byProject = new Map<string, Map<string, EventStream>>();
   private readonly listCache = new Map<string, readonly EventStream[]>();
@@ -75,6 +82,11 @@ export class StreamRegistry extends EventEmitter {
 
   get(id: string): EventStream | undefined {
     return this.byId.get(id);
+  }
+
+  /** Whether a connector pause record of this stream is held (for the store to clear it). */
+  hasConnectorPause(id: string): boolean {
+    return this.pauses.has(id);
   }
 
   get size(): number {
@@ -139,25 +151,27 @@ export class StreamRegistry extends EventEmitter {
       const offset = Number(message.offset);
       // After a rebalance the consumer may start over from the beginning: never step back in time.
       if (offset < this.applied.next(batch.partition)) continue;
-      const id = message.key?.toString();
-      if (id) this.apply(id, message.value, offset);
+      const key = message.key?.toString();
+      if (key) this.apply(key, message.value, offset);
       this.applied.advance(batch.partition, offset + 1);
     }
     const last = Number(batch.lastOffset());
     if (last >= 0) this.applied.advance(batch.partition, last + 1);
   }
 
-  private apply(id: string, value: Buffer | null, offset: number): void {
-    let stream: EventStream | undefined;
-    if (value !== null) {
-      try {
-        stream = parseEventStream(value);
-      } catch (error) {
-        this.logger.error({ id, offset, err: error }, "skipping an unreadable event stream record");
-        return;
-      }
+  private apply(key: string, value: Buffer | null, offset: number): void {
+    const pausedId = pausedStreamOf(key);
+    const id = pausedId ?? key;
+    try {
+      if (pausedId !== undefined) this.applyPause(pausedId, value);
+      else this.applyStored(id, value);
+    } catch (error) {
+      this.logger.error({ key, offset, err: error }, "skipping an unreadable config record");
+      return;
     }
     const previous = this.byId.get(id);
+    const stream = effectiveStream(this.stored.get(id), this.pauses.get(id));
+    if (stream === previous) return;
     if (previous) this.removeFromProject(previous);
     if (stream) {
       this.byId.set(id, stream);
@@ -177,6 +191,24 @@ export class StreamRegistry extends EventEmitter {
       // A failing listener must not stall the registry: the record is applied either way.
       this.logger.error({ id, err: error }, "a stream change listener failed");
     }
+  }
+
+  private applyStored(id: string, value: Buffer | null): void {
+    const stream = value === null ? undefined : parseEventStream(value);
+    if (stream) this.stored.set(id, stream);
+    else this.stored.delete(id);
+    // A pause of an earlier revision can never hold again (revisions only grow), nor one of a
+    // deleted stream: forget it. One read before its stream (the stream's record that came first
+    // was compacted away) is kept until that stream shows up.
+    const pause = this.pauses.get(id);
+    if (pause && (!stream || pause.revision < stream.revision)) this.pauses.delete(id);
+  }
+
+  private applyPause(id: string, value: Buffer | null): void {
+    const pause = value === null ? undefined : parseConnectorPause(value, id);
+    const stream = this.stored.get(id);
+    if (pause && (!stream || pause.revision >= stream.revision)) this.pauses.set(id, pause);
+    else this.pauses.delete(id);
   }
 
   private removeFromProject(stream: EventStream): void {

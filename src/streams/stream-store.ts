@@ -1,4 +1,5 @@
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
+import { connectorPauseKey, serializeConnectorPause } from "./connector-pause";
 import { type EventStream, serializeEventStream } from "./event-stream";
 import type { StreamRegistry } from "./stream-registry";
 
@@ -9,10 +10,13 @@ export interface StreamStoreOptions {
   visibilityTimeoutMs?: number;
 }
 
+type ConfigRecord = { key: string; value: string | null };
+
 /**
  * Writes event streams to the config topic (the registry's topic): acks=all through an idempotent
  * producer, then waits until the local registry has applied that very record, so a caller that
- * reads right after a write sees it.
+ * reads right after a write sees it. The API writes streams; a connector writes only its pauses,
+ * which can never overwrite a stream (see ConnectorPause).
  */
 export class StreamStore {
   private readonly producer: Producer;
@@ -36,28 +40,45 @@ export class StreamStore {
   }
 
   async put(stream: EventStream): Promise<EventStream> {
-    await this.write(stream.id, serializeEventStream(stream));
+    await this.write([
+      { key: stream.id, value: serializeEventStream(stream) },
+      ...this.pauseCleared(stream.id),
+    ]);
     return this.registry.get(stream.id) ?? stream;
   }
 
   async delete(id: string): Promise<void> {
-    await this.write(id, null);
+    // Always: a pause this process has not read yet must not outlive its stream in the topic.
+    await this.write([
+      { key: id, value: null },
+      { key: connectorPauseKey(id), value: null },
+    ]);
+  }
+
+  /** A connector's pause of the revision `stream` is at; it holds until the stream's next revision. */
+  async pauseForConnector(stream: EventStream, reason: string, at: Date = new Date()): Promise<void> {
+    const pause = { streamId: stream.id, revision: stream.revision, pausedAt: at.toISOString(), reason };
+    await this.write([{ key: connectorPauseKey(stream.id), value: serializeConnectorPause(pause) }]);
   }
 
   async stop(): Promise<void> {
     await this.producer.disconnect();
   }
 
-  private async write(id: string, value: string | null): Promise<void> {
-    const [metadata] = await this.producer.send({
-      topic: this.registry.topic,
-      acks: -1,
-      messages: [{ key: id, value }],
-    });
+  /**
+   * A new revision ends any connector pause (a put carries the pause over when its writer saw it),
+   * so its record goes too. In the same batch: a pause of the new revision can only come later.
+   */
+  private pauseCleared(id: string): ConfigRecord[] {
+    return this.registry.hasConnectorPause(id) ? [{ key: connectorPauseKey(id), value: null }] : [];
+  }
+
+  private async write(messages: ConfigRecord[]): Promise<void> {
+    const [metadata] = await this.producer.send({ topic: this.registry.topic, acks: -1, messages });
     if (!metadata?.baseOffset) throw new Error("the broker did not report the offset of the write");
     await this.registry.waitForOffset(
       metadata.partition,
-      Number(metadata.baseOffset),
+      Number(metadata.baseOffset) + messages.length - 1,
       this.visibilityTimeoutMs,
     );
   }

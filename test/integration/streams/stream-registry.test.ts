@@ -1,6 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import * as path from "node:path";
 import type { Kafka } from "kafkajs";
+import { connectorPauseKey, serializeConnectorPause } from "../../../src/streams/connector-pause";
+import { serializeEventStream } from "../../../src/streams/event-stream";
 import { StreamRegistry } from "../../../src/streams/stream-registry";
 import { StreamStore } from "../../../src/streams/stream-store";
 import { waitFor } from "../../../src/util/wait-for";
@@ -76,6 +78,74 @@ describe("StreamRegistry on the compacted config topic", () => {
     expect(fresh.get(deleted.id)).toBeUndefined();
     expect(fresh.streamsFor(projectId).map((s) => s.id)).toEqual([kept.id]);
     expect(changes).toEqual([kept.id, deleted.id, kept.id, deleted.id]);
+  });
+
+  it("lets a connector's pause hold only at the revision it paused: a racing API update survives, a deleted stream stays deleted", async () => {
+    const topic = uniqueName("eventstreams.config");
+    const { registry, store } = await startStore(topic);
+    const raced = sampleStream();
+    await store.put(raced);
+    const seenByConnector = registry.get(raced.id);
+    if (!seenByConnector) throw new Error("the stream was not applied");
+    // The API changes the filter while a connector, still at revision 1, pauses the stream.
+    const updated = await store.put({ ...raced, eventTypes: ["identity.created"], revision: 2 });
+    await store.pauseForConnector(seenByConnector, "paused by the connector: Gone");
+    expect(registry.get(raced.id)).toEqual(updated);
+
+    // A pause of the current revision holds, with its reason, until the API's next write.
+    await store.pauseForConnector(updated, "paused by the connector: Gone");
+    expect(registry.get(raced.id)).toMatchObject({
+      status: "paused",
+      revision: 2,
+      eventTypes: ["identity.created"],
+      pausedReason: "paused by the connector: Gone",
+    });
+    const resumed = await store.put({ ...updated, revision: 3 });
+    expect(registry.get(raced.id)).toEqual(resumed);
+
+    const deleted = sampleStream();
+    await store.put(deleted);
+    await store.delete(deleted.id);
+    await store.pauseForConnector(deleted, "paused by the connector: Gone");
+    expect(registry.get(deleted.id)).toBeUndefined();
+
+    const fresh = new StreamRegistry({ kafka, topic });
+    stoppers.push(() => fresh.stop());
+    await fresh.start();
+    expect(fresh.get(raced.id)).toEqual(resumed);
+    expect(fresh.get(deleted.id)).toBeUndefined();
+    expect(fresh.size).toBe(1);
+  });
+
+  it("reads a log as compaction leaves it: a pause before its stream's later revision does not hold", async () => {
+    const topic = uniqueName("eventstreams.config");
+    const { store } = await startStore(topic);
+    const stream = sampleStream({ revision: 6 });
+    const stale = { streamId: stream.id, revision: 5, pausedAt: new Date().toISOString(), reason: "old" };
+    // Compaction keeps the latest record of each key in offset order: the pause of revision 5 came
+    // after revision 5's record (now gone) and before revision 6's.
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { key: connectorPauseKey(stream.id), value: serializeConnectorPause(stale) },
+        { key: stream.id, value: serializeEventStream(stream) },
+      ],
+    });
+    await producer.disconnect();
+    const fresh = new StreamRegistry({ kafka, topic });
+    stoppers.push(() => fresh.stop());
+    await fresh.start();
+    expect(fresh.get(stream.id)).toEqual(stream);
+    expect(fresh.hasConnectorPause(stream.id)).toBe(false);
+    // A pause of the revision the stream is at holds for a fresh reader too.
+    await store.pauseForConnector(stream, "now");
+    const again = new StreamRegistry({ kafka, topic });
+    stoppers.push(() => again.stop());
+    await again.start();
+    expect(again.get(stream.id)).toMatchObject({ status: "paused", revision: 6, pausedReason: "now" });
   });
 
   it("a registry in another process sees a change in under one second", async () => {
