@@ -303,7 +303,10 @@ export class SinkConnector {
       // Never ran: nothing to pause.
     }
     this.dispatcher.flushAll();
-    const idle = Promise.all([...this.windows.values()].map((window) => window.idle()));
+    // A window waiting to be read again holds a record that will not finish here.
+    const idle = Promise.all(
+      [...this.windows.values()].filter((w) => !w.readingAgain).map((window) => window.idle()),
+    );
     if (!(await settlesBefore(idle, deadline))) {
       this.options.logger.warn(
         { unfinished: this.dispatcher.pending, stopTimeoutMs: this.options.stopTimeoutMs ?? STOP_TIMEOUT_MS },
@@ -328,7 +331,7 @@ export class SinkConnector {
     const window = this.windowFor(topic, partition);
     let admitted = 0;
     for (const message of messages) {
-      if (this.stopping || window.retired || isStale()) break;
+      if (this.stopping || window.retired || window.readingAgain || isStale()) break;
       if (!window.expects(message.offset)) continue; // read again after a seek: already admitted
       if (window.full) {
         this.pauseForRoom(window);
@@ -382,28 +385,35 @@ export class SinkConnector {
   /**
    * A record could be neither delivered nor handed to the retry path (the registry or Kafka is
    * unreachable). Read the partition again from its first unfinished record after a back-off:
-   * records after it may be delivered twice, none is skipped.
+   * records after it may be delivered twice, none is skipped. The records before it in flight
+   * go on meanwhile and still count, so the read starts again as late as it may: one finished in
+   * the back-off (a dead-lettered poison record, say) is not done twice.
    */
   private readAgain(window: PartitionWindow, error: unknown): void {
-    if (window.retired) return;
+    if (window.retired || window.readingAgain) return;
+    window.readingAgain = true;
     const { topic, partition } = window;
     const key = partitionKey(topic, partition);
-    const offset = window.firstUnfinished() as string;
-    window.retired = true;
-    this.windows.delete(key);
     const failures = (this.readFailures.get(key) ?? 0) + 1;
     this.readFailures.set(key, failures);
     const backoffMs = Math.min(30_000, 500 * 2 ** (failures - 1));
     this.options.logger.error(
-      { topic, partition, offset, backoffMs, error: errorMessage(error) },
+      { topic, partition, offset: window.firstUnfinished(), backoffMs, error: errorMessage(error) },
       "a record could not be processed; reading the partition again from it",
     );
     this.consumer.pause([{ topic, partitions: [partition] }]);
-    this.consumer.seek({ topic, partition, offset });
-    const resume = setTimeout(() => {
-      if (!this.stopping) this.consumer.resume([{ topic, partitions: [partition] }]);
+    const again = setTimeout(() => {
+      if (this.stopping) return;
+      // A rebalance retired the window meanwhile: reading starts again from the commit anyway.
+      if (!window.retired) {
+        const offset = window.firstUnfinished() as string;
+        window.retired = true;
+        this.windows.delete(key);
+        this.consumer.seek({ topic, partition, offset });
+      }
+      this.consumer.resume([{ topic, partitions: [partition] }]);
     }, backoffMs);
-    resume.unref();
+    again.unref();
   }
 
   /** See COMMIT_COALESCE_MS. */
@@ -438,12 +448,14 @@ export class SinkConnector {
     }));
     try {
       await this.consumer.commitOffsets(offsets);
+      this.metrics.offsetCommits.inc({ result: "ok" });
       for (const { window, offset } of ready) {
         window.markCommitted(offset);
         this.readFailures.delete(partitionKey(window.topic, window.partition));
       }
     } catch (error) {
       // Lost partitions in a rebalance: their new owner re-reads from the last commit (duplicates, not loss).
+      this.metrics.offsetCommits.inc({ result: "failed" });
       this.options.logger.warn({ offsets, error: errorMessage(error) }, "offset commit failed");
     }
   }

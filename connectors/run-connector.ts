@@ -71,7 +71,10 @@ export async function startConnector(
     config,
     logger,
   );
-  const decoder = createEventDecoder({ registryUrl: config.registryUrl });
+  const decoder = createEventDecoder({
+    registryUrl: config.registryUrl,
+    unknownSchemaGraceMs: config.unknownSchemaGraceMs,
+  });
   const connector = new SinkConnector({
     kafka,
     sinkEnv: config.sinkEnv,

@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { generateSecret } from "../../connectors/sinks/https/signature";
+import { DEFAULT_SESSION_TIMEOUT_MS } from "../../src/settings/connector-settings";
 import { durationSetting } from "../../src/settings/parse";
 import { delay, waitFor } from "../../src/util/wait-for";
 import { spawnConnector } from "../../support/connector-process";
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
     ...pipeline.env,
     ...trustedReceiverEnv(server),
     // The bench's own choice or the connector's default, not the test pipeline's 6 s.
-    EVENTSTREAMS_SESSION_TIMEOUT_MS: process.env.EVENTSTREAMS_SESSION_TIMEOUT_MS ?? "30000",
+    EVENTSTREAMS_SESSION_TIMEOUT_MS:
+      process.env.EVENTSTREAMS_SESSION_TIMEOUT_MS ?? String(DEFAULT_SESSION_TIMEOUT_MS),
   };
   const published: string[] = [];
   let publishing = true;

@@ -22,6 +22,8 @@ export class PartitionWindow {
   private readonly idleWaiters: (() => void)[] = [];
   /** Replaced after a rebalance or a failed record: its records no longer move the commit point. */
   retired = false;
+  /** A record failed for a reason outside it: the partition is read again from it after a back-off. */
+  readingAgain = false;
   /** Paused by us because the window was full. */
   pausedForRoom = false;
 

@@ -27,6 +27,12 @@ export function createConnectorMetrics(registry: Registry) {
       labelNames: ["sink"],
       registers: [registry],
     }),
+    offsetCommits: new Counter({
+      name: "eventstreams_offset_commits_total",
+      help: "Offset commit requests of the main path, by result (ok, failed)",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
     setAside: new Counter({
       name: "eventstreams_deliveries_set_aside_total",
       help: "Deliveries handed to the retry path after waiting too long behind their stream's call in flight",

@@ -48,6 +48,22 @@ interface ReaderType {
 const SUBJECTS_RECHECK_MS = 30_000;
 
 /**
+ * How long a registry's "no such schema id" is taken for a registry still reading its storage.
+ * Apicurio (KafkaSQL) answers before it has replayed its journal after a restart, and then knows no
+ * id at all; on this stack it catches up in seconds. Past this, the record is unknown for good.
+ */
+export const DEFAULT_UNKNOWN_SCHEMA_GRACE_MS = 30_000;
+
+/** Ids answered unknown and not yet given up on: a bound, whatever the records name. */
+const MAX_UNKNOWN_IDS_TRACKED = 1_000;
+
+export interface EventDecoderOptions {
+  registryUrl: string;
+  unknownSchemaGraceMs?: number;
+  now?: () => number;
+}
+
+/**
  * Turns a Kafka record value (Confluent wire format) back into a DomainEvent with the writer's
  * schema, fetched by id once and cached. Names are not checked against this process's catalog: a
  * consumer deployed before a name was added must still read and pass on the new event.
@@ -56,9 +72,13 @@ const SUBJECTS_RECHECK_MS = 30_000;
  * handed out afresh by a registry that lost its state may name another topic's schema, and bytes
  * read with the wrong schema can decode into a plausible but false event.
  */
-export function createEventDecoder(options: { registryUrl: string }): EventDecoder {
+export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   const client = createRegistry(options.registryUrl);
   const admin = new RegistryAdmin(options.registryUrl);
+  const now = options.now ?? Date.now;
+  const graceMs = options.unknownSchemaGraceMs ?? DEFAULT_UNKNOWN_SCHEMA_GRACE_MS;
+  /** When each id was first answered unknown (in this run of answers). */
+  const unknownSince = new Map<number, number>();
   const types = new Map<number, Promise<ReaderType>>();
   const subjects = new Map<number, { at: number; subjects: Promise<Set<string>> }>();
   /** Schema id and topic pairs already checked: the hot path pays one Set lookup per record. */
@@ -71,7 +91,7 @@ export function createEventDecoder(options: { registryUrl: string }): EventDecod
       (found) => {
         if (!found) {
           subjects.delete(id);
-          throw new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id);
+          throw unknownSchema(id);
         }
         return new Set(found);
       },
@@ -105,20 +125,43 @@ export function createEventDecoder(options: { registryUrl: string }): EventDecod
     );
   };
 
+  /** Transient until the id has been unknown for the grace period (see DEFAULT_UNKNOWN_SCHEMA_GRACE_MS). */
+  const unknownSchema = (id: number, cause?: unknown): EventDecodeError => {
+    let since = unknownSince.get(id);
+    if (since === undefined) {
+      if (unknownSince.size >= MAX_UNKNOWN_IDS_TRACKED) unknownSince.clear();
+      since = now();
+      unknownSince.set(id, since);
+    }
+    if (now() - since >= graceMs) {
+      return new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id, { cause });
+    }
+    return new EventDecodeError(
+      "registry-unavailable",
+      `schema id ${id} is not in the registry yet: a registry still reading its storage after a restart ` +
+        `answers so; it is looked up again for ${graceMs / 1000} s before the record counts as unknown`,
+      id,
+      { cause },
+    );
+  };
+
   const typeOf = (id: number): Promise<ReaderType> => {
     let type = types.get(id);
     if (!type) {
       type = client.getSchema(id).then(
-        (schema) => schema as unknown as ReaderType,
+        (schema) => {
+          unknownSince.delete(id);
+          return schema as unknown as ReaderType;
+        },
         (error: unknown) => {
           types.delete(id); // a registry outage is not remembered; an unknown id is looked up again too
           const status = (error as { status?: number }).status;
-          const unknown = status === 404 || /not found|40403/i.test(String((error as Error).message));
+          if (status === 404 || /not found|40403/i.test(String((error as Error).message))) {
+            throw unknownSchema(id, error);
+          }
           throw new EventDecodeError(
-            unknown ? "unknown-schema" : "registry-unavailable",
-            unknown
-              ? `schema id ${id} is not in the registry`
-              : `cannot fetch schema id ${id}: ${(error as Error).message}`,
+            "registry-unavailable",
+            `cannot fetch schema id ${id}: ${(error as Error).message}`,
             id,
             { cause: error },
           );

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
+import { DEFAULT_UNKNOWN_SCHEMA_GRACE_MS } from "../codec/event-decoder";
 import { DEFAULT_LADDER, type Jitter, parseLadder, type RetryTier } from "../retry";
 import { kafkaBrokersSetting, schemaRegistryUrlSetting, topicPrefixSetting } from "./endpoints";
 import {
@@ -85,6 +86,8 @@ export interface ConnectorConfig {
   partitionsConsumedConcurrently: number;
   /** How long the group waits for a silent (crashed) member before moving its partitions. */
   sessionTimeoutMs: number;
+  /** How long a schema id the registry answers unknown is looked up again before the record is dead-lettered. */
+  unknownSchemaGraceMs: number;
   /** The retry ladder, then the dead-letter topic. */
   retryLadder: RetryTier[];
   retryJitter: Jitter;
@@ -166,6 +169,11 @@ export function connectorConfig(
       "--session-timeout-ms (EVENTSTREAMS_SESSION_TIMEOUT_MS)",
       value(flags.sessionTimeoutMs, "EVENTSTREAMS_SESSION_TIMEOUT_MS", String(DEFAULT_SESSION_TIMEOUT_MS)),
       { min: 3_000, max: 300_000 },
+    ),
+    unknownSchemaGraceMs: durationSetting(
+      "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE",
+      value(undefined, "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE", `${DEFAULT_UNKNOWN_SCHEMA_GRACE_MS}ms`),
+      { allowZero: true },
     ),
     retryLadder: parseLadder(value(flags.retryLadder, "EVENTSTREAMS_RETRY_LADDER", DEFAULT_LADDER)),
     retryJitter: oneOfSetting(
