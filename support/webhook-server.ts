@@ -30,6 +30,8 @@ export interface WebhookServer {
   /** PEM of the self-signed certificate: the sink trusts it as an extra CA. */
   ca: string;
   requests: ReceivedRequest[];
+  /** False stops filling `requests` (a long benchmark keeps what it needs itself). */
+  keepRequests: boolean;
   /** TCP connections accepted so far (keep-alive shows as fewer connections than requests). */
   connections: number;
   /** How to answer a request; 204 unless replaced. */
@@ -63,6 +65,7 @@ export async function startWebhookServer(commonName = "webhook.test"): Promise<W
     port: 0,
     ca: pems.cert,
     requests: [],
+    keepRequests: true,
     connections: 0,
     reply: () => ({ status: 204 }),
     url: (host, path = "/hooks") => `https://${host}:${state.port}${path}`,
@@ -83,7 +86,7 @@ export async function startWebhookServer(commonName = "webhook.test"): Promise<W
         body: Buffer.concat(chunks).toString(),
         at: Date.now(),
       };
-      state.requests.push(received);
+      if (state.keepRequests) state.requests.push(received);
       const reply = state.reply(received);
       if (reply.act) {
         hanging.add(() => res.destroy());

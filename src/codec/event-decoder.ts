@@ -48,14 +48,15 @@ interface ReaderType {
 const SUBJECTS_RECHECK_MS = 30_000;
 
 /**
- * How long a registry's "no such schema id" is taken for a registry still reading its storage.
- * Apicurio (KafkaSQL) answers before it has replayed its journal after a restart, and then knows no
- * id at all; on this stack it catches up in seconds. Past this, the record is unknown for good.
+ * How long a registry's "no such schema id" (or "not under this topic's subject") is taken for a
+ * registry still reading its storage. Apicurio (KafkaSQL) answers, and reports itself ready, before
+ * it has replayed its journal after a restart: it then lacks ids, or lists an id under only some
+ * of its subjects. Past this, the record is dead-lettered as what the registry says.
  */
 export const DEFAULT_UNKNOWN_SCHEMA_GRACE_MS = 30_000;
 
-/** Ids answered unknown and not yet given up on: a bound, whatever the records name. */
-const MAX_UNKNOWN_IDS_TRACKED = 1_000;
+/** Answers not yet given up on: a bound, whatever the records name. */
+const MAX_ANSWERS_TRACKED = 1_000;
 
 export interface EventDecoderOptions {
   registryUrl: string;
@@ -77,8 +78,8 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
   const admin = new RegistryAdmin(options.registryUrl);
   const now = options.now ?? Date.now;
   const graceMs = options.unknownSchemaGraceMs ?? DEFAULT_UNKNOWN_SCHEMA_GRACE_MS;
-  /** When each id was first answered unknown (in this run of answers). */
-  const unknownSince = new Map<number, number>();
+  /** When the registry first said a schema id (or id and topic) is not what records claim. */
+  const answeredSince = new Map<string, number>();
   const types = new Map<number, Promise<ReaderType>>();
   const subjects = new Map<number, { at: number; subjects: Promise<Set<string>> }>();
   /** Schema id and topic pairs already checked: the hot path pays one Set lookup per record. */
@@ -115,33 +116,49 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
     const expected = valueSubject(topic);
     if ((await subjectsOf(id, false)).has(expected)) return;
     const registered = await subjectsOf(id, true);
-    if (registered.has(expected)) return;
-    throw new EventDecodeError(
-      "subject-mismatch",
-      `schema id ${id} is registered under ${[...registered].join(", ") || "no subject"}, not under ${expected}, ` +
-        `the subject of topic ${topic}: the record was written with another topic's schema, or the registry ` +
-        "handed its ids out afresh after losing its state",
-      id,
+    if (registered.has(expected)) {
+      answeredSince.delete(`${id} ${topic}`);
+      return;
+    }
+    // Looked up afresh next time: a registry reading its storage knows more subjects each time.
+    subjects.delete(id);
+    throw afterGrace(
+      `${id} ${topic}`,
+      new EventDecodeError(
+        "subject-mismatch",
+        `schema id ${id} is registered under ${[...registered].join(", ") || "no subject"}, not under ${expected}, ` +
+          `the subject of topic ${topic}: the record was written with another topic's schema, or the registry ` +
+          "handed its ids out afresh after losing its state",
+        id,
+      ),
     );
   };
 
-  /** Transient until the id has been unknown for the grace period (see DEFAULT_UNKNOWN_SCHEMA_GRACE_MS). */
-  const unknownSchema = (id: number, cause?: unknown): EventDecodeError => {
-    let since = unknownSince.get(id);
+  const unknownSchema = (id: number, cause?: unknown): EventDecodeError =>
+    afterGrace(
+      String(id),
+      new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id, { cause }),
+    );
+
+  /**
+   * The registry says the record's schema is not what the record claims (no such id, or not under
+   * the topic's subject): transient until it has said so for the grace period, as a registry still
+   * reading its storage after a restart answers the same (see DEFAULT_UNKNOWN_SCHEMA_GRACE_MS).
+   */
+  const afterGrace = (key: string, permanent: EventDecodeError): EventDecodeError => {
+    let since = answeredSince.get(key);
     if (since === undefined) {
-      if (unknownSince.size >= MAX_UNKNOWN_IDS_TRACKED) unknownSince.clear();
+      if (answeredSince.size >= MAX_ANSWERS_TRACKED) answeredSince.clear();
       since = now();
-      unknownSince.set(id, since);
+      answeredSince.set(key, since);
     }
-    if (now() - since >= graceMs) {
-      return new EventDecodeError("unknown-schema", `schema id ${id} is not in the registry`, id, { cause });
-    }
+    if (now() - since >= graceMs) return permanent;
     return new EventDecodeError(
       "registry-unavailable",
-      `schema id ${id} is not in the registry yet: a registry still reading its storage after a restart ` +
-        `answers so; it is looked up again for ${graceMs / 1000} s before the record counts as unknown`,
-      id,
-      { cause },
+      `${permanent.message} (yet: a registry still reading its storage after a restart answers so; ` +
+        `asked again for ${graceMs / 1000} s before the record counts as ${permanent.code})`,
+      permanent.schemaId,
+      { cause: permanent },
     );
   };
 
@@ -150,7 +167,7 @@ export function createEventDecoder(options: EventDecoderOptions): EventDecoder {
     if (!type) {
       type = client.getSchema(id).then(
         (schema) => {
-          unknownSince.delete(id);
+          answeredSince.delete(String(id));
           return schema as unknown as ReaderType;
         },
         (error: unknown) => {
