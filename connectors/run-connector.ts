@@ -2,6 +2,7 @@ import { setPriority } from "node:os";
 import type { Logger } from "pino";
 import { createEventDecoder } from "../src/codec/event-decoder";
 import { DOMAINS } from "../src/events/domain-event";
+import { connectWhenReachable } from "../src/kafka/connect-when-reachable";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
 import type { ConnectorConfig, SinkModule } from "../src/settings/connector-settings";
@@ -40,7 +41,7 @@ export async function startConnector(
   const topics = systemTopics(config.topicPrefix);
   const domainTopics = DOMAINS.map((d) => domainTopic(d, config.topicPrefix));
   const admin = kafka.admin();
-  await admin.connect();
+  await connectWhenReachable(admin, config.brokers, logger);
   try {
     const existing = new Set(await admin.listTopics());
     const missing = domainTopics.filter((t) => !existing.has(t));
