@@ -1,5 +1,6 @@
-import type { SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
-import { isEventName } from "../../src/catalog/catalog";
+import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
+import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
+import { eventTypeEntryProblem } from "../../src/streams/event-filter";
 import { type EventStream, newEventStream } from "../../src/streams/event-stream";
 import { KeyedLock } from "../../src/streams/keyed-lock";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
@@ -18,6 +19,16 @@ export interface EventStreamServiceOptions {
   now?: () => Date;
 }
 
+/** What the destination answered to a test event. */
+export interface TestEventResult {
+  eventId: string;
+  name: string;
+  outcome: DeliveryResult["outcome"] | "timeout";
+  code: string | null;
+  message: string | null;
+  latencyMs: number;
+}
+
 export interface WriteOptions {
   verify: boolean;
   ifMatch?: number;
@@ -31,6 +42,8 @@ export interface WriteOptions {
  */
 export class EventStreamService {
   private readonly lock = new KeyedLock();
+  /** Streams with a test event on its way: one at a time, so a tenant cannot flood its destination through us. */
+  private readonly testing = new Set<string>();
   private readonly now: () => Date;
 
   constructor(private readonly options: EventStreamServiceOptions) {
@@ -151,6 +164,48 @@ export class EventStreamService {
     });
   }
 
+  /**
+   * Sends one test event through the stream's real sink, from this process: the connector's
+   * breaker and counters never see it. Paused streams too, so a destination can be checked
+   * before resuming. Answers with what the destination said, within the verification deadline.
+   */
+  async sendTestEvent(projectId: string, id: string): Promise<TestEventResult> {
+    const stream = this.get(projectId, id);
+    if (this.testing.has(id)) {
+      throw new ApiError(
+        409,
+        "test_in_progress",
+        "a test event of this stream is still on its way: wait for its answer",
+      );
+    }
+    this.testing.add(id);
+    const timeoutMs = this.options.verifyTimeoutMs ?? 20_000;
+    const event = testEvent(stream.projectId, this.now());
+    const sink = this.options.sinks.sink(stream.type, this.options.sinkContext);
+    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      });
+      const results = await Promise.race([sink.deliver(target, [event]), timeout]);
+      const latencyMs = Math.round(performance.now() - started);
+      const result = results?.[0];
+      const answer = { eventId: event.id, name: TEST_EVENT_NAME, latencyMs };
+      if (!result) {
+        const message = `the destination did not answer within ${timeoutMs} ms`;
+        return { ...answer, outcome: "timeout", code: "TestTimeout", message };
+      }
+      if (result.outcome === "delivered")
+        return { ...answer, outcome: "delivered", code: null, message: null };
+      return { ...answer, outcome: result.outcome, code: result.code, message: result.message };
+    } finally {
+      clearTimeout(timer);
+      this.testing.delete(id);
+    }
+  }
+
   /** Secrets are generated (and rotated) by us, never chosen by the caller. */
   private refuseSecretInput(type: string, config: Record<string, unknown>): void {
     for (const field of this.secretFields(type)) {
@@ -171,10 +226,9 @@ export class EventStreamService {
   }
 
   private checkEventTypes(eventTypes: string[] | undefined): void {
-    eventTypes?.forEach((name, index) => {
-      if (!isEventName(name)) {
-        throw invalid(`event_types[${index}]`, `"${name}" is not an event name from the catalog`);
-      }
+    eventTypes?.forEach((entry, index) => {
+      const problem = eventTypeEntryProblem(entry);
+      if (problem) throw invalid(`event_types[${index}]`, problem);
     });
   }
 

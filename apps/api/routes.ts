@@ -95,6 +95,22 @@ export function registerEventStreamRoutes(
     },
   );
 
+  app.post<StreamRoute>(
+    `${base}/:id/test`,
+    { schema: { params: streamParams, querystring: noQuery } },
+    async (request) => {
+      const result = await service.sendTestEvent(request.params.projectId, request.params.id);
+      return {
+        event_id: result.eventId,
+        name: result.name,
+        outcome: result.outcome,
+        code: result.code,
+        message: result.message,
+        latency_ms: result.latencyMs,
+      };
+    },
+  );
+
   app.delete<StreamRoute>(
     `${base}/:id`,
     { schema: { params: streamParams, querystring: noQuery } },

@@ -63,6 +63,8 @@ interface Destinations {
   /** The projects a receiver fault holds up, by fault kind. */
   heldUpBy: Partial<Record<Fault["kind"], ReadonlySet<string>>>;
   env: Record<string, string>;
+  /** Which destination a project's stream goes to, for the report. */
+  destinationOf(project: string): string;
   faults: Partial<Record<Fault["kind"], (forMs: number) => Promise<void>>>;
   check(): Record<string, number>;
   close(): Promise<void>;
@@ -89,6 +91,8 @@ async function httpsDestinations(pipeline: Pipeline, projects: string[]): Promis
       "receiver-hang": behindHanging,
     },
     env: trustedReceiverEnv(unavailable.server, hanging.server.ca),
+    destinationOf: (project) =>
+      behindHanging.has(project) ? "the receiver that hangs" : "the receiver that answers 503",
     faults: {
       "receiver-503": async (forMs) => {
         unavailable.answerUnavailable(forMs);
@@ -132,6 +136,7 @@ async function snsDestinations(pipeline: Pipeline, projects: string[]): Promise<
     accepted: () => accepted,
     heldUpBy: {},
     env: {},
+    destinationOf: () => "its SNS topic",
     faults: {},
     check: () => ({ misrouted }),
     close: async () => {
@@ -333,7 +338,17 @@ async function main(): Promise<void> {
     secondsToDrain: round(runSeconds, 1),
     commitsPerSecond: round(totalCommits / runSeconds, 1),
     unexpectedExits: instances.unexpectedExits,
-    faults: figures,
+    faults: figures.map((f) =>
+      f.longestPauseOf
+        ? {
+            ...f,
+            longestPauseOf: {
+              ...f.longestPauseOf,
+              destination: destinations.destinationOf(f.longestPauseOf.project),
+            },
+          }
+        : f,
+    ),
   };
   console.log(JSON.stringify(report, null, 2));
   say(`wrote ${writeBenchResult(report.bench, report)}`);

@@ -20,8 +20,20 @@ describe("the chaos run's figures", () => {
     ]);
     expect(duplicatesBeforeFaults).toBe(1);
     expect(figures).toEqual([
-      { label: "kill", lastedMs: 0, duplicates: 1, longestPauseMs: 5_000 },
-      { label: "receiver", lastedMs: 1_000, duplicates: 1, longestPauseMs: 5_000 },
+      {
+        label: "kill",
+        lastedMs: 0,
+        duplicates: 1,
+        longestPauseMs: 5_000,
+        longestPauseOf: { project: "q", fromMs: -500 },
+      },
+      {
+        label: "receiver",
+        lastedMs: 1_000,
+        duplicates: 1,
+        longestPauseMs: 5_000,
+        longestPauseOf: { project: "q", fromMs: -2_000 },
+      },
     ]);
   });
 

@@ -21,6 +21,8 @@ export interface FaultFigures {
   duplicates: number;
   /** The longest time an affected project received no new event, over a stretch touching the fault. */
   longestPauseMs: number;
+  /** Whose pause that was, and when it began (ms after the fault started; negative: before it). */
+  longestPauseOf?: { project: string; fromMs: number };
 }
 
 /**
@@ -50,12 +52,18 @@ export function faultFigures(
     times.push(d.at);
     firsts.set(d.project, times);
   }
-  const figures = ordered.map((fault, i) => ({
-    label: fault.label,
-    lastedMs: fault.endedAt - fault.startedAt,
-    duplicates: duplicates[i] ?? 0,
-    longestPauseMs: longestPauseAcross(firsts, fault),
-  }));
+  const figures = ordered.map((fault, i) => {
+    const pause = longestPauseAcross(firsts, fault);
+    return {
+      label: fault.label,
+      lastedMs: fault.endedAt - fault.startedAt,
+      duplicates: duplicates[i] ?? 0,
+      longestPauseMs: pause.ms,
+      ...(pause.project
+        ? { longestPauseOf: { project: pause.project, fromMs: pause.from - fault.startedAt } }
+        : {}),
+    };
+  });
   return { figures, duplicatesBeforeFaults };
 }
 
@@ -65,15 +73,20 @@ function lastStartedBefore(faults: readonly FaultRun[], at: number): number {
   return found;
 }
 
-function longestPauseAcross(firsts: ReadonlyMap<string, number[]>, fault: FaultRun): number {
-  let longest = 0;
+function longestPauseAcross(
+  firsts: ReadonlyMap<string, number[]>,
+  fault: FaultRun,
+): { ms: number; project?: string; from: number } {
+  let longest: { ms: number; project?: string; from: number } = { ms: 0, from: 0 };
   for (const [project, times] of firsts) {
     if (fault.projects && !fault.projects.has(project)) continue;
     for (let i = 1; i < times.length; i++) {
       const from = times[i - 1] as number;
       const to = times[i] as number;
       // The gap overlaps the fault (for a kill: it spans the moment of the kill).
-      if (from <= fault.endedAt && to > fault.startedAt) longest = Math.max(longest, to - from);
+      if (from <= fault.endedAt && to > fault.startedAt && to - from > longest.ms) {
+        longest = { ms: to - from, project, from };
+      }
     }
   }
   return longest;

@@ -1,4 +1,5 @@
 import type { DomainEvent } from "../../src/events/domain-event";
+import { eventFilterOf } from "../../src/streams/event-filter";
 import type { EventStream } from "../../src/streams/event-stream";
 
 /** Where the connector looks up a project's streams (the StreamRegistry, in production). */
@@ -9,7 +10,7 @@ export interface StreamLookup {
 
 /**
  * The streams an event goes to: its own project's streams only (tenant isolation is this line),
- * active, and whose filter names the event (an empty filter takes every event).
+ * active, and whose filter takes the event (see EventFilter).
  */
 export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStream[] {
   return streams
@@ -18,6 +19,6 @@ export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStre
       (s) =>
         s.projectId === event.projectId &&
         s.status === "active" &&
-        (s.eventTypes.length === 0 || s.eventTypes.includes(event.name)),
+        eventFilterOf(s.eventTypes).matches(event.name),
     );
 }

@@ -7,6 +7,14 @@ interface Common extends ApiClientOptions {
   format: OutputFormat;
 }
 
+interface TestEventAnswer {
+  event_id: string;
+  outcome: string;
+  code: string | null;
+  message: string | null;
+  latency_ms: number;
+}
+
 interface DestinationFlags {
   type?: string;
   awsSnsTopicArn?: string;
@@ -17,7 +25,7 @@ interface DestinationFlags {
 }
 
 /**
- * `create|list|get|update|pause|resume|delete event-stream(s)`: the reference product's verbs,
+ * `create|list|get|update|pause|resume|test|delete event-stream(s)`: the reference product's verbs,
  * each a call to the HTTP API.
  */
 export function registerEventStreamCommands(program: Command): void {
@@ -98,6 +106,21 @@ export function registerEventStreamCommands(program: Command): void {
         body,
       );
       print(formatStream(stream, options.format));
+    });
+
+  common(verb(program, "test").command("event-stream").argument("<id>", "the stream id"))
+    .description("send one test event (EventStreamTest) to the stream's destination and show its answer")
+    .action(async (id: string, options: Common) => {
+      const result = await client(options).request<TestEventAnswer>(
+        "POST",
+        `${streamPath(options, id)}/test`,
+      );
+      if (options.format === "json") print(`${JSON.stringify(result)}\n`);
+      else {
+        const detail = result.code ? `: ${result.code}${result.message ? ` (${result.message})` : ""}` : "";
+        print(`test event ${result.event_id} ${result.outcome} in ${result.latency_ms} ms${detail}\n`);
+      }
+      if (result.outcome !== "delivered") process.exitCode = 1;
     });
 
   common(verb(program, "delete").command("event-stream").argument("<id>", "the stream id"))

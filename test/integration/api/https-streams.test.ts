@@ -53,6 +53,49 @@ describe("HTTPS event streams through the API", () => {
     expect(api.logs.join("")).not.toContain(rotated.body.secret.slice(6));
   });
 
+  it("sends a test event through the real sink and answers with what the destination said", async () => {
+    const projectId = newProject();
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "https", https_endpoint: server.url("127.0.0.1", `/${projectId}`), event_types: ["Session*"] },
+    });
+    expect(created.status).toBe(201);
+    const path = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    const tested = await api.call("POST", `${path}/test`);
+    expect(tested.status).toBe(200);
+    expect(tested.body).toMatchObject({ name: "EventStreamTest", outcome: "delivered", code: null });
+    expect(tested.body.latency_ms).toEqual(expect.any(Number));
+    const received = server.requests.filter((r) => r.path === `/${projectId}`).at(-1);
+    if (!received) throw new Error("no test request");
+    // Signed like every delivery, marked as a test, and sent whatever the stream's filter says.
+    expect(verifyWebhook(created.body.secret, received.headers, received.body)).toMatchObject({
+      id: tested.body.event_id,
+      name: "EventStreamTest",
+      projectId,
+      eventAttributes: { test: "true" },
+    });
+
+    const answer = server.reply;
+    server.reply = (request) => (request.path === `/${projectId}` ? { status: 503 } : answer(request));
+    try {
+      const failed = await api.call("POST", `${path}/test`);
+      expect(failed.status).toBe(200);
+      expect(failed.body).toMatchObject({ outcome: "retryable", code: "HTTP503" });
+    } finally {
+      server.reply = answer;
+    }
+    const missing = await api.call("POST", `/projects/${newProject()}/eventstreams/${created.body.id}/test`);
+    expect(missing.status).toBe(404);
+  });
+
+  it("refuses a filter pattern that matches no event name, naming the entry", async () => {
+    const refused = await api.call("POST", `/projects/${newProject()}/eventstreams`, {
+      body: { type: "https", https_endpoint: server.url("127.0.0.1"), event_types: ["Session*", "Sesion*"] },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('event_types[1]');
+    expect(JSON.stringify(refused.body)).toContain('\\"Sesion*\\" matches no event name of the catalog');
+  });
+
   it("refuses a private endpoint at creation with a clear error, and sends nothing", async () => {
     const before = server.requests.length;
     const refused = await api.call("POST", `/projects/${newProject()}/eventstreams`, {
