@@ -14,6 +14,7 @@ import { errorMessage } from "../src/util/error-message";
 import { PartitionWindow } from "./commits/partition-window";
 import type { StreamHealth } from "./delivery/circuit-breaker";
 import { CircuitBreakers } from "./delivery/circuit-breaker";
+import type { DeliveryLog } from "./delivery/delivery-log";
 import { GuardedDelivery } from "./delivery/guarded-delivery";
 import { StreamDispatcher } from "./delivery/stream-dispatcher";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics";
@@ -48,6 +49,8 @@ export interface ConnectorOptions {
   mainPath?: boolean;
   /** Pauses a stream whose destination is gone for good, with the reason (through the StreamStore). */
   pauseStream?: (stream: EventStream, reason: string) => void;
+  /** Where attempts are recorded for customers to see (`GET .../deliveries`); none by default. */
+  deliveryLog?: DeliveryLog;
   /** Told each time a stream's health changes (the health topic publisher); undefined once it is deleted. */
   onHealth?: (streamId: string, health: StreamHealth | undefined) => void;
   logger: Logger;
@@ -139,7 +142,7 @@ export class SinkConnector {
       // Retry and dead-letter records are keyed by stream id: the default's answer, remembered.
       createPartitioner: KeyCachingPartitioner,
     });
-    this.writer = new FailedDeliveryWriter(this.producer, options.retryPolicy);
+    this.writer = new FailedDeliveryWriter(this.producer, options.retryPolicy, { log: options.deliveryLog });
     this.metricsRegistry = options.metricsRegistry ?? new Registry();
     this.metrics = createConnectorMetrics(this.metricsRegistry);
     this.breakers = new CircuitBreakers(options.breaker);
@@ -177,6 +180,7 @@ export class SinkConnector {
                 decode: options.decode,
                 guard,
                 writer: this.writer,
+                log: options.deliveryLog,
                 sinks: options.sinks,
                 metrics: this.metrics,
                 logger,
@@ -187,6 +191,7 @@ export class SinkConnector {
       sinks: options.sinks,
       guard,
       writer: this.writer,
+      log: options.deliveryLog,
       metrics: this.metrics,
       logger,
       lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,

@@ -1,5 +1,7 @@
 import { setPriority } from "node:os";
+import { type Kafka, Partitioners } from "kafkajs";
 import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
 import { createEventDecoder } from "../src/codec/event-decoder";
 import { DOMAINS } from "../src/events/domain-event";
 import { connectWhenReachable } from "../src/kafka/connect-when-reachable";
@@ -12,6 +14,7 @@ import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { SinkConnector } from "./connector";
+import { DeliveryLogWriter } from "./delivery/delivery-log";
 import type { SinkRegistry } from "./sinks";
 import { BUILT_IN_SINKS, loadSinkRegistry } from "./sinks/sink-module";
 import { HealthPublisher } from "./streams/health-publisher";
@@ -66,6 +69,9 @@ export async function startConnector(
   const health = new HealthPublisher(kafka, topics.health, logger);
   await Promise.all([store.start(), health.start()]);
   const pauser = new StreamPauser(streams, store, logger);
+  const deliveryLog = config.deliveryLog
+    ? await startDeliveryLog(kafka, topics.deliveries, logger)
+    : undefined;
 
   const { sinks, sinkCalls } = await prepareSinks(
     deps.sinks ?? config.sinks ?? BUILT_IN_SINKS,
@@ -94,6 +100,7 @@ export async function startConnector(
     retryConsumers: config.retryConsumers,
     mainPath: config.mainPath,
     pauseStream: (stream, reason) => pauser.pause(stream, reason),
+    deliveryLog: deliveryLog?.writer,
     onHealth: (streamId, h) => health.publish(streamId, h),
     logger,
     lingerMs: config.lingerMs,
@@ -105,13 +112,14 @@ export async function startConnector(
     connector.streamChanged(id, stream, previous),
   );
   if (sinkCalls instanceof DeliveryThreads) sinkCalls.registerMetrics(connector.metricsRegistry);
+  deliveryLog?.registerMetrics(connector.metricsRegistry);
   await connector.start();
   return {
     connector,
     streams,
     stop: async () => {
       await connector.stop();
-      await Promise.allSettled([store.stop(), health.stop()]);
+      await Promise.allSettled([store.stop(), health.stop(), deliveryLog?.stop()]);
       await streams.stop();
     },
   };
@@ -150,4 +158,33 @@ function lowerPriority(nice: number, logger: Logger): void {
       "could not lower the CPU priority; running at the normal one",
     );
   }
+}
+
+/** The deliveries log's writer on a producer of its own: its requests never queue behind hand-offs. */
+async function startDeliveryLog(kafka: Kafka, topic: string, logger: Logger) {
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  let dropped = 0;
+  const writer = new DeliveryLogWriter({ producer, topic, logger, onDropped: (n) => (dropped += n) });
+  return {
+    writer,
+    registerMetrics(registry: Registry) {
+      new Counter({
+        name: "eventstreams_delivery_log_dropped_total",
+        help: "Deliveries log entries dropped (buffer full or the write failed); deliveries are not affected",
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(dropped);
+        },
+      });
+    },
+    async stop() {
+      await writer.stop();
+      await producer.disconnect();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { DEFAULT_BODY_LIMIT_BYTES } from "../../src/settings/api-settings";
 import { ApiError } from "./api-error";
 import { type Authenticator, mayManage } from "./auth";
+import { registerDeliveryRoutes } from "./delivery-routes";
 import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
 import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
@@ -74,6 +75,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerEventStreamRoutes(app, options.service, options.health);
-  if (options.failures) registerFailureRoutes(app, options.service, options.failures);
+  if (options.failures) {
+    registerFailureRoutes(app, options.service, options.failures);
+    const { kafka, topics } = options.failures;
+    registerDeliveryRoutes(app, options.service, { kafka, topic: topics.deliveries });
+  }
   return app;
 }

@@ -4,7 +4,7 @@
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
  * to bench/results/. `npm run bench:e2e` starts it with the connector's V8 flags (connectors/node-flags.ts)
  * in NODE_OPTIONS, so the ceilings and the baseline, which run in this process, get the same runtime.
- * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only | --throughput-only]
+ * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only | --throughput-only | --delivery-log-cost]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { defaultDeliveryThreads } from "../../src/settings/connector-settings";
 import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { domainTopics } from "../../src/topics/domain-topics";
 import { percentile, round } from "../producer/stats";
+import { writeBenchResult } from "../results";
 import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ceilings";
 import {
   cpuSeconds,
@@ -50,6 +51,11 @@ const LATENCY_INSTANCES = text("latency-instances", "1,2")
 const LATENCY_ONLY = process.argv.includes("--latency-only");
 /** Stop after the throughput run: for iterating on throughput alone. */
 const THROUGHPUT_ONLY = process.argv.includes("--throughput-only");
+/**
+ * The deliveries log's cost (issue 19): the same backlog through fresh connectors with the log off
+ * and on, twice each, alternating; nothing else. Writes bench/results/e2e-delivery-log-*.json.
+ */
+const DELIVERY_LOG_COST = process.argv.includes("--delivery-log-cost");
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -89,6 +95,12 @@ async function main(): Promise<void> {
       EVENTSTREAMS_GROUP_ID: `${prefix}-${group}`,
       EVENTSTREAMS_OPS_PORT: "0",
     });
+
+    if (DELIVERY_LOG_COST) {
+      await measureDeliveryLogCost(fake, env);
+      await publisher.close();
+      return;
+    }
 
     // Throughput: the backlog through a fresh connector.
     const connector = spawnConnector(
@@ -214,6 +226,54 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics: ours }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+async function measureDeliveryLogCost(
+  fake: FakeSns,
+  env: (group: string) => Record<string, string>,
+): Promise<void> {
+  const runs: { log: boolean; eventsPerSecond: number; cpuSecondsPer1000: number }[] = [];
+  for (const log of [false, true, false, true]) {
+    await fake.reset();
+    const group = `log-${log ? "on" : "off"}-${runs.length}`;
+    const connector = spawnConnector(
+      { ...env(group), EVENTSTREAMS_DELIVERY_LOG: String(log) },
+      path.join(results, `delivery-log-${group}.log`),
+    );
+    const run = await drain(fake, connector.pid, EVENTS, PROJECTS);
+    await connector.stop();
+    say(
+      `deliveries log ${log ? "on " : "off"}: ${run.eventsPerSecond} events/s, ${run.cpuSecondsPer1000} CPU s / 1000`,
+    );
+    runs.push({ log, eventsPerSecond: run.eventsPerSecond, cpuSecondsPer1000: run.cpuSecondsPer1000 });
+  }
+  const mean = (log: boolean, key: "eventsPerSecond" | "cpuSecondsPer1000") => {
+    const of = runs.filter((r) => r.log === log);
+    return of.reduce((sum, r) => sum + r[key], 0) / of.length;
+  };
+  const report = {
+    bench: "e2e-delivery-log",
+    at: new Date().toISOString(),
+    node: process.version,
+    events: EVENTS,
+    projects: PROJECTS,
+    runs,
+    off: {
+      eventsPerSecond: Math.round(mean(false, "eventsPerSecond")),
+      cpuSecondsPer1000: round(mean(false, "cpuSecondsPer1000"), 3),
+    },
+    on: {
+      eventsPerSecond: Math.round(mean(true, "eventsPerSecond")),
+      cpuSecondsPer1000: round(mean(true, "cpuSecondsPer1000"), 3),
+    },
+    throughputCostPercent: round(
+      (1 - mean(true, "eventsPerSecond") / mean(false, "eventsPerSecond")) * 100,
+      1,
+    ),
+    target: { throughputCostPercent: 5 },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  say(`wrote ${writeBenchResult(report.bench, report)}`);
 }
 
 interface LatencyRun {

@@ -5,6 +5,7 @@ import type { EventStream } from "../../src/streams/event-stream";
 import type { ConnectorMetrics } from "../metrics/metrics";
 import type { FailedDelivery, FailedDeliveryWriter } from "../retry/failed-deliveries";
 import type { DeliveryResult, SinkRegistry } from "../sinks";
+import { type DeliveryLog, NO_DELIVERY_LOG } from "./delivery-log";
 import type { GuardedDelivery } from "./guarded-delivery";
 import { SinkLane } from "./sink-lane";
 
@@ -44,6 +45,7 @@ export interface DispatcherOptions {
   sinks: SinkRegistry;
   guard: GuardedDelivery;
   writer: FailedDeliveryWriter;
+  log?: DeliveryLog;
   metrics: ConnectorMetrics;
   logger: Logger;
   /** How long a partly filled batch waits for more events before it is sent. */
@@ -210,11 +212,13 @@ export class StreamDispatcher {
   }
 
   private async deliver(stream: EventStream, batch: Pending[]): Promise<void> {
-    const { metrics, logger, guard, writer } = this.options;
+    const { metrics, logger, guard, writer, log = NO_DELIVERY_LOG } = this.options;
+    const started = performance.now();
     const results = await guard.deliver(
       stream,
       batch.map((p) => p.event),
     );
+    const latencyMs = performance.now() - started;
     const failures: FailedDelivery[] = [];
     const now = Date.now();
     batch.forEach((p, i) => {
@@ -222,6 +226,7 @@ export class StreamDispatcher {
       if (result.outcome === "delivered") {
         this.totals.delivered++;
         metrics.endToEndLatency.observe((now - p.event.timestamp.getTime()) / 1000);
+        log.delivered(stream, p.event, 1, latencyMs);
         return;
       }
       failures.push({
@@ -230,6 +235,8 @@ export class StreamDispatcher {
         projectId: stream.projectId,
         sinkType: stream.type,
         result,
+        event: p.event,
+        latencyMs,
       });
     });
     if (failures.length > 0) {

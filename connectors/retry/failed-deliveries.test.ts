@@ -15,7 +15,7 @@ function setup() {
   const writer = new FailedDeliveryWriter(
     producer,
     { tiers, deadLetter: "dlq", jitter: "none", misconfigurationTier: 1 },
-    () => 1_000_000,
+    { now: () => 1_000_000 },
   );
   return { writer, requests };
 }

@@ -2,6 +2,7 @@ import type { IHeaders, Message, Producer } from "kafkajs";
 import type { ErrorEntry, RetryState, SourceRecord } from "../../src/retry";
 import { H, placeFailure, type RetryHeader, type RetryPolicy } from "../../src/retry";
 import { nextTurn } from "../../src/util/wait-for";
+import { type DeliveryLog, NO_DELIVERY_LOG } from "../delivery/delivery-log";
 import type { DeliveryResult } from "../sinks";
 
 export interface FailedDelivery {
@@ -11,6 +12,9 @@ export interface FailedDelivery {
   sinkType: string;
   result: Exclude<DeliveryResult, { outcome: "delivered" }>;
   previous?: RetryState;
+  /** For the deliveries log: the event, and how long its attempt took. */
+  event?: { id: string; name: string };
+  latencyMs?: number;
 }
 
 /** Records per produce request of a hand-off (see FailedDeliveryWriter.handOff). */
@@ -22,11 +26,17 @@ export const HANDOFF_CHUNK = 32;
  * one destination only. The value is always the original event bytes.
  */
 export class FailedDeliveryWriter {
+  private readonly log: DeliveryLog;
+  private readonly now: () => number;
+
   constructor(
     private readonly producer: Producer,
     readonly policy: RetryPolicy,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { log?: DeliveryLog; now?: () => number } = {},
+  ) {
+    this.log = options.log ?? NO_DELIVERY_LOG;
+    this.now = options.now ?? Date.now;
+  }
 
   /**
    * Retryable failures go to the next step of the ladder, permanent ones and those past the last
@@ -65,6 +75,7 @@ export class FailedDeliveryWriter {
           now,
         );
         const attempt = (f.previous?.attempt ?? 0) + 1;
+        this.log.failed({ ...f, attempt }, r, placement);
         const history: ErrorEntry[] = [
           ...(f.previous?.history ?? []),
           { at, attempt, sink: f.sinkType, code: r.code, message: r.message },

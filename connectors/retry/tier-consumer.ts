@@ -9,6 +9,7 @@ import { DEFAULT_SESSION_TIMEOUT_MS } from "../../src/settings/connector-setting
 import type { EventStream } from "../../src/streams/event-stream";
 import { errorMessage } from "../../src/util/error-message";
 import { nextTurn } from "../../src/util/wait-for";
+import type { DeliveryLog } from "../delivery/delivery-log";
 import type { FailedResult, GuardedDelivery } from "../delivery/guarded-delivery";
 import type { ConnectorMetrics } from "../metrics/metrics";
 import type { SinkRegistry } from "../sinks";
@@ -28,6 +29,7 @@ export interface TierConsumerOptions {
   decode: (value: Buffer, topic: string) => Promise<DomainEvent>;
   guard: GuardedDelivery;
   writer: FailedDeliveryWriter;
+  log?: DeliveryLog;
   sinks: SinkRegistry;
   metrics: ConnectorMetrics;
   logger: Logger;
@@ -282,6 +284,7 @@ export class TierConsumer {
       decoded.push({ record, event });
     }
     if (mismatched > 0) metrics.deadLettered.inc({ reason: "tenant-mismatch" }, mismatched);
+    const started = performance.now();
     const results =
       decoded.length > 0
         ? await guard.deliver(
@@ -289,11 +292,14 @@ export class TierConsumer {
             decoded.map((d) => d.event),
           )
         : [];
+    const latencyMs = performance.now() - started;
     let delivered = 0;
-    decoded.forEach(({ record }, i) => {
+    decoded.forEach(({ record, event }, i) => {
       const result = results[i];
-      if (result?.outcome === "delivered") delivered++;
-      else if (result) failures.push(this.failure(stream, record, result));
+      if (result?.outcome === "delivered") {
+        delivered++;
+        this.options.log?.delivered(stream, event, record.state.attempt + 1, latencyMs);
+      } else if (result) failures.push({ ...this.failure(stream, record, result), event, latencyMs });
     });
     if (delivered > 0) metrics.retryOutcomes.inc({ tier: tier.name, outcome: "delivered" }, delivered);
     if (failures.length === 0) return;

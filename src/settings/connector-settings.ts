@@ -88,6 +88,8 @@ export interface ConnectorConfig {
   sessionTimeoutMs: number;
   /** How long a schema id the registry answers unknown is looked up again before the record is dead-lettered. */
   unknownSchemaGraceMs: number;
+  /** Whether attempts are written to the deliveries log (every failure, a sample of successes). */
+  deliveryLog: boolean;
   /** The retry ladder, then the dead-letter topic. */
   retryLadder: RetryTier[];
   retryJitter: Jitter;
@@ -174,6 +176,10 @@ export function connectorConfig(
       "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE",
       value(undefined, "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE", `${DEFAULT_UNKNOWN_SCHEMA_GRACE_MS}ms`),
       { allowZero: true },
+    ),
+    deliveryLog: booleanSetting(
+      "EVENTSTREAMS_DELIVERY_LOG",
+      value(undefined, "EVENTSTREAMS_DELIVERY_LOG", "true"),
     ),
     retryLadder: parseLadder(value(flags.retryLadder, "EVENTSTREAMS_RETRY_LADDER", DEFAULT_LADDER)),
     retryJitter: oneOfSetting(

@@ -1,3 +1,4 @@
+import { DELIVERY_LOG_RETENTION_MS } from "../deliveries/delivery-log";
 import { createMissingTopics } from "../kafka/create-missing-topics";
 
 /**
@@ -12,6 +13,8 @@ export interface SystemTopics {
   redrive: string;
   /** Compacted, keyed by stream id: the connector's view of each stream's health. */
   health: string;
+  /** Keyed by stream id, kept DELIVERY_LOG_RETENTION_MS: recent delivery attempts, for customers. */
+  deliveries: string;
   /** The topic of one step of the retry ladder, by its name ("5s" → eventstreams.retry.5s). */
   retryTier(name: string): string;
 }
@@ -23,6 +26,7 @@ export function systemTopics(prefix: string): SystemTopics {
     deadLetter: name("eventstreams.dlq"),
     redrive: name("eventstreams.redrive"),
     health: name("eventstreams.health"),
+    deliveries: name("eventstreams.deliveries"),
     retryTier: (tier) => name(`eventstreams.retry.${tier}`),
   };
 }
@@ -30,7 +34,7 @@ export function systemTopics(prefix: string): SystemTopics {
 const TWO_WEEKS_MS = String(14 * 24 * 60 * 60 * 1000);
 
 /**
- * Creates the retry tier, dead-letter, redrive and health topics if missing (idempotent). Retry
+ * Creates the retry tier, dead-letter, redrive, health and deliveries topics if missing (idempotent). Retry
  * and dead-letter topics are keyed by stream id, so one stream's retries stay in order, and kept
  * two weeks, longer than the retry ladder plus a weekend.
  */
@@ -45,6 +49,10 @@ export async function ensureFailureTopics(
       topic,
       configEntries: [{ name: "retention.ms", value: TWO_WEEKS_MS }],
     })),
+    {
+      topic: topics.deliveries,
+      configEntries: [{ name: "retention.ms", value: String(DELIVERY_LOG_RETENTION_MS) }],
+    },
     ...[topics.redrive, topics.health].map((topic) => ({
       topic,
       configEntries: [{ name: "cleanup.policy", value: "compact" }],

@@ -7,6 +7,18 @@ interface Common extends ApiClientOptions {
   format: OutputFormat;
 }
 
+interface DeliveryView {
+  at: string;
+  event_id: string;
+  event_name: string;
+  attempt: number;
+  outcome: string;
+  code: string | null;
+  message: string | null;
+  latency_ms: number;
+  next: string;
+}
+
 interface TestEventAnswer {
   event_id: string;
   outcome: string;
@@ -25,7 +37,7 @@ interface DestinationFlags {
 }
 
 /**
- * `create|list|get|update|pause|resume|test|delete event-stream(s)`: the reference product's verbs,
+ * `create|list|get|update|pause|resume|test|deliveries|delete event-stream(s)`: the reference product's verbs,
  * each a call to the HTTP API.
  */
 export function registerEventStreamCommands(program: Command): void {
@@ -121,6 +133,49 @@ export function registerEventStreamCommands(program: Command): void {
         print(`test event ${result.event_id} ${result.outcome} in ${result.latency_ms} ms${detail}\n`);
       }
       if (result.outcome !== "delivered") process.exitCode = 1;
+    });
+
+  common(verb(program, "deliveries").command("event-stream").argument("<id>", "the stream id"))
+    .description(
+      "show a stream's recent delivery attempts, newest first (every failure, a sample of successes)",
+    )
+    .option("--failed", "failed attempts only")
+    .option("--limit <n>", "attempts to show (at most 100)", "20")
+    .option("--follow", "keep showing new attempts as they are logged, oldest first, until interrupted")
+    .action(async (id: string, options: Common & { failed?: boolean; limit: string; follow?: boolean }) => {
+      const query = `?limit=${encodeURIComponent(options.limit)}${options.failed ? "&outcome=failed" : ""}`;
+      const page = () =>
+        client(options).request<{ deliveries: DeliveryView[] }>(
+          "GET",
+          `${streamPath(options, id)}/deliveries${query}`,
+        );
+      const show = (d: DeliveryView) =>
+        print(
+          options.format === "json"
+            ? `${JSON.stringify(d)}\n`
+            : `${d.at}  #${d.attempt}  ${d.outcome.padEnd(9)}  ${(d.code ?? "-").padEnd(12)}  ${String(d.latency_ms).padStart(6)} ms  ${d.next.padEnd(12)}  ${d.event_name} ${d.event_id}${d.message ? `  ${d.message}` : ""}\n`,
+        );
+      const first = (await page()).deliveries;
+      if (!options.follow) {
+        for (const d of first) show(d);
+        return;
+      }
+      // Oldest first from here on; an attempt is known by its time and event and attempt number.
+      const seen = new Set<string>();
+      const key = (d: DeliveryView) => `${d.at} ${d.event_id} ${d.attempt} ${d.outcome}`;
+      for (const d of [...first].reverse()) {
+        seen.add(key(d));
+        show(d);
+      }
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        for (const d of [...(await page()).deliveries].reverse()) {
+          if (seen.has(key(d))) continue;
+          if (seen.size > 10_000) seen.clear();
+          seen.add(key(d));
+          show(d);
+        }
+      }
     });
 
   common(verb(program, "delete").command("event-stream").argument("<id>", "the stream id"))

@@ -56,7 +56,11 @@ describe("HTTPS event streams through the API", () => {
   it("sends a test event through the real sink and answers with what the destination said", async () => {
     const projectId = newProject();
     const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
-      body: { type: "https", https_endpoint: server.url("127.0.0.1", `/${projectId}`), event_types: ["Session*"] },
+      body: {
+        type: "https",
+        https_endpoint: server.url("127.0.0.1", `/${projectId}`),
+        event_types: ["Session*"],
+      },
     });
     expect(created.status).toBe(201);
     const path = `/projects/${projectId}/eventstreams/${created.body.id}`;
@@ -92,7 +96,7 @@ describe("HTTPS event streams through the API", () => {
       body: { type: "https", https_endpoint: server.url("127.0.0.1"), event_types: ["Session*", "Sesion*"] },
     });
     expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.body)).toContain('event_types[1]');
+    expect(JSON.stringify(refused.body)).toContain("event_types[1]");
     expect(JSON.stringify(refused.body)).toContain('\\"Sesion*\\" matches no event name of the catalog');
   });
 

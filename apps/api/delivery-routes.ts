@@ -1,0 +1,67 @@
+import type { FastifyInstance } from "fastify";
+import type { Kafka } from "kafkajs";
+import type { DeliveryLogEntry } from "../../src/deliveries/delivery-log";
+import { InvalidDeliveryCursorError, readDeliveryLog } from "../../src/deliveries/read-delivery-log";
+import { invalid } from "./api-error";
+import type { EventStreamService } from "./event-stream-service";
+import { streamParams } from "./schemas";
+
+interface DeliveriesRoute {
+  Params: { projectId: string; id: string };
+  Querystring: { outcome?: "failed" | "succeeded"; limit?: number; cursor?: string };
+}
+
+/** A stream's deliveries log (`GET .../deliveries`): recent attempts, newest first. */
+export function registerDeliveryRoutes(
+  app: FastifyInstance,
+  service: EventStreamService,
+  deps: { kafka: Kafka; topic: string },
+): void {
+  app.get<DeliveriesRoute>(
+    "/projects/:projectId/eventstreams/:id/deliveries",
+    {
+      schema: {
+        params: streamParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            outcome: { type: "string", enum: ["failed", "succeeded"] },
+            limit: { type: "integer", minimum: 1, maximum: 100 },
+            cursor: { type: "string", maxLength: 32 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { projectId, id } = request.params;
+      service.get(projectId, id); // 404 for another project's or an unknown stream
+      try {
+        const page = await readDeliveryLog(deps.kafka, deps.topic, {
+          streamId: id,
+          outcome: request.query.outcome,
+          limit: request.query.limit ?? 50,
+          cursor: request.query.cursor,
+        });
+        return { deliveries: page.entries.map(presentDelivery), next_cursor: page.cursor ?? null };
+      } catch (error) {
+        if (error instanceof InvalidDeliveryCursorError) throw invalid("cursor", error.message);
+        throw error;
+      }
+    },
+  );
+}
+
+export function presentDelivery(d: DeliveryLogEntry): Record<string, unknown> {
+  return {
+    at: d.at,
+    event_id: d.eventId,
+    event_name: d.eventName,
+    attempt: d.attempt,
+    outcome: d.outcome,
+    code: d.code,
+    message: d.message,
+    latency_ms: d.latencyMs,
+    next: d.next,
+  };
+}
