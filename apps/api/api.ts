@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
 import { createKafka } from "../../src/kafka/kafka-client";
 import type { ApiSettings } from "../../src/settings/api-settings";
 import { destinationChanged, type EventStream } from "../../src/streams/event-stream";
@@ -76,6 +77,10 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   };
   try {
     await app.listen({ host: settings.host, port: settings.port });
+    // Kafka away at start (both restarting): the API answers not-ready meanwhile, and waits.
+    const probe = kafka.admin();
+    await connectWhenReachable(probe, settings.brokers, logger);
+    await probe.disconnect();
     await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
   } catch (error) {
     await close();
