@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { DeliverySummaries } from "../../src/deliveries/delivery-summaries";
 import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
 import { createKafka } from "../../src/kafka/kafka-client";
 import type { ApiSettings } from "../../src/settings/api-settings";
@@ -11,6 +12,7 @@ import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
 import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
 import { Authenticator } from "./auth";
+import { presentSummary } from "./delivery-routes";
 import { EventStreamService } from "./event-stream-service";
 import { buildServer } from "./server";
 
@@ -55,9 +57,16 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   });
   const failures = failureDependencies(kafka, settings);
   const health = new HealthTable(kafka, failures.topics.health, logger);
+  const summaries = new DeliverySummaries(
+    kafka,
+    failures.topics.deliveries,
+    logger,
+    (id) => registry.get(id) !== undefined,
+  );
   // Verification made clients and credentials for a stream's destination: they go with it.
-  registry.on("change", (_id: string, stream?: EventStream, previous?: EventStream) => {
+  registry.on("change", (id: string, stream?: EventStream, previous?: EventStream) => {
     if (previous && destinationChanged(previous, stream)) sinks.release(previous);
+    if (!stream) summaries.forget(id);
   });
   let ready = false;
   const app = buildServer({
@@ -69,11 +78,12 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     bodyLimitBytes: settings.bodyLimitBytes,
     failures,
     health: (id) => health.get(id),
+    summary: (id) => presentSummary(summaries.summary(id)),
   });
   const close = async () => {
     ready = false;
     await app.close();
-    await Promise.allSettled([store.stop(), registry.stop(), health.stop(), sinks.close()]);
+    await Promise.allSettled([store.stop(), registry.stop(), health.stop(), summaries.stop(), sinks.close()]);
   };
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -82,6 +92,8 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     await connectWhenReachable(probe, settings.brokers, logger);
     await probe.disconnect();
     await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
+    // After the registry: it keeps figures only for streams the registry has.
+    await summaries.start();
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { DeliveryLogEntry } from "../../src/deliveries/delivery-log";
+import type { DeliverySummary } from "../../src/deliveries/delivery-summaries";
 import { InvalidDeliveryCursorError, readDeliveryLog } from "../../src/deliveries/read-delivery-log";
 import { invalid } from "./api-error";
 import type { EventStreamService } from "./event-stream-service";
@@ -63,5 +64,16 @@ export function presentDelivery(d: DeliveryLogEntry): Record<string, unknown> {
     message: d.message,
     latency_ms: d.latencyMs,
     next: d.next,
+  };
+}
+
+/** The summary beside a stream in `get event-stream`, in the API's snake_case. */
+export function presentSummary(s: DeliverySummary): Record<string, unknown> {
+  return {
+    last_hour: s.lastHour,
+    last_day: s.lastDay,
+    latency_ms: s.latencyMs,
+    last_success_at: s.lastSuccessAt,
+    last_failure: s.lastFailure,
   };
 }

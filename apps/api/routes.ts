@@ -33,10 +33,12 @@ export function registerEventStreamRoutes(
   app: FastifyInstance,
   service: EventStreamService,
   health: (streamId: string) => unknown = () => ({ status: "unknown" }),
+  summary: (streamId: string) => unknown = () => null,
 ): void {
   const present = (stream: EventStream, revealSecrets = false) => ({
     ...presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets }),
     health: health(stream.id),
+    summary: summary(stream.id),
   });
   const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
     reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));

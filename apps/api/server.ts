@@ -23,6 +23,8 @@ export interface ServerOptions {
   streamCount?: () => number;
   /** A stream's health as the connectors report it, shown beside the stream. */
   health?: (streamId: string) => unknown;
+  /** A stream's last hour and day of deliveries (DeliverySummaries), shown beside the stream. */
+  summary?: (streamId: string) => unknown;
   bodyLimitBytes?: number;
 }
 
@@ -74,7 +76,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  registerEventStreamRoutes(app, options.service, options.health);
+  registerEventStreamRoutes(app, options.service, options.health, options.summary);
   if (options.failures) {
     registerFailureRoutes(app, options.service, options.failures);
     const { kafka, topics } = options.failures;

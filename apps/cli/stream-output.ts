@@ -16,7 +16,28 @@ const OWN_FIELDS = new Set([
   "paused_at",
   "paused_reason",
   "health",
+  "summary",
 ]);
+
+interface SummaryView {
+  last_hour: { delivered: number; failed: number };
+  last_day: { delivered: number; failed: number };
+  latency_ms: { p50: number | null; p99: number | null };
+  last_failure: { at: string; code: string | null; message: string | null } | null;
+}
+
+/** `1h 60 delivered, 0 failed · 24h … · p50 ≤5 ms, p99 ≤10 ms · last failure …`. */
+function summaryOf(stream: StreamView): string {
+  const s = stream.summary as SummaryView | null | undefined;
+  if (!s) return "-";
+  const parts = [
+    `1h ${s.last_hour.delivered} delivered, ${s.last_hour.failed} failed`,
+    `24h ${s.last_day.delivered} delivered, ${s.last_day.failed} failed`,
+  ];
+  if (s.latency_ms.p50 !== null) parts.push(`p50 ≤${s.latency_ms.p50} ms, p99 ≤${s.latency_ms.p99} ms`);
+  if (s.last_failure) parts.push(`last failure ${s.last_failure.at} ${s.last_failure.code ?? ""}`.trimEnd());
+  return parts.join(" · ");
+}
 
 /** `healthy`, or `circuit-open since … (AccessDenied: …)`: what an operator needs on one line. */
 function healthOf(stream: StreamView): string {
@@ -64,13 +85,15 @@ export function formatStream(stream: StreamView, format: OutputFormat): string {
     key.toUpperCase(),
     key === "health"
       ? healthOf(stream)
-      : Array.isArray(value)
-        ? value.length
-          ? value.join(",")
-          : "(all)"
-        : value === null
-          ? "-"
-          : String(value),
+      : key === "summary"
+        ? summaryOf(stream)
+        : Array.isArray(value)
+          ? value.length
+            ? value.join(",")
+            : "(all)"
+          : value === null
+            ? "-"
+            : String(value),
   ]);
   return table(["FIELD", "VALUE"], rows);
 }

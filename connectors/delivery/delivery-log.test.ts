@@ -47,8 +47,9 @@ describe("the deliveries log's writer", () => {
     writer.failed({ ...attempt, event: event("later") }, failure, placement);
     release();
     await writer.stop();
-    expect(sent).toEqual([3, 1]);
-    expect(dropped).toBe(3); // the failed request's one entry
+    // The second request: the later failure and the stream's tally (6 failures), refused.
+    expect(sent).toEqual([3, 2]);
+    expect(dropped).toBe(4);
   });
 
   it("samples successes per stream and second, and every failure is kept", () => {
@@ -80,7 +81,12 @@ describe("the deliveries log's writer", () => {
       expect(
         entries.filter((e) => e.outcome === "delivered" && e.streamId === a.id).length,
       ).toBeLessThanOrEqual(2);
-      expect(entries.filter((e) => e.streamId === b.id)).toHaveLength(1);
+      expect(entries.filter((e) => e.streamId === b.id && e.outcome)).toHaveLength(1);
+      // Every delivery and failure counts in the stretch's tallies, sampled or not.
+      const tallies = entries.filter((e) => e.kind === "tally");
+      expect(tallies.find((t) => t.streamId === a.id)).toMatchObject({ delivered: 100, failed: 10 });
+      expect(tallies.find((t) => t.streamId === b.id)).toMatchObject({ delivered: 1, failed: 0 });
+      expect(tallies.find((t) => t.streamId === a.id).latency[0]).toBe(100); // 3 ms: the first bucket
       const failures = entries.filter((e) => e.outcome === "permanent");
       expect(failures).toHaveLength(10);
       expect(failures[0].message.length).toBeLessThanOrEqual(501);

@@ -1,6 +1,12 @@
 import { CompressionTypes, type Message, type Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { type DeliveryLogEntry, serializeDeliveryLogEntry } from "../../src/deliveries/delivery-log";
+import {
+  type DeliveryTally,
+  LATENCY_BOUNDS_MS,
+  latencyBucket,
+  TALLY_INTERVAL_MS,
+} from "../../src/deliveries/delivery-tally";
 import type { DomainEvent } from "../../src/events/domain-event";
 import type { Placement } from "../../src/retry";
 import type { EventStream } from "../../src/streams/event-stream";
@@ -33,6 +39,8 @@ export interface DeliveryLogWriterOptions {
   /** Entries waiting to be sent; past it new ones are dropped and counted. */
   maxBuffered?: number;
   flushMs?: number;
+  /** How often each stream's counts go out as a tally (TALLY_INTERVAL_MS). */
+  tallyMs?: number;
   onDropped?(count: number): void;
 }
 
@@ -44,13 +52,18 @@ const MAX_SAMPLED_STREAMS = 10_000;
  * in one compressed request per `flushMs`. The log is for people, not for delivery guarantees:
  * an entry that cannot be written is dropped and counted, and never holds up a delivery.
  * Successes (and deliveries an open circuit turned away) are sampled per stream and second, so a
- * busy stream costs the log a record a second.
+ * busy stream costs the log a record a second; what they all add up to goes out as a tally per
+ * stream and stretch (DeliveryTally), for the summary in `get event-stream`.
  */
 export class DeliveryLogWriter implements DeliveryLog {
   private buffer: Message[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly sampled = new Map<string, { second: number; count: number }>();
+  /** This stretch's counts, by stream: only streams that delivered in it, so bounded by them. */
+  private tallies = new Map<string, DeliveryTally>();
+  private stretchFrom = Date.now();
+  private readonly tallyTimer: NodeJS.Timeout;
   private readonly successesPerSecond: number;
   private readonly maxBuffered: number;
   private readonly flushMs: number;
@@ -59,9 +72,15 @@ export class DeliveryLogWriter implements DeliveryLog {
     this.successesPerSecond = options.successesPerSecond ?? 1;
     this.maxBuffered = options.maxBuffered ?? 10_000;
     this.flushMs = options.flushMs ?? 200;
+    this.tallyTimer = setInterval(() => this.tallyUp(), options.tallyMs ?? TALLY_INTERVAL_MS);
+    this.tallyTimer.unref();
   }
 
   delivered(stream: EventStream, event: DomainEvent, attempt: number, latencyMs: number): void {
+    const tally = this.tallyOf(stream.id);
+    tally.delivered++;
+    const bucket = latencyBucket(latencyMs);
+    tally.latency[bucket] = (tally.latency[bucket] ?? 0) + 1;
     if (!this.sample(stream.id)) return;
     this.add({
       streamId: stream.id,
@@ -84,7 +103,9 @@ export class DeliveryLogWriter implements DeliveryLog {
     placement: Placement,
   ): void {
     // An open circuit's deliveries never reached the destination: sampled like successes.
-    if (result.code === "CircuitOpen" && !this.sample(`${attempt.streamId} circuit-open`)) return;
+    if (result.code === "CircuitOpen") {
+      if (!this.sample(`${attempt.streamId} circuit-open`)) return;
+    } else this.tallyOf(attempt.streamId).failed++;
     this.add({
       streamId: attempt.streamId,
       projectId: attempt.projectId,
@@ -100,12 +121,32 @@ export class DeliveryLogWriter implements DeliveryLog {
     });
   }
 
-  /** Sends what is buffered and waits for it. */
+  /** Sends the counts and what is buffered, and waits for it. */
   async stop(): Promise<void> {
+    clearInterval(this.tallyTimer);
+    this.tallyUp();
     clearTimeout(this.timer);
     this.timer = undefined;
     this.flush();
     await this.sending;
+  }
+
+  private tallyOf(streamId: string): DeliveryTally {
+    let tally = this.tallies.get(streamId);
+    if (!tally) {
+      const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
+      tally = { kind: "tally", streamId, from: this.stretchFrom, delivered: 0, failed: 0, latency };
+      this.tallies.set(streamId, tally);
+    }
+    return tally;
+  }
+
+  /** The stretch's tallies into the buffer, and a new stretch. */
+  private tallyUp(): void {
+    const tallies = this.tallies;
+    this.tallies = new Map();
+    this.stretchFrom = Date.now();
+    for (const tally of tallies.values()) this.push(tally.streamId, JSON.stringify(tally));
   }
 
   /** Whether one more entry of this kind fits this second's sample. */
@@ -123,11 +164,15 @@ export class DeliveryLogWriter implements DeliveryLog {
   }
 
   private add(entry: DeliveryLogEntry): void {
+    this.push(entry.streamId, serializeDeliveryLogEntry(entry));
+  }
+
+  private push(streamId: string, value: string): void {
     if (this.buffer.length >= this.maxBuffered) {
       this.options.onDropped?.(1);
       return;
     }
-    this.buffer.push({ key: entry.streamId, value: serializeDeliveryLogEntry(entry) });
+    this.buffer.push({ key: streamId, value });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();

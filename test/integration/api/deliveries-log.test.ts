@@ -81,6 +81,22 @@ describe("the deliveries log", () => {
     // Newest first.
     expect([...log].sort((a, b) => b.at.localeCompare(a.at)).map((d) => d.at)).toEqual(log.map((d) => d.at));
     expect((await api.call("GET", `${failing.path}?outcome=succeeded`)).body.deliveries).toEqual([]);
+
+    // The summary beside the stream counts them, from the connector's tallies (every 10 s).
+    const summary = await waitFor(
+      async () => {
+        const { body } = await api.call("GET", failing.path.replace(/\/deliveries$/, ""));
+        return body.summary?.last_hour.failed >= 6 ? body.summary : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: "six failures in the summary" },
+    );
+    expect(summary).toMatchObject({
+      last_hour: { delivered: 0, failed: 6 },
+      last_day: { delivered: 0, failed: 6 },
+      latency_ms: { p50: null, p99: null },
+      last_success_at: null,
+      last_failure: { code: "HTTP503" },
+    });
   });
 
   it("keeps a sample of successes, at most one per stream per second", async () => {
@@ -103,6 +119,19 @@ describe("the deliveries log", () => {
     expect(log.length).toBeLessThan(events.length);
     expect(log[0]).toMatchObject({ outcome: "delivered", attempt: 1, next: "done", code: null });
     expect(log[0]?.latency_ms).toEqual(expect.any(Number));
+    const summary = await waitFor(
+      async () => {
+        const { body } = await api.call("GET", healthy.path.replace(/\/deliveries$/, ""));
+        return body.summary?.last_hour.delivered >= events.length ? body.summary : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: "every delivery in the summary" },
+    );
+    // Every delivery counts, sampled or not.
+    expect(summary.last_hour).toEqual({ delivered: events.length, failed: 0 });
+    expect(summary.latency_ms.p50).toEqual(expect.any(Number));
+    expect(summary.latency_ms.p99).toBeGreaterThanOrEqual(summary.latency_ms.p50);
+    expect(summary.last_success_at).toEqual(expect.any(String));
+    expect(summary.last_failure).toBeNull();
     // Another project cannot read it.
     const other = healthy.path.replace(healthy.projectId, randomUUID());
     expect((await api.call("GET", other)).status).toBe(404);

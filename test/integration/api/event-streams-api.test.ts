@@ -45,6 +45,13 @@ describe("event streams HTTP API", () => {
       paused_at: null,
       paused_reason: null,
       health: { status: "unknown" },
+      summary: {
+        last_hour: { delivered: 0, failed: 0 },
+        last_day: { delivered: 0, failed: 0 },
+        latency_ms: { p50: null, p99: null },
+        last_success_at: null,
+        last_failure: null,
+      },
     });
     expect(created.headers.get("etag")).toBe('"1"');
     expect(created.headers.get("location")).toBe(`/projects/${projectId}/eventstreams/${created.body.id}`);
