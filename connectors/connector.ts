@@ -10,7 +10,10 @@ import type { RetryPolicy, SourceRecord } from "../src/retry";
 import type { BreakerSettings } from "../src/settings/connector-settings";
 import { DEFAULT_LINGER_MS, DEFAULT_SESSION_TIMEOUT_MS } from "../src/settings/connector-settings";
 import { destinationChanged, type EventStream } from "../src/streams/event-stream";
+import type { StreamRegistry } from "../src/streams/stream-registry";
+import type { StreamStore } from "../src/streams/stream-store";
 import { errorMessage } from "../src/util/error-message";
+import { CatchUpRunner } from "./catch-up/catch-up-runner";
 import { PartitionWindow } from "./commits/partition-window";
 import type { StreamHealth } from "./delivery/circuit-breaker";
 import { CircuitBreakers } from "./delivery/circuit-breaker";
@@ -21,7 +24,7 @@ import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics
 import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
 import { DEFAULT_CALL_TIMEOUT_MS, type SinkRegistry } from "./sinks";
-import { routeEvent, type StreamLookup } from "./streams/routing";
+import { leftToCatchUp, routeEvent, type StreamLookup } from "./streams/routing";
 import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
@@ -51,6 +54,8 @@ export interface ConnectorOptions {
   pauseStream?: (stream: EventStream, reason: string) => void;
   /** Where attempts are recorded for customers to see (`GET .../deliveries`); none by default. */
   deliveryLog?: DeliveryLog;
+  /** Resumed streams' backlogs are delivered by this process for the partitions it owns (see CatchUpRunner). */
+  catchUps?: { streams: StreamRegistry; store: StreamStore; ratePerSecond: number };
   /** Told each time a stream's health changes (the health topic publisher); undefined once it is deleted. */
   onHealth?: (streamId: string, health: StreamHealth | undefined) => void;
   logger: Logger;
@@ -120,6 +125,9 @@ export class SinkConnector {
   private commits = Promise.resolve();
   private commitWaiting = false;
   private stopping = false;
+  /** The main group's partitions this instance holds now. */
+  private owned = new Set<string>();
+  private readonly catchUps?: CatchUpRunner;
   /** Per partition, records admitted and not yet committed (see PartitionWindow). */
   private readonly windows = new Map<string, PartitionWindow>();
   /** Consecutive failed attempts to process a partition, for the back-off before reading it again. */
@@ -197,14 +205,33 @@ export class SinkConnector {
       lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assigned = Object.values(payload.memberAssignment).reduce(
-        (n, partitions) => n + partitions.length,
-        0,
+      this.owned = new Set(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((p) => partitionKey(topic, p)),
+        ),
       );
+      this.assigned = this.owned.size;
       this.inGroup = true;
       this.retireWindows();
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
+      this.catchUps?.evaluate();
     });
+    if (options.catchUps) {
+      this.catchUps = new CatchUpRunner({
+        kafka,
+        groupId,
+        streams: options.catchUps.streams,
+        store: options.catchUps.store,
+        decode: options.decode,
+        guard,
+        writer: this.writer,
+        log: options.deliveryLog,
+        logger,
+        ratePerSecond: options.catchUps.ratePerSecond,
+        maxEvents: 10,
+        owns: (topic, partition) => this.owned.has(partitionKey(topic, partition)),
+      });
+    }
     // A fetch includes its decoding: slow ones leave the read-ahead empty while lag grows.
     this.consumer.on(this.consumer.events.FETCH, ({ payload }) =>
       this.metrics.fetchDuration.observe(payload.duration / 1000),
@@ -256,6 +283,7 @@ export class SinkConnector {
     const mainPath = this.options.mainPath !== false;
     await Promise.all([this.producer.connect(), ...(mainPath ? [this.consumer.connect()] : [])]);
     await Promise.all(this.tiers.map((t) => t.start()));
+    this.catchUps?.start();
     if (!mainPath) {
       // The retry tiers alone: healthy streams' deliveries then never share this event loop.
       this.inGroup = true;
@@ -320,7 +348,11 @@ export class SinkConnector {
     }
     clearInterval(this.committer);
     await this.commitFinished();
-    await Promise.all([this.consumer.disconnect(), ...this.tiers.map((t) => t.stop())]);
+    await Promise.all([
+      this.consumer.disconnect(),
+      ...this.tiers.map((t) => t.stop()),
+      this.catchUps?.stop(),
+    ]);
     await this.producer.disconnect();
     // A sink may wait for its calls in flight to end: never past the deadline.
     await settlesBefore(this.sinkCalls.close(), Math.max(deadline, Date.now() + 1_000));
@@ -499,7 +531,9 @@ export class SinkConnector {
       this.metrics.deadLettered.inc({ reason: "undecodable" });
       return;
     }
-    const streams = routeEvent(event, this.options.streams);
+    const streams = routeEvent(event, this.options.streams).filter(
+      (stream) => !leftToCatchUp(stream, topic, partition, message.offset),
+    );
     await Promise.all(streams.map((stream) => this.dispatcher.submit(stream, { event, source })));
   }
 }

@@ -12,6 +12,7 @@ import type { EventStream } from "../src/streams/event-stream";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
+import { projectPositions } from "../src/topics/project-positions";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { SinkConnector } from "./connector";
 import { DeliveryLogWriter } from "./delivery/delivery-log";
@@ -68,7 +69,15 @@ export async function startConnector(
   const store = new StreamStore({ kafka, registry: streams });
   const health = new HealthPublisher(kafka, topics.health, logger);
   await Promise.all([store.start(), health.start()]);
-  const pauser = new StreamPauser(streams, store, logger);
+  const pauser = new StreamPauser(streams, store, logger, async (projectId) => {
+    const positionsAdmin = kafka.admin();
+    await positionsAdmin.connect();
+    try {
+      return await projectPositions(positionsAdmin, domainTopics, projectId, { committed: config.groupId });
+    } finally {
+      await positionsAdmin.disconnect();
+    }
+  });
   const deliveryLog = config.deliveryLog
     ? await startDeliveryLog(kafka, topics.deliveries, logger)
     : undefined;
@@ -101,6 +110,7 @@ export async function startConnector(
     mainPath: config.mainPath,
     pauseStream: (stream, reason) => pauser.pause(stream, reason),
     deliveryLog: deliveryLog?.writer,
+    catchUps: config.mainPath ? { streams, store, ratePerSecond: config.catchUpRate } : undefined,
     onHealth: (streamId, h) => health.publish(streamId, h),
     logger,
     lingerMs: config.lingerMs,

@@ -3,6 +3,7 @@ import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { DeliverySummaries } from "../../src/deliveries/delivery-summaries";
+import { DOMAINS } from "../../src/events/domain-event";
 import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
 import { createKafka } from "../../src/kafka/kafka-client";
 import type { ApiSettings } from "../../src/settings/api-settings";
@@ -10,6 +11,8 @@ import { destinationChanged, type EventStream } from "../../src/streams/event-st
 import { HealthTable } from "../../src/streams/health-table";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
+import { domainTopic } from "../../src/topics/domain-topics";
+import { projectPositions } from "../../src/topics/project-positions";
 import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
 import { Authenticator } from "./auth";
 import { presentSummary } from "./delivery-routes";
@@ -54,6 +57,21 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     sinks,
     sinkContext: { logger, env: process.env },
     maxStreamsPerProject: settings.maxStreamsPerProject,
+    positions: async (projectId, at) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const topics = DOMAINS.map((d) => domainTopic(d, settings.topicPrefix));
+        return await projectPositions(
+          admin,
+          topics,
+          projectId,
+          at === "end" ? "end" : { committed: settings.connectorGroupId },
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
   });
   const failures = failureDependencies(kafka, settings);
   const health = new HealthTable(kafka, failures.topics.health, logger);

@@ -1,7 +1,12 @@
 import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
 import { eventTypeEntryProblem } from "../../src/streams/event-filter";
-import { type EventStream, newEventStream } from "../../src/streams/event-stream";
+import {
+  type Backlog,
+  type EventStream,
+  newEventStream,
+  type TopicOffsets,
+} from "../../src/streams/event-stream";
 import { KeyedLock } from "../../src/streams/keyed-lock";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
 import type { StreamStore } from "../../src/streams/stream-store";
@@ -17,6 +22,12 @@ export interface EventStreamServiceOptions {
   maxStreamsPerProject: number;
   verifyTimeoutMs?: number;
   now?: () => Date;
+  /**
+   * A project's positions in the domain topics: the connector group's committed offsets (a pause
+   * keeps the events from there) or the ends (a resume catches up to there). Without it, a pause
+   * keeps no backlog.
+   */
+  positions?: (projectId: string, at: "committed" | "end") => Promise<TopicOffsets>;
 }
 
 /** What the destination answered to a test event. */
@@ -110,6 +121,11 @@ export class EventStreamService {
       const status = input.status ?? current.status;
       const resumed = current.status === "paused" && status === "active";
       const paused = current.status === "active" && status === "paused";
+      const backlog = paused
+        ? await this.backlogAtPause(current)
+        : resumed
+          ? await this.backlogAtResume(current)
+          : current.backlog;
       const next: EventStream = {
         ...current,
         config,
@@ -119,10 +135,40 @@ export class EventStreamService {
         revision: current.revision + 1,
         pausedAt: paused ? now : status === "active" ? null : current.pausedAt,
         pausedReason: paused ? "paused through the API" : status === "active" ? null : current.pausedReason,
+        ...(backlog ? { backlog } : {}),
       };
       if (options.verify && (destinationChanged || resumed)) await this.verify(next);
       return this.options.store.put(next);
     });
+  }
+
+  /**
+   * Where the stream's events stay while it is paused: from the connector group's committed
+   * offsets, or from where an unfinished catch-up had got to, whichever is earlier.
+   */
+  private async backlogAtPause(stream: EventStream): Promise<Backlog | undefined> {
+    const { positions, registry } = this.options;
+    if (!positions) return undefined;
+    const from = await positions(stream.projectId, "committed");
+    if (stream.backlog?.to) {
+      // A catch-up still under way: what it has not delivered yet stays in the backlog too.
+      const progress = registry.catchUpOf(stream.id);
+      for (const [topic, position] of Object.entries(from)) {
+        const topicProgress = progress.get(topic);
+        if (topicProgress?.done) continue;
+        const pending = topicProgress?.next ?? stream.backlog.from[topic]?.offset;
+        if (pending !== undefined && BigInt(pending) < BigInt(position.offset))
+          from[topic] = { ...position, offset: pending };
+      }
+    }
+    return { from };
+  }
+
+  /** A resumed stream catches up from where its pause left it to the ends of now. */
+  private async backlogAtResume(stream: EventStream): Promise<Backlog | undefined> {
+    const { positions } = this.options;
+    if (!positions || !stream.backlog) return stream.backlog;
+    return { from: stream.backlog.from, to: await positions(stream.projectId, "end") };
   }
 
   /** A new signing secret; the old one keeps signing for `graceMs` so receivers can switch. */
@@ -147,6 +193,23 @@ export class EventStreamService {
         revision: current.revision + 1,
       });
     });
+  }
+
+  /** A resumed stream's catch-up, per domain topic: how far it got of its backlog. */
+  catchUpOf(
+    stream: EventStream,
+  ): Record<string, { next: string; to: string; delivered: number; done: boolean }> {
+    const progress = this.options.registry.catchUpOf(stream.id);
+    return Object.fromEntries(
+      Object.entries(stream.backlog?.to ?? {}).map(([topic, to]) => {
+        const p = progress.get(topic);
+        const from = stream.backlog?.from[topic]?.offset ?? to.offset;
+        return [
+          topic,
+          { next: p?.next ?? from, to: to.offset, delivered: p?.delivered ?? 0, done: p?.done ?? false },
+        ];
+      }),
+    );
   }
 
   /** Settings the API masks on reads: the stream type's secrets. */

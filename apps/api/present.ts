@@ -26,6 +26,7 @@ export function presentStream(
     revision: stream.revision,
     paused_at: stream.pausedAt,
     paused_reason: stream.pausedReason,
+    ...(stream.backlog ? { backlog: stream.backlog } : {}),
   };
 }
 

@@ -39,6 +39,7 @@ export function registerEventStreamRoutes(
     ...presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets }),
     health: health(stream.id),
     summary: summary(stream.id),
+    ...(stream.backlog?.to ? { catch_up: service.catchUpOf(stream) } : {}),
   });
   const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
     reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));

@@ -22,3 +22,19 @@ export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStre
         eventFilterOf(s.eventTypes).matches(event.name),
     );
 }
+
+/**
+ * Whether a record is a resumed stream's catch-up's to deliver, not the live path's: it is older
+ * than the stream's backlog boundary (`backlog.to`) in that partition.
+ */
+export function leftToCatchUp(
+  stream: EventStream,
+  topic: string,
+  partition: number,
+  offset: string,
+): boolean {
+  const boundary = stream.backlog?.to?.[topic];
+  return (
+    boundary !== undefined && boundary.partition === partition && BigInt(offset) < BigInt(boundary.offset)
+  );
+}

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { EventStream } from "../../src/streams/event-stream";
+import type { EventStream, TopicOffsets } from "../../src/streams/event-stream";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
 import type { StreamStore } from "../../src/streams/stream-store";
 
@@ -16,6 +16,8 @@ export class StreamPauser {
     private readonly registry: StreamRegistry,
     private readonly store: StreamStore,
     private readonly logger: Logger,
+    /** The connector group's committed positions of a project: where the paused stream's events stay. */
+    private readonly positions?: (projectId: string) => Promise<TopicOffsets>,
   ) {}
 
   pause(stream: EventStream, reason: string): void {
@@ -23,8 +25,10 @@ export class StreamPauser {
     const current = this.registry.get(stream.id);
     if (!current || current.status === "paused") return;
     this.inFlight.add(stream.id);
-    this.store
-      .pauseForConnector(current, `paused by the connector: ${reason}`)
+    (this.positions ? this.positions(current.projectId) : Promise.resolve(undefined))
+      .then((backlogFrom) =>
+        this.store.pauseForConnector(current, `paused by the connector: ${reason}`, { backlogFrom }),
+      )
       .then(
         () =>
           this.logger.warn(

@@ -1,6 +1,6 @@
 import { DEFAULT_LADDER, parseLadder, type RetryTier } from "../retry";
 import { systemTopics } from "../topics/system-topics";
-import { parseSinkModule, type SinkModule } from "./connector-settings";
+import { DEFAULT_GROUP_ID, parseSinkModule, type SinkModule } from "./connector-settings";
 import { kafkaBrokersSetting, topicPrefixSetting } from "./endpoints";
 import { envValue, integerSetting, listSetting, SettingError } from "./parse";
 
@@ -19,6 +19,8 @@ export interface ApiSettings {
   brokers: string[];
   topicPrefix: string;
   configTopic: string;
+  /** The connector's consumer group: where a pause reads how far the stream's events were handled. */
+  connectorGroupId: string;
   /** The connector's retry ladder: a redrive writes to its first step. */
   retryLadder: RetryTier[];
   /** Used only when this process creates the config topic. */
@@ -63,6 +65,7 @@ export function apiSettings(flags: ApiFlags = {}, env: NodeJS.ProcessEnv = proce
     port: int("EVENTSTREAMS_API_PORT", DEFAULT_API_PORT, { min: 0, max: 65_535 }, flags.port),
     brokers: kafkaBrokersSetting(env, flags.brokers),
     topicPrefix,
+    connectorGroupId: envValue(env, "EVENTSTREAMS_GROUP_ID") ?? DEFAULT_GROUP_ID,
     configTopic:
       flags.configTopic ?? envValue(env, "EVENTSTREAMS_CONFIG_TOPIC") ?? systemTopics(topicPrefix).config,
     retryLadder: parseLadder(envValue(env, "EVENTSTREAMS_RETRY_LADDER") ?? DEFAULT_LADDER),

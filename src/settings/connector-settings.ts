@@ -90,6 +90,8 @@ export interface ConnectorConfig {
   unknownSchemaGraceMs: number;
   /** Whether attempts are written to the deliveries log (every failure, a sample of successes). */
   deliveryLog: boolean;
+  /** Events a second one resumed stream's catch-up delivers at most (per domain topic). */
+  catchUpRate: number;
   /** The retry ladder, then the dead-letter topic. */
   retryLadder: RetryTier[];
   retryJitter: Jitter;
@@ -176,6 +178,11 @@ export function connectorConfig(
       "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE",
       value(undefined, "EVENTSTREAMS_UNKNOWN_SCHEMA_GRACE", `${DEFAULT_UNKNOWN_SCHEMA_GRACE_MS}ms`),
       { allowZero: true },
+    ),
+    catchUpRate: integerSetting(
+      "EVENTSTREAMS_CATCH_UP_RATE",
+      value(undefined, "EVENTSTREAMS_CATCH_UP_RATE", "500"),
+      { min: 1, max: 100_000 },
     ),
     deliveryLog: booleanSetting(
       "EVENTSTREAMS_DELIVERY_LOG",

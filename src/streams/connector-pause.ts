@@ -1,4 +1,4 @@
-import type { EventStream } from "./event-stream";
+import type { EventStream, TopicOffsets } from "./event-stream";
 
 /**
  * A connector's pause of a stream (destination gone, or failing for too long), kept in the config
@@ -16,6 +16,8 @@ export interface ConnectorPause {
   revision: number;
   pausedAt: string;
   reason: string;
+  /** Where the stream's events stay meanwhile (the stream's `backlog.from`). */
+  backlogFrom?: TopicOffsets;
 }
 
 /** Stream ids are UUIDs, which have no "/": a pause key can never be a stream's key. */
@@ -44,7 +46,13 @@ export function parseConnectorPause(value: Buffer | string, streamId: string): C
   ) {
     throw new Error("not a connector pause record");
   }
-  return { streamId, revision: parsed.revision, pausedAt: parsed.pausedAt, reason: parsed.reason };
+  return {
+    streamId,
+    revision: parsed.revision,
+    pausedAt: parsed.pausedAt,
+    reason: parsed.reason,
+    ...(parsed.backlogFrom ? { backlogFrom: parsed.backlogFrom } : {}),
+  };
 }
 
 /** The stream as every reader sees it: paused when a connector paused the revision it is at. */
@@ -53,5 +61,11 @@ export function effectiveStream(
   pause: ConnectorPause | undefined,
 ): EventStream | undefined {
   if (!stored || !pause || pause.revision !== stored.revision || stored.status === "paused") return stored;
-  return { ...stored, status: "paused", pausedAt: pause.pausedAt, pausedReason: pause.reason };
+  return {
+    ...stored,
+    status: "paused",
+    pausedAt: pause.pausedAt,
+    pausedReason: pause.reason,
+    ...(pause.backlogFrom ? { backlog: { from: pause.backlogFrom } } : {}),
+  };
 }

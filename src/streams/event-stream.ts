@@ -21,6 +21,22 @@ export interface EventStream {
   revision: number;
   pausedAt: string | null;
   pausedReason: string | null;
+  /** Where a pause left the stream's events, and (once resumed) what the catch-up delivers. */
+  backlog?: Backlog;
+}
+
+/** Offsets by domain topic, in the project's partition of each (records are keyed by project). */
+export type TopicOffsets = Record<string, { partition: number; offset: string }>;
+
+/**
+ * A paused stream's events stay in the domain topics; this says which. `from`: per domain topic,
+ * the first offset not surely handled for the stream when it was paused (the connector group's
+ * committed offset then). `to`, set on resume: the end offsets then. The live path delivers the
+ * stream's records from `to` on; the catch-up delivers [from, to) (connectors/catch-up/).
+ */
+export interface Backlog {
+  from: TopicOffsets;
+  to?: TopicOffsets;
 }
 
 /**
@@ -53,6 +69,7 @@ export function parseEventStream(value: Buffer | string): EventStream {
     revision: parsed.revision,
     pausedAt: parsed.pausedAt ?? null,
     pausedReason: parsed.pausedReason ?? null,
+    ...(parsed.backlog ? { backlog: parsed.backlog } : {}),
   };
 }
 

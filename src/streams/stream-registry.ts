@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import pino, { type Logger } from "pino";
 import { waitFor } from "../util/wait-for";
+import { type CatchUpProgress, catchUpKeyParts, parseCatchUpProgress } from "./catch-up-progress";
 import { DEFAULT_CONFIG_TOPIC, ensureConfigTopic } from "./config-topic";
 import { type ConnectorPause, effectiveStream, parseConnectorPause, pausedStreamOf } from "./connector-pause";
 import { type EventStream, parseEventStream } from "./event-stream";
@@ -37,6 +38,8 @@ export class StreamRegistry extends EventEmitter {
   private readonly stored = new Map<string, EventStream>();
   /** Connector pauses not yet overtaken by a later revision of their stream. */
   private readonly pauses = new Map<string, ConnectorPause>();
+  /** Catch-ups' progress, by stream, then topic (see CatchUpProgress). */
+  private readonly catchUps = new Map<string, Map<string, CatchUpProgress>>();
   /** Streams as readers see them (stored, with the pauses applied). */
   private readonly byId = new Map<string, EventStream>();
   private readonly byProject = new Map<string, Map<string, EventStream>>();
@@ -84,9 +87,24 @@ export class StreamRegistry extends EventEmitter {
     return this.byId.get(id);
   }
 
+  /** How far the catch-up of the stream's current revision got, by topic (none recorded: empty). */
+  catchUpOf(id: string): Map<string, CatchUpProgress> {
+    const revision = this.stored.get(id)?.revision;
+    const current = new Map<string, CatchUpProgress>();
+    for (const [topic, progress] of this.catchUps.get(id) ?? []) {
+      if (progress.revision === revision) current.set(topic, progress);
+    }
+    return current;
+  }
+
   /** Whether a connector pause record of this stream is held (for the store to clear it). */
   hasConnectorPause(id: string): boolean {
     return this.pauses.has(id);
+  }
+
+  /** Every stream as readers see it. */
+  all(): IterableIterator<EventStream> {
+    return this.byId.values();
   }
 
   get size(): number {
@@ -160,6 +178,11 @@ export class StreamRegistry extends EventEmitter {
   }
 
   private apply(key: string, value: Buffer | null, offset: number): void {
+    const catchUp = catchUpKeyParts(key);
+    if (catchUp) {
+      this.applyCatchUp(catchUp, value, offset);
+      return;
+    }
     const pausedId = pausedStreamOf(key);
     const id = pausedId ?? key;
     try {
@@ -193,6 +216,29 @@ export class StreamRegistry extends EventEmitter {
     }
   }
 
+  private applyCatchUp(key: { streamId: string; topic: string }, value: Buffer | null, offset: number): void {
+    let topics = this.catchUps.get(key.streamId);
+    try {
+      if (value === null) topics?.delete(key.topic);
+      else {
+        if (!topics) {
+          topics = new Map();
+          this.catchUps.set(key.streamId, topics);
+        }
+        topics.set(key.topic, parseCatchUpProgress(value, key));
+      }
+    } catch (error) {
+      this.logger.error({ ...key, offset, err: error }, "skipping an unreadable catch-up record");
+      return;
+    }
+    if (topics?.size === 0) this.catchUps.delete(key.streamId);
+    try {
+      this.emit("catch-up", key.streamId);
+    } catch (error) {
+      this.logger.error({ id: key.streamId, err: error }, "a catch-up listener failed");
+    }
+  }
+
   private applyStored(id: string, value: Buffer | null): void {
     const stream = value === null ? undefined : parseEventStream(value);
     if (stream) this.stored.set(id, stream);
@@ -202,6 +248,7 @@ export class StreamRegistry extends EventEmitter {
     // was compacted away) is kept until that stream shows up.
     const pause = this.pauses.get(id);
     if (pause && (!stream || pause.revision < stream.revision)) this.pauses.delete(id);
+    if (!stream) this.catchUps.delete(id);
   }
 
   private applyPause(id: string, value: Buffer | null): void {

@@ -1,6 +1,7 @@
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
+import { type CatchUpProgress, catchUpKey } from "./catch-up-progress";
 import { connectorPauseKey, serializeConnectorPause } from "./connector-pause";
-import { type EventStream, serializeEventStream } from "./event-stream";
+import { type EventStream, serializeEventStream, type TopicOffsets } from "./event-stream";
 import type { StreamRegistry } from "./stream-registry";
 
 export interface StreamStoreOptions {
@@ -52,17 +53,39 @@ export class StreamStore {
     await this.write([
       { key: id, value: null },
       { key: connectorPauseKey(id), value: null },
+      ...[...this.registry.catchUpOf(id).keys()].map((topic) => ({
+        key: catchUpKey(id, topic),
+        value: null,
+      })),
     ]);
   }
 
   /** A connector's pause of the revision `stream` is at; it holds until the stream's next revision. */
-  async pauseForConnector(stream: EventStream, reason: string, at: Date = new Date()): Promise<void> {
-    const pause = { streamId: stream.id, revision: stream.revision, pausedAt: at.toISOString(), reason };
+  async pauseForConnector(
+    stream: EventStream,
+    reason: string,
+    options: { at?: Date; backlogFrom?: TopicOffsets } = {},
+  ): Promise<void> {
+    const at = options.at ?? new Date();
+    const pause = {
+      streamId: stream.id,
+      revision: stream.revision,
+      pausedAt: at.toISOString(),
+      reason,
+      ...(options.backlogFrom ? { backlogFrom: options.backlogFrom } : {}),
+    };
     await this.write([{ key: connectorPauseKey(stream.id), value: serializeConnectorPause(pause) }]);
   }
 
   async stop(): Promise<void> {
     await this.producer.disconnect();
+  }
+
+  /** How far a catch-up got (see CatchUpProgress). */
+  async putCatchUp(progress: CatchUpProgress): Promise<void> {
+    await this.write([
+      { key: catchUpKey(progress.streamId, progress.topic), value: JSON.stringify(progress) },
+    ]);
   }
 
   /**

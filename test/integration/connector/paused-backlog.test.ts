@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { waitFor } from "../../../src/util/wait-for";
+import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
+import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
+import { startTestApi, type TestApi } from "../../support/api";
+
+/**
+ * A paused stream keeps its events: they stay in the domain topics, and resuming delivers them
+ * (the catch-up) before and beside the live ones, through a connector killed on the way.
+ */
+describe("a paused stream's backlog", () => {
+  let pipeline: Pipeline;
+  let server: WebhookServer;
+  let api: TestApi;
+  let env: Record<string, string>;
+  const processes: ConnectorProcess[] = [];
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    server = await startWebhookServer();
+    pipeline = await createPipeline(3);
+    env = { ...pipeline.env, ...trustedReceiverEnv(server), EVENTSTREAMS_CATCH_UP_RATE: "150" };
+    // The API reads the connector's group (where a pause looks up how far events were handled).
+    Object.assign(process.env, env);
+    api = await startTestApi({ topic: pipeline.topics.config });
+  });
+
+  afterAll(async () => {
+    for (const p of processes) {
+      p.child.kill("SIGKILL");
+      await p.exited;
+    }
+    await api?.close();
+    await pipeline?.close();
+    await server?.close();
+    process.env = saved;
+  });
+
+  const start = () => {
+    const connector = spawnConnector(env);
+    processes.push(connector);
+    return connector;
+  };
+  const received = (path: string) =>
+    new Set(server.requests.filter((r) => r.path === path).map((r) => String(r.headers["webhook-id"])));
+
+  it("delivers the events that arrived while paused after resume, then the live ones, through a SIGKILL", async () => {
+    const projectId = randomUUID();
+    const path = `/${projectId}`;
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "https", https_endpoint: server.url("127.0.0.1", path) },
+    });
+    expect(created.status).toBe(201);
+    const streamPath = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    let connector = start();
+
+    const before = await pipeline.publisher.publishMany(
+      Array.from({ length: 20 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+    );
+    await waitFor(() => before.every((e) => received(path).has(e.id)), {
+      timeoutMs: 60_000,
+      description: () => `the live events before the pause (${received(path).size})\n${connector.output()}`,
+    });
+
+    const paused = await api.call("PATCH", streamPath, { body: { status: "paused" } });
+    expect(paused.status).toBe(200);
+    expect(paused.body.backlog.from).toEqual(expect.any(Object));
+    const whilePaused = await pipeline.publisher.publishMany(
+      Array.from({ length: 500 }, (_, i) => ({
+        name: "LoginSucceeded" as const,
+        projectId,
+        eventAttributes: { n: String(i) },
+      })),
+    );
+
+    const resumed = await api.call("PATCH", streamPath, { body: { status: "active" } });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.backlog.to).toEqual(expect.any(Object));
+    // Part of the backlog, at 150 events a second: then the connector dies mid-catch-up.
+    await waitFor(() => whilePaused.filter((e) => received(path).has(e.id)).length >= 100, {
+      timeoutMs: 60_000,
+      description: () => `the catch-up under way (${received(path).size})\n${connector.output()}`,
+    });
+    connector.child.kill("SIGKILL");
+    await connector.exited;
+    connector = start();
+    const after = await pipeline.publisher.publishMany(
+      Array.from({ length: 20 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+    );
+
+    await waitFor(() => [...whilePaused, ...after].every((e) => received(path).has(e.id)), {
+      timeoutMs: 90_000,
+      description: () =>
+        `every event of the backlog and after (${whilePaused.filter((e) => received(path).has(e.id)).length} of 500 held, ${after.filter((e) => received(path).has(e.id)).length} of 20 live)\n${connector.output()}`,
+    });
+    // The catch-up says it is done, for every topic of the backlog.
+    const progress = await waitFor(
+      () => {
+        const topics = pipeline.streams.catchUpOf(created.body.id);
+        return topics.size > 0 && [...topics.values()].every((p) => p.done) ? topics : undefined;
+      },
+      { timeoutMs: 20_000, description: "the catch-up recorded done" },
+    );
+    expect([...progress.values()].reduce((n, p) => n + p.delivered, 0)).toBeGreaterThanOrEqual(500);
+    // And the API shows it.
+    const shown = await waitFor(
+      async () => {
+        const { body } = await api.call("GET", streamPath);
+        return Object.values(body.catch_up ?? {}).every((t) => (t as { done: boolean }).done)
+          ? body.catch_up
+          : undefined;
+      },
+      { timeoutMs: 10_000, description: "the API showing the catch-up done" },
+    );
+    expect(Object.keys(shown)).toHaveLength(3);
+  }, 180_000);
+});
