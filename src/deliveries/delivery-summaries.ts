@@ -86,7 +86,7 @@ export class DeliverySummaries {
     const hourBuckets = (state?.minutes ?? []).filter((b): b is Bucket => !!b && b.stamp > minute - 60);
     const dayBuckets = (state?.hours ?? []).filter((b): b is Bucket => !!b && b.stamp > hour - 24);
     const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
-    for (const b of hourBuckets) b.latency.forEach((n, i) => (latency[i] = (latency[i] ?? 0) + n));
+    for (const b of hourBuckets) addInto(latency, b.latency);
     const sum = (buckets: Bucket[]) => ({
       delivered: buckets.reduce((n, b) => n + b.delivered, 0),
       failed: buckets.reduce((n, b) => n + b.failed, 0),
@@ -136,7 +136,7 @@ export class DeliverySummaries {
         }
         bucket.delivered += tally.delivered;
         bucket.failed += tally.failed;
-        tally.latency.forEach((n, i) => (bucket.latency[i] = (bucket.latency[i] ?? 0) + n));
+        addInto(bucket.latency, tally.latency);
       }
       return;
     }
@@ -168,3 +168,7 @@ export class DeliverySummaries {
 /** Past the last bound a percentile is "that or more": reported as the last bound. */
 const finite = (n: number | null) =>
   n === null ? null : Math.min(n, LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1] as number);
+
+function addInto(sums: number[], counts: readonly number[]): void {
+  for (let i = 0; i < counts.length; i++) sums[i] = (sums[i] ?? 0) + (counts[i] ?? 0);
+}
