@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { DeliverySummaries } from "../../src/deliveries/delivery-summaries";
@@ -12,7 +12,7 @@ import { HealthTable } from "../../src/streams/health-table";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
 import { domainTopic } from "../../src/topics/domain-topics";
-import { projectPositions } from "../../src/topics/project-positions";
+import { oldestKeptTime, projectPositions } from "../../src/topics/project-positions";
 import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
 import { Authenticator } from "./auth";
 import { presentSummary } from "./delivery-routes";
@@ -43,6 +43,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   const kafka =
     deps.kafka ?? createKafka({ clientId: "eventstreams-api", brokers: settings.brokers }, logger);
   const sinks = deps.sinks ?? createSinkRegistry();
+  const domainTopics = DOMAINS.map((d) => domainTopic(d, settings.topicPrefix));
   const registry = new StreamRegistry({
     kafka,
     topic: settings.configTopic,
@@ -57,21 +58,17 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     sinks,
     sinkContext: { logger, env: process.env },
     maxStreamsPerProject: settings.maxStreamsPerProject,
-    positions: async (projectId, at) => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const topics = DOMAINS.map((d) => domainTopic(d, settings.topicPrefix));
-        return await projectPositions(
+    positions: (projectId, at) =>
+      withAdmin(kafka, (admin) =>
+        projectPositions(
           admin,
-          topics,
+          domainTopics,
           projectId,
-          at === "end" ? "end" : { committed: settings.connectorGroupId },
-        );
-      } finally {
-        await admin.disconnect();
-      }
-    },
+          at === "committed" ? { committed: settings.connectorGroupId } : at,
+        ),
+      ),
+    oldestKept: (projectId) =>
+      withAdmin(kafka, (admin) => oldestKeptTime(kafka, admin, domainTopics, projectId)),
   });
   const failures = failureDependencies(kafka, settings);
   const health = new HealthTable(kafka, failures.topics.health, logger);
@@ -141,4 +138,14 @@ function failureDependencies(kafka: Kafka, settings: ApiSettings) {
   const first = settings.retryLadder[0];
   if (!first) throw new Error("the retry ladder is empty");
   return { kafka, topics, firstTier: { ...first, topic: topics.retryTier(first.name) } };
+}
+
+async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,10 +1,13 @@
+import { randomUUID } from "node:crypto";
 import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
+import { replayJob } from "../../src/streams/catch-up-progress";
 import { eventTypeEntryProblem } from "../../src/streams/event-filter";
 import {
   type Backlog,
   type EventStream,
   newEventStream,
+  type Replay,
   type TopicOffsets,
 } from "../../src/streams/event-stream";
 import { KeyedLock } from "../../src/streams/keyed-lock";
@@ -27,7 +30,26 @@ export interface EventStreamServiceOptions {
    * keeps the events from there) or the ends (a resume catches up to there). Without it, a pause
    * keeps no backlog.
    */
-  positions?: (projectId: string, at: "committed" | "end") => Promise<TopicOffsets>;
+  positions?: (projectId: string, at: "committed" | "end" | { time: number }) => Promise<TopicOffsets>;
+  /** When the oldest event a replay could still read was written (see oldestKeptTime). */
+  oldestKept?: (projectId: string) => Promise<number | undefined>;
+}
+
+export interface ReplayRequest {
+  /** The caller's id for the replay: asking again with it returns the same replay. */
+  id?: string;
+  since: number;
+  until?: number;
+  rate: number;
+}
+
+/** A replay and how far it got. */
+export interface ReplayView {
+  replay: Replay;
+  found: number;
+  delivered: number;
+  failed: number;
+  done: boolean;
 }
 
 /** What the destination answered to a test event. */
@@ -168,7 +190,11 @@ export class EventStreamService {
   private async backlogAtResume(stream: EventStream): Promise<Backlog | undefined> {
     const { positions } = this.options;
     if (!positions || !stream.backlog) return stream.backlog;
-    return { from: stream.backlog.from, to: await positions(stream.projectId, "end") };
+    return {
+      from: stream.backlog.from,
+      to: await positions(stream.projectId, "end"),
+      resumedRevision: stream.revision + 1,
+    };
   }
 
   /** A new signing secret; the old one keeps signing for `graceMs` so receivers can switch. */
@@ -193,6 +219,104 @@ export class EventStreamService {
         revision: current.revision + 1,
       });
     });
+  }
+
+  /**
+   * Re-delivers the stream's events with event times in [since, until) (its project's, its
+   * filter's), found with the broker's time index; a connector runs it (see CatchUpRunner). One at
+   * a time per stream; the same `id` again answers the same replay.
+   */
+  replay(
+    projectId: string,
+    id: string,
+    request: ReplayRequest,
+  ): Promise<{ view: ReplayView; created: boolean }> {
+    return this.lock.run(projectId, async () => {
+      const current = this.get(projectId, id);
+      const { positions, oldestKept } = this.options;
+      if (!positions)
+        throw new ApiError(503, "replay_unavailable", "replays need the domain topics: not configured here");
+      const existing = current.replay;
+      if (existing && request.id === existing.id)
+        return { view: this.replayView(current, existing.id), created: false };
+      if (existing && !existing.cancelledAt && !this.replayView(current, existing.id).done) {
+        throw new ApiError(
+          409,
+          "replay_in_progress",
+          `replay ${existing.id} of this stream is still under way: wait for it, or cancel it first`,
+          null,
+          { replay_id: existing.id },
+        );
+      }
+      const now = this.now().getTime();
+      if (request.until !== undefined && request.until <= request.since)
+        throw invalid("until", "must be later than since");
+      if (request.since > now) throw invalid("since", "is in the future: nothing to replay yet");
+      const oldest = await oldestKept?.(current.projectId);
+      if (oldest !== undefined && request.since < oldest) {
+        throw invalid(
+          "since",
+          `is older than the events still kept: the oldest is from ${new Date(oldest).toISOString()}; replay from then or later`,
+        );
+      }
+      const replay: Replay = {
+        id: request.id ?? randomUUID(),
+        since: new Date(request.since).toISOString(),
+        until: request.until === undefined ? null : new Date(request.until).toISOString(),
+        from: await positions(current.projectId, { time: request.since }),
+        to: await positions(current.projectId, request.until === undefined ? "end" : { time: request.until }),
+        rate: request.rate,
+        requestedAt: new Date(now).toISOString(),
+        cancelledAt: null,
+      };
+      const stored = await this.options.store.put({
+        ...current,
+        replay,
+        updatedAt: replay.requestedAt,
+        revision: current.revision + 1,
+      });
+      return { view: this.replayView(stored, replay.id), created: true };
+    });
+  }
+
+  replayOf(projectId: string, id: string, replayId: string): ReplayView {
+    const stream = this.get(projectId, id);
+    if (stream.replay?.id !== replayId) throw notFound(`replay ${replayId}`);
+    return this.replayView(stream, replayId);
+  }
+
+  /** Stops a replay where it got to; what it delivered stays delivered. */
+  cancelReplay(projectId: string, id: string, replayId: string): Promise<ReplayView> {
+    return this.lock.run(projectId, async () => {
+      const current = this.get(projectId, id);
+      const replay = current.replay;
+      if (replay?.id !== replayId) throw notFound(`replay ${replayId}`);
+      if (replay.cancelledAt) return this.replayView(current, replayId);
+      const at = this.now().toISOString();
+      const stored = await this.options.store.put({
+        ...current,
+        replay: { ...replay, cancelledAt: at },
+        updatedAt: at,
+        revision: current.revision + 1,
+      });
+      return this.replayView(stored, replayId);
+    });
+  }
+
+  private replayView(stream: EventStream, replayId: string): ReplayView {
+    const replay = stream.replay as Replay;
+    const progress = this.options.registry.progressOf(stream.id, replayJob(replayId));
+    let found = 0;
+    let delivered = 0;
+    let done = true;
+    for (const [topic, to] of Object.entries(replay.to)) {
+      const p = progress.get(topic);
+      found += p?.found ?? 0;
+      delivered += p?.delivered ?? 0;
+      const from = replay.from[topic]?.offset ?? to.offset;
+      if (!p?.done && BigInt(from) < BigInt(to.offset)) done = false;
+    }
+    return { replay, found, delivered, failed: found - delivered, done };
   }
 
   /** A resumed stream's catch-up, per domain topic: how far it got of its backlog. */

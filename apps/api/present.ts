@@ -27,6 +27,7 @@ export function presentStream(
     paused_at: stream.pausedAt,
     paused_reason: stream.pausedReason,
     ...(stream.backlog ? { backlog: stream.backlog } : {}),
+    ...(stream.replay ? { replay: stream.replay } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
 import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
 import { registerApiMetrics } from "./metrics";
+import { registerReplayRoutes } from "./replay-routes";
 import { registerEventStreamRoutes } from "./routes";
 
 export interface ServerOptions {
@@ -77,6 +78,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerEventStreamRoutes(app, options.service, options.health, options.summary);
+  registerReplayRoutes(app, options.service);
   if (options.failures) {
     registerFailureRoutes(app, options.service, options.failures);
     const { kafka, topics } = options.failures;

@@ -1,8 +1,9 @@
-import type { EventStream } from "../../src/streams/event-stream";
+import { replayJob, resumeJob } from "../../src/streams/catch-up-progress";
+import type { EventStream, TopicOffsets } from "../../src/streams/event-stream";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
-import { CatchUpTask, type CatchUpTaskOptions } from "./catch-up-task";
+import { type CatchUpJob, CatchUpTask, type CatchUpTaskOptions } from "./catch-up-task";
 
-export interface CatchUpRunnerOptions extends Omit<CatchUpTaskOptions, "isCurrent"> {
+export interface CatchUpRunnerOptions extends Omit<CatchUpTaskOptions, "current"> {
   streams: StreamRegistry;
   /** Whether this instance owns a partition of the main consumer group now. */
   owns(topic: string, partition: number): boolean;
@@ -15,11 +16,11 @@ const DEFAULT_MAX_TASKS = 4;
 const EVALUATE_EVERY_MS = 5_000;
 
 /**
- * Runs the catch-ups of resumed streams (see Backlog): each (stream, domain topic) whose backlog is
- * not delivered yet is run by the instance that owns that partition in the main group, so any
- * instance may run it, and a rebalance moves it with the partition. A catch-up stops when its
- * stream changes (paused again, edited, deleted) or its partition moves; its recorded progress
- * tells the next runner where to go on.
+ * Runs the catch-ups of active streams: resumed backlogs (see Backlog) and replays (see Replay).
+ * Each (job, stream, domain topic) not done yet is run by the instance that owns that partition in
+ * the main group, so any instance may run it, and a rebalance moves it with the partition. A
+ * catch-up stops when its stream changes (paused again, edited, deleted; a replay cancelled) or its
+ * partition moves; its recorded progress tells the next runner where to go on.
  */
 export class CatchUpRunner {
   private readonly tasks = new Map<string, CatchUpTask>();
@@ -44,25 +45,10 @@ export class CatchUpRunner {
 
   evaluate(): void {
     if (this.stopped) return;
-    const wanted = new Map<
-      string,
-      { stream: EventStream; topic: string; partition: number; start: string; end: bigint; delivered: number }
-    >();
-    for (const stream of this.streamsCatchingUp()) {
-      const progress = this.options.streams.catchUpOf(stream.id);
-      for (const [topic, to] of Object.entries(stream.backlog?.to ?? {})) {
-        const done = progress.get(topic);
-        if (done?.done || !this.options.owns(topic, to.partition)) continue;
-        const start = done?.next ?? stream.backlog?.from[topic]?.offset ?? to.offset;
-        wanted.set(`${stream.id}/${stream.revision}/${topic}`, {
-          stream,
-          topic,
-          partition: to.partition,
-          start,
-          end: BigInt(to.offset),
-          delivered: done?.delivered ?? 0,
-        });
-      }
+    const wanted = new Map<string, CatchUpJob>();
+    for (const job of this.jobs()) {
+      if (this.options.owns(job.topic, job.partition))
+        wanted.set(`${job.job}/${job.stream.id}/${job.topic}`, job);
     }
     for (const [key, task] of this.tasks) {
       if (!wanted.has(key)) {
@@ -71,41 +57,80 @@ export class CatchUpRunner {
       }
     }
     const room = (this.options.maxTasks ?? DEFAULT_MAX_TASKS) - this.tasks.size;
-    for (const [key, want] of [...wanted]
-      .filter(([key]) => !this.tasks.has(key))
-      .slice(0, Math.max(0, room))) {
-      const { stream } = want;
-      const task = new CatchUpTask(
-        {
-          ...this.options,
-          isCurrent: () => {
-            const now = this.options.streams.get(stream.id);
-            return now?.revision === stream.revision && now.status === "active";
-          },
-        },
+    const waiting = [...wanted].filter(([key]) => !this.tasks.has(key));
+    for (const [key, job] of waiting.slice(0, Math.max(0, room))) this.run(key, job);
+  }
+
+  private run(key: string, job: CatchUpJob): void {
+    const { logger } = this.options;
+    const task = new CatchUpTask({ ...this.options, current: () => this.currentFor(job) }, job);
+    this.tasks.set(key, task);
+    logger.info(
+      { streamId: job.stream.id, job: job.job, topic: job.topic, from: job.start, to: job.end.toString() },
+      "catch-up started",
+    );
+    void task.finished.then(() => {
+      if (this.tasks.get(key) === task) this.tasks.delete(key);
+    });
+    task.start().catch((error: unknown) => {
+      logger.error({ streamId: job.stream.id, job: job.job, err: error }, "catch-up failed; it starts again");
+      this.tasks.delete(key);
+      void task.stop();
+    });
+  }
+
+  /** The stream now, while it still wants this job: active, the same resume (or replay, not cancelled). */
+  private currentFor(job: CatchUpJob): EventStream | undefined {
+    const now = this.options.streams.get(job.stream.id);
+    if (!now || now.status !== "active") return undefined;
+    const wanted = job.job.startsWith("replay:")
+      ? now.replay !== undefined && replayJob(now.replay.id) === job.job && !now.replay.cancelledAt
+      : now.backlog?.resumedRevision !== undefined && resumeJob(now.backlog.resumedRevision) === job.job;
+    return wanted ? now : undefined;
+  }
+
+  /** Every unfinished catch-up of every active stream: resumed backlogs, then replays. */
+  private *jobs(): Generator<CatchUpJob> {
+    const { streams } = this.options;
+    for (const stream of streams.all()) {
+      if (stream.status !== "active") continue;
+      const backlog = stream.backlog;
+      if (backlog?.to && backlog.resumedRevision !== undefined) {
+        yield* this.jobsOf(stream, resumeJob(backlog.resumedRevision), backlog.from, backlog.to);
+      }
+      const replay = stream.replay;
+      if (replay && !replay.cancelledAt) {
+        const window = {
+          since: Date.parse(replay.since),
+          until: replay.until ? Date.parse(replay.until) : null,
+        };
+        yield* this.jobsOf(stream, replayJob(replay.id), replay.from, replay.to, window);
+      }
+    }
+  }
+
+  private *jobsOf(
+    stream: EventStream,
+    job: string,
+    from: TopicOffsets,
+    to: TopicOffsets,
+    window?: CatchUpJob["window"],
+  ): Generator<CatchUpJob> {
+    const progress = this.options.streams.progressOf(stream.id, job);
+    for (const [topic, end] of Object.entries(to)) {
+      const done = progress.get(topic);
+      if (done?.done) continue;
+      yield {
+        job,
         stream,
-        want.topic,
-        want.partition,
-        want.start,
-        want.end,
-        want.delivered,
-      );
-      this.tasks.set(key, task);
-      this.options.logger.info(
-        { streamId: stream.id, topic: want.topic, from: want.start, to: want.end.toString() },
-        "catch-up started",
-      );
-      void task.finished.then(() => {
-        if (this.tasks.get(key) === task) this.tasks.delete(key);
-      });
-      task.start().catch((error: unknown) => {
-        this.options.logger.error(
-          { streamId: stream.id, topic: want.topic, err: error },
-          "catch-up failed; it starts again",
-        );
-        this.tasks.delete(key);
-        void task.stop();
-      });
+        topic,
+        partition: end.partition,
+        start: done?.next ?? from[topic]?.offset ?? end.offset,
+        end: BigInt(end.offset),
+        found: done?.found ?? 0,
+        delivered: done?.delivered ?? 0,
+        ...(window ? { window } : {}),
+      };
     }
   }
 
@@ -114,12 +139,5 @@ export class CatchUpRunner {
     clearInterval(this.timer);
     await Promise.all([...this.tasks.values()].map((task) => task.stop().then(() => task.finished)));
     this.tasks.clear();
-  }
-
-  /** Active streams with a backlog boundary: the only ones a catch-up can be for. */
-  private *streamsCatchingUp(): Generator<EventStream> {
-    for (const stream of this.options.streams.all()) {
-      if (stream.status === "active" && stream.backlog?.to) yield stream;
-    }
   }
 }

@@ -11,6 +11,9 @@ import type { DeliveryLog } from "../delivery/delivery-log";
 import type { GuardedDelivery } from "../delivery/guarded-delivery";
 import type { FailedDelivery, FailedDeliveryWriter } from "../retry/failed-deliveries";
 
+/** How often a catch-up inside one long fetched batch records how far it got. */
+const RECORD_EVERY_MS = 1_000;
+
 export interface CatchUpTaskOptions {
   kafka: Kafka;
   groupId: string;
@@ -24,39 +27,71 @@ export interface CatchUpTaskOptions {
   ratePerSecond: number;
   /** Events per sink call. */
   maxEvents: number;
-  /** Whether the stream is still at this revision and active (else the task stops). */
-  isCurrent(): boolean;
+  /**
+   * The stream as it is now, while it still wants this job (active; the same resume or replay);
+   * undefined stops the task. Each chunk is delivered with it: an edit applies at once.
+   */
+  current(): EventStream | undefined;
+}
+
+/** One catch-up: a stream's events of one partition, from `start` to `end`. */
+export interface CatchUpJob {
+  /** `resume@<revision>` or `replay:<id>` (see CatchUpProgress). */
+  job: string;
+  stream: EventStream;
+  topic: string;
+  partition: number;
+  start: string;
+  end: bigint;
+  /** Counts recorded before this task (an earlier runner's). */
+  found: number;
+  delivered: number;
+  /** A replay's window of event times, [since, until). */
+  window?: { since: number; until: number | null };
 }
 
 /**
- * Delivers one resumed stream's events of one domain topic partition, from `start` to `end` (its
- * backlog), at a bounded rate, on a consumer of its own. After each fetched batch it records how
- * far it got (CatchUpProgress), once every delivery of the batch succeeded or was handed to the
- * retry path: a connector that takes over goes on from there. The project's records only, and of
- * those the stream's filter only, go to the destination; the rest is read past.
+ * Delivers one stream's events of one domain topic partition, from `start` to `end` (a resumed
+ * stream's backlog, or a replay), at a bounded rate, on a consumer of its own. After each fetched
+ * batch it records how far it got (CatchUpProgress), once every delivery of the batch succeeded or
+ * was handed to the retry path: a connector that takes over goes on from there. The project's
+ * records only, and of those the ones the stream's filter (and a replay's window) takes, go to
+ * the destination; the rest is read past.
  */
 export class CatchUpTask {
   private consumer?: Consumer;
   private stopped = false;
   private next: bigint;
+  private found: number;
   private delivered: number;
+  private readonly end: bigint;
+  private recordedAt = Date.now();
   readonly finished: Promise<void>;
   private finish: () => void = () => undefined;
 
   constructor(
     private readonly options: CatchUpTaskOptions,
-    readonly stream: EventStream,
-    readonly topic: string,
-    readonly partition: number,
-    start: string,
-    private readonly end: bigint,
-    deliveredBefore: number,
+    private readonly job: CatchUpJob,
   ) {
-    this.next = BigInt(start);
-    this.delivered = deliveredBefore;
+    this.next = BigInt(job.start);
+    this.end = job.end;
+    this.found = job.found;
+    this.delivered = job.delivered;
     this.finished = new Promise((resolve) => {
       this.finish = resolve;
     });
+  }
+
+  private get stream(): EventStream {
+    return this.job.stream;
+  }
+
+  private get topic(): string {
+    return this.job.topic;
+  }
+
+  private get partition(): number {
+    return this.job.partition;
   }
 
   async start(): Promise<void> {
@@ -76,6 +111,7 @@ export class CatchUpTask {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (this.stopped) return;
       const assigned = payload.memberAssignment[this.topic] ?? [];
       const others = assigned.filter((p) => p !== this.partition);
       if (others.length > 0) consumer.pause([{ topic: this.topic, partitions: others }]);
@@ -112,7 +148,14 @@ export class CatchUpTask {
     this.stopped = true;
     const { logger } = this.options;
     logger.info(
-      { streamId: this.stream.id, topic: this.topic, next: this.next.toString(), delivered: this.delivered },
+      {
+        streamId: this.stream.id,
+        job: this.job.job,
+        topic: this.topic,
+        next: this.next.toString(),
+        found: this.found,
+        delivered: this.delivered,
+      },
       this.next >= this.end ? "catch-up caught up" : `catch-up ${reason}`,
     );
     // Not awaited from inside its own eachBatch: disconnecting waits for that batch to end.
@@ -121,23 +164,39 @@ export class CatchUpTask {
 
   private async deliverAll(records: KafkaMessage[]): Promise<void> {
     const { decode, maxEvents } = this.options;
-    const filter = eventFilterOf(this.stream.eventTypes);
     let chunk: { event: DomainEvent; source: SourceRecord }[] = [];
     for (const message of records) {
-      if (this.stopped || !this.options.isCurrent()) return this.close("stopped: the stream changed");
+      const stream = this.options.current();
+      if (this.stopped || !stream) return this.close("stopped: the stream changed");
       const value = message.value ?? Buffer.alloc(0);
       const event = await this.decodeWithRetry(value, decode);
-      if (!event || event.projectId !== this.stream.projectId || !filter.matches(event.name)) continue;
+      if (!event || !this.takes(stream, event)) continue;
       chunk.push({
         event,
         source: { topic: this.topic, partition: this.partition, offset: message.offset, value },
       });
       if (chunk.length >= maxEvents) {
-        await this.deliverChunk(chunk);
+        await this.deliverChunk(stream, chunk);
         chunk = [];
+        // Everything up to this record is handled: a long batch records how far it got now and then.
+        if (Date.now() - this.recordedAt >= RECORD_EVERY_MS) {
+          this.next = BigInt(message.offset) + 1n;
+          await this.record();
+        }
       }
     }
-    if (chunk.length > 0) await this.deliverChunk(chunk);
+    const stream = this.options.current();
+    if (chunk.length > 0 && stream) await this.deliverChunk(stream, chunk);
+  }
+
+  private takes(stream: EventStream, event: DomainEvent): boolean {
+    if (event.projectId !== stream.projectId || !eventFilterOf(stream.eventTypes).matches(event.name)) {
+      return false;
+    }
+    const window = this.job.window;
+    if (!window) return true;
+    const at = event.timestamp.getTime();
+    return at >= window.since && (window.until === null || at < window.until);
   }
 
   /** A registry away is waited out; a record that cannot be decoded at all is the main path's to park. */
@@ -156,11 +215,14 @@ export class CatchUpTask {
     return undefined;
   }
 
-  private async deliverChunk(chunk: { event: DomainEvent; source: SourceRecord }[]): Promise<void> {
+  private async deliverChunk(
+    stream: EventStream,
+    chunk: { event: DomainEvent; source: SourceRecord }[],
+  ): Promise<void> {
     const { guard, writer, log, ratePerSecond } = this.options;
     const started = performance.now();
     const results = await guard.deliver(
-      this.stream,
+      stream,
       chunk.map((c) => c.event),
     );
     const latencyMs = performance.now() - started;
@@ -168,14 +230,15 @@ export class CatchUpTask {
     chunk.forEach(({ event, source }, i) => {
       const result = results[i];
       if (!result || result.outcome === "delivered") {
-        log?.delivered(this.stream, event, 1, latencyMs);
+        this.delivered++;
+        log?.delivered(stream, event, 1, latencyMs);
         return;
       }
       failures.push({
         source,
-        streamId: this.stream.id,
-        projectId: this.stream.projectId,
-        sinkType: this.stream.type,
+        streamId: stream.id,
+        projectId: stream.projectId,
+        sinkType: stream.type,
         result,
         event,
         latencyMs,
@@ -183,7 +246,7 @@ export class CatchUpTask {
     });
     // Failures take the retry path like the main path's: the catch-up never waits for a destination.
     if (failures.length > 0) await writer.handOff(failures);
-    this.delivered += chunk.length;
+    this.found += chunk.length;
     // The rate bound: a chunk of n events takes at least n / rate seconds.
     const minimumMs = (chunk.length / ratePerSecond) * 1000;
     const spent = performance.now() - started;
@@ -191,11 +254,13 @@ export class CatchUpTask {
   }
 
   private async record(): Promise<void> {
+    this.recordedAt = Date.now();
     await this.options.store.putCatchUp({
       streamId: this.stream.id,
       topic: this.topic,
-      revision: this.stream.revision,
+      job: this.job.job,
       next: this.next.toString(),
+      found: this.found,
       delivered: this.delivered,
       done: this.next >= this.end,
       at: new Date().toISOString(),

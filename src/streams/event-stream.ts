@@ -23,6 +23,24 @@ export interface EventStream {
   pausedReason: string | null;
   /** Where a pause left the stream's events, and (once resumed) what the catch-up delivers. */
   backlog?: Backlog;
+  /** The stream's latest replay (one at a time). */
+  replay?: Replay;
+}
+
+/**
+ * A re-delivery of the stream's events (its project, its filter) with event times in
+ * [since, until), read from the domain topics between offsets found with the broker's time index.
+ */
+export interface Replay {
+  id: string;
+  since: string;
+  until: string | null;
+  from: TopicOffsets;
+  to: TopicOffsets;
+  /** Events a second, at most. */
+  rate: number;
+  requestedAt: string;
+  cancelledAt: string | null;
 }
 
 /** Offsets by domain topic, in the project's partition of each (records are keyed by project). */
@@ -37,6 +55,8 @@ export type TopicOffsets = Record<string, { partition: number; offset: string }>
 export interface Backlog {
   from: TopicOffsets;
   to?: TopicOffsets;
+  /** The revision that resumed the stream: its catch-up's job (later edits do not restart it). */
+  resumedRevision?: number;
 }
 
 /**
@@ -70,6 +90,7 @@ export function parseEventStream(value: Buffer | string): EventStream {
     pausedAt: parsed.pausedAt ?? null,
     pausedReason: parsed.pausedReason ?? null,
     ...(parsed.backlog ? { backlog: parsed.backlog } : {}),
+    ...(parsed.replay ? { replay: parsed.replay } : {}),
   };
 }
 

@@ -3,7 +3,13 @@ import { EventEmitter } from "node:events";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import pino, { type Logger } from "pino";
 import { waitFor } from "../util/wait-for";
-import { type CatchUpProgress, catchUpKeyParts, parseCatchUpProgress } from "./catch-up-progress";
+import {
+  type CatchUpProgress,
+  catchUpKeyParts,
+  parseCatchUpProgress,
+  progressSlot,
+  resumeJob,
+} from "./catch-up-progress";
 import { DEFAULT_CONFIG_TOPIC, ensureConfigTopic } from "./config-topic";
 import { type ConnectorPause, effectiveStream, parseConnectorPause, pausedStreamOf } from "./connector-pause";
 import { type EventStream, parseEventStream } from "./event-stream";
@@ -38,7 +44,7 @@ export class StreamRegistry extends EventEmitter {
   private readonly stored = new Map<string, EventStream>();
   /** Connector pauses not yet overtaken by a later revision of their stream. */
   private readonly pauses = new Map<string, ConnectorPause>();
-  /** Catch-ups' progress, by stream, then topic (see CatchUpProgress). */
+  /** Catch-ups' progress, by stream, then kind and topic (see CatchUpProgress). */
   private readonly catchUps = new Map<string, Map<string, CatchUpProgress>>();
   /** Streams as readers see them (stored, with the pauses applied). */
   private readonly byId = new Map<string, EventStream>();
@@ -87,14 +93,24 @@ export class StreamRegistry extends EventEmitter {
     return this.byId.get(id);
   }
 
-  /** How far the catch-up of the stream's current revision got, by topic (none recorded: empty). */
+  /** How far the catch-up of the stream's last resume got, by topic. */
   catchUpOf(id: string): Map<string, CatchUpProgress> {
-    const revision = this.stored.get(id)?.revision;
+    const revision = this.stored.get(id)?.backlog?.resumedRevision;
+    return revision === undefined ? new Map() : this.progressOf(id, resumeJob(revision));
+  }
+
+  /** How far a catch-up job of the stream got, by topic (none recorded: empty). */
+  progressOf(id: string, job: string): Map<string, CatchUpProgress> {
     const current = new Map<string, CatchUpProgress>();
-    for (const [topic, progress] of this.catchUps.get(id) ?? []) {
-      if (progress.revision === revision) current.set(topic, progress);
+    for (const progress of this.catchUps.get(id)?.values() ?? []) {
+      if (progress.job === job) current.set(progress.topic, progress);
     }
     return current;
+  }
+
+  /** Every progress record of a stream (for the store to clear them with it). */
+  progressRecordsOf(id: string): CatchUpProgress[] {
+    return [...(this.catchUps.get(id)?.values() ?? [])];
   }
 
   /** Whether a connector pause record of this stream is held (for the store to clear it). */
@@ -216,22 +232,24 @@ export class StreamRegistry extends EventEmitter {
     }
   }
 
-  private applyCatchUp(key: { streamId: string; topic: string }, value: Buffer | null, offset: number): void {
-    let topics = this.catchUps.get(key.streamId);
+  private applyCatchUp(key: { streamId: string; slot: string }, value: Buffer | null, offset: number): void {
+    let slots = this.catchUps.get(key.streamId);
     try {
-      if (value === null) topics?.delete(key.topic);
+      if (value === null) slots?.delete(key.slot);
       else {
-        if (!topics) {
-          topics = new Map();
-          this.catchUps.set(key.streamId, topics);
+        const progress = parseCatchUpProgress(value, key.streamId);
+        if (progressSlot(progress) !== key.slot) throw new Error("a catch-up record under another key");
+        if (!slots) {
+          slots = new Map();
+          this.catchUps.set(key.streamId, slots);
         }
-        topics.set(key.topic, parseCatchUpProgress(value, key));
+        slots.set(key.slot, progress);
       }
     } catch (error) {
       this.logger.error({ ...key, offset, err: error }, "skipping an unreadable catch-up record");
       return;
     }
-    if (topics?.size === 0) this.catchUps.delete(key.streamId);
+    if (slots?.size === 0) this.catchUps.delete(key.streamId);
     try {
       this.emit("catch-up", key.streamId);
     } catch (error) {

@@ -53,8 +53,8 @@ export class StreamStore {
     await this.write([
       { key: id, value: null },
       { key: connectorPauseKey(id), value: null },
-      ...[...this.registry.catchUpOf(id).keys()].map((topic) => ({
-        key: catchUpKey(id, topic),
+      ...this.registry.progressRecordsOf(id).map((p) => ({
+        key: catchUpKey(id, p.job, p.topic),
         value: null,
       })),
     ]);
@@ -84,7 +84,7 @@ export class StreamStore {
   /** How far a catch-up got (see CatchUpProgress). */
   async putCatchUp(progress: CatchUpProgress): Promise<void> {
     await this.write([
-      { key: catchUpKey(progress.streamId, progress.topic), value: JSON.stringify(progress) },
+      { key: catchUpKey(progress.streamId, progress.job, progress.topic), value: JSON.stringify(progress) },
     ]);
   }
 

@@ -7,6 +7,15 @@ interface Common extends ApiClientOptions {
   format: OutputFormat;
 }
 
+interface ReplayAnswer {
+  id: string;
+  found: number;
+  delivered: number;
+  failed: number;
+  done: boolean;
+  cancelled_at: string | null;
+}
+
 interface DeliveryView {
   at: string;
   event_id: string;
@@ -37,7 +46,7 @@ interface DestinationFlags {
 }
 
 /**
- * `create|list|get|update|pause|resume|test|deliveries|delete event-stream(s)`: the reference product's verbs,
+ * `create|list|get|update|pause|resume|test|deliveries|replay|delete event-stream(s)`: the reference product's verbs,
  * each a call to the HTTP API.
  */
 export function registerEventStreamCommands(program: Command): void {
@@ -177,6 +186,39 @@ export function registerEventStreamCommands(program: Command): void {
         }
       }
     });
+
+  common(verb(program, "replay").command("event-stream").argument("<id>", "the stream id"))
+    .description("deliver a stream's events of a time window again (its project's, its filter's)")
+    .requiredOption("--since <time>", "the window's start, ISO 8601 (e.g. 2026-11-30T10:00:00Z)")
+    .option("--until <time>", "the window's end (default: now)")
+    .option("--rate <n>", "events a second at most (default 500)")
+    .option("--wait", "show progress until the replay is done")
+    .action(
+      async (
+        id: string,
+        options: Common & { since: string; until?: string; rate?: string; wait?: boolean },
+      ) => {
+        const api = client(options);
+        const body = {
+          since: options.since,
+          ...(options.until ? { until: options.until } : {}),
+          ...(options.rate ? { rate: Number(options.rate) } : {}),
+        };
+        let replay = await api.request<ReplayAnswer>("POST", `${streamPath(options, id)}/replays`, body);
+        const show = (r: ReplayAnswer) =>
+          options.format === "json"
+            ? print(`${JSON.stringify(r)}\n`)
+            : print(
+                `replay ${r.id}: ${r.found} found, ${r.delivered} delivered, ${r.failed} failed${r.done ? ", done" : ""}\n`,
+              );
+        show(replay);
+        while (options.wait && !replay.done && !replay.cancelled_at) {
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          replay = await api.request<ReplayAnswer>("GET", `${streamPath(options, id)}/replays/${replay.id}`);
+          show(replay);
+        }
+      },
+    );
 
   common(verb(program, "delete").command("event-stream").argument("<id>", "the stream id"))
     .description("delete an event stream")

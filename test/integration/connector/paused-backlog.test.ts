@@ -98,7 +98,8 @@ describe("a paused stream's backlog", () => {
     const progress = await waitFor(
       () => {
         const topics = pipeline.streams.catchUpOf(created.body.id);
-        return topics.size > 0 && [...topics.values()].every((p) => p.done) ? topics : undefined;
+        // One record per domain topic of the backlog (three), each done.
+        return topics.size === 3 && [...topics.values()].every((p) => p.done) ? topics : undefined;
       },
       { timeoutMs: 20_000, description: "the catch-up recorded done" },
     );
@@ -115,4 +116,87 @@ describe("a paused stream's backlog", () => {
     );
     expect(Object.keys(shown)).toHaveLength(3);
   }, 180_000);
+
+  it("replays a time window again, refuses one older than what is kept, and keeps one replay at a time", async () => {
+    const projectId = randomUUID();
+    const path = `/${projectId}`;
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "https", https_endpoint: server.url("127.0.0.1", path), event_types: ["Login*"] },
+    });
+    expect(created.status).toBe(201);
+    const streamPath = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    const connector = start();
+    const since = new Date();
+    const events = await pipeline.publisher.publishMany(
+      Array.from({ length: 30 }, (_, i) => ({
+        name: i % 3 === 0 ? ("SessionIssued" as const) : ("LoginSucceeded" as const),
+        projectId,
+      })),
+    );
+    const matching = events.filter((e) => e.name === "LoginSucceeded");
+    const deliveries = (id: string) =>
+      server.requests.filter((r) => r.path === path && r.headers["webhook-id"] === id).length;
+    await waitFor(() => matching.every((e) => deliveries(e.id) >= 1), {
+      timeoutMs: 60_000,
+      description: () => `the live deliveries\n${connector.output()}`,
+    });
+
+    const replays = `${streamPath}/replays`;
+    const slow = await api.call("POST", replays, {
+      body: { id: "slow", since: since.toISOString(), rate: 1 },
+    });
+    expect(slow.status).toBe(201);
+    expect(slow.body).toMatchObject({ id: "slow", done: false, cancelled_at: null });
+    // The same id again is the same replay; another while it runs is refused; cancelling ends it.
+    expect(
+      (await api.call("POST", replays, { body: { id: "slow", since: since.toISOString() } })).status,
+    ).toBe(200);
+    const busy = await api.call("POST", replays, { body: { since: since.toISOString() } });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe("replay_in_progress");
+    const cancelled = await api.call("DELETE", `${replays}/slow`);
+    expect(cancelled.body.cancelled_at).toEqual(expect.any(String));
+
+    const asked = await api.call("POST", replays, {
+      body: { id: "again", since: since.toISOString(), rate: 200 },
+    });
+    expect(asked.status).toBe(201);
+    const done = await waitFor(
+      async () => {
+        const { body } = await api.call("GET", `${replays}/again`);
+        return body.done ? body : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, description: () => `the replay done\n${connector.output()}` },
+    );
+    expect(done).toMatchObject({ found: matching.length, delivered: matching.length, failed: 0 });
+    // Every event of the window that the filter takes arrived again; the others never.
+    await waitFor(() => matching.every((e) => deliveries(e.id) >= 2), {
+      timeoutMs: 10_000,
+      description: "replayed",
+    });
+    expect(events.filter((e) => e.name === "SessionIssued").every((e) => deliveries(e.id) === 0)).toBe(true);
+
+    // Records the topic no longer keeps: a replay from before the oldest is refused, naming it.
+    const kept = (await api.call("GET", streamPath)).body.replay.from as Record<
+      string,
+      { partition: number }
+    >;
+    const [topic, { partition }] = Object.entries(kept).find(([t]) => t.endsWith(".identities.events")) as [
+      string,
+      { partition: number },
+    ];
+    const admin = pipeline.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.fetchTopicMetadata({ topics: [topic] });
+      await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: "5" }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const refused = await api.call("POST", replays, { body: { since: "2020-01-01T00:00:00Z" } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(
+      /older than the events still kept: the oldest is from 20\d\d-/,
+    );
+  }, 120_000);
 });
