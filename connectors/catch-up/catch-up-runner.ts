@@ -82,7 +82,7 @@ export class CatchUpRunner {
   /** The stream now, while it still wants this job: active, the same resume (or replay, not cancelled). */
   private currentFor(job: CatchUpJob): EventStream | undefined {
     const now = this.options.streams.get(job.stream.id);
-    if (!now || now.status !== "active") return undefined;
+    if (now?.status !== "active") return undefined;
     const wanted = job.job.startsWith("replay:")
       ? now.replay !== undefined && replayJob(now.replay.id) === job.job && !now.replay.cancelledAt
       : now.backlog?.resumedRevision !== undefined && resumeJob(now.backlog.resumedRevision) === job.job;
