@@ -102,8 +102,16 @@ export function registerEventStreamCommands(program: Command): void {
   );
 
   for (const [name, status, what] of [
-    ["pause", "paused", "stop delivering to a stream (events are not kept for it meanwhile)"],
-    ["resume", "active", "deliver to a paused stream again (verifies the destination first)"],
+    [
+      "pause",
+      "paused",
+      "stop delivering to a stream; its events are kept (as long as the domain topics keep them)",
+    ],
+    [
+      "resume",
+      "active",
+      "deliver to a paused stream again, its backlog first (verifies the destination first)",
+    ],
   ] as const) {
     const command = common(verb(program, name).command("event-stream").argument("<id>", "the stream id"))
       .description(what)
