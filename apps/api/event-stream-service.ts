@@ -313,7 +313,7 @@ export class EventStreamService {
       const p = progress.get(topic);
       found += p?.found ?? 0;
       delivered += p?.delivered ?? 0;
-      const from = replay.from[topic]?.offset ?? to.offset;
+      const from = replay.from[topic]?.offset ?? "0";
       if (!p?.done && BigInt(from) < BigInt(to.offset)) done = false;
     }
     return { replay, found, delivered, failed: found - delivered, done };
@@ -327,7 +327,7 @@ export class EventStreamService {
     return Object.fromEntries(
       Object.entries(stream.backlog?.to ?? {}).map(([topic, to]) => {
         const p = progress.get(topic);
-        const from = stream.backlog?.from[topic]?.offset ?? to.offset;
+        const from = stream.backlog?.from[topic]?.offset ?? "0";
         return [
           topic,
           { next: p?.next ?? from, to: to.offset, delivered: p?.delivered ?? 0, done: p?.done ?? false },

@@ -125,7 +125,8 @@ export class CatchUpRunner {
         stream,
         topic,
         partition: end.partition,
-        start: done?.next ?? from[topic]?.offset ?? end.offset,
+        // A topic created while the stream was paused has no `from`: all of it came meanwhile.
+        start: done?.next ?? from[topic]?.offset ?? "0",
         end: BigInt(end.offset),
         found: done?.found ?? 0,
         delivered: done?.delivered ?? 0,

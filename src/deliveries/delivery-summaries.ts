@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, Kafka } from "kafkajs";
 import type { Logger } from "pino";
+import { waitFor } from "../util/wait-for";
 import { parseDeliveryLogEntry } from "./delivery-log";
 import { LATENCY_BOUNDS_MS, latencyPercentile, parseDeliveryTally } from "./delivery-tally";
 
@@ -54,9 +55,17 @@ export class DeliverySummaries {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    let from: { partition: number; offset: string }[];
+    let from: { partition: number; offset: string }[] = [];
     try {
-      from = await admin.fetchTopicOffsetsByTimestamp(this.topic, this.now() - DAY);
+      // A topic just created may not have taken up its leaders yet: ask again until it has.
+      from = await waitFor(() => admin.fetchTopicOffsetsByTimestamp(this.topic, this.now() - DAY), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        description: `the offsets of a day ago in ${this.topic}`,
+      });
+    } catch (error) {
+      // Figures for people: without the day's offsets they start from the topic's beginning.
+      this.logger.warn({ topic: this.topic, err: error }, "delivery summaries read the whole deliveries log");
     } finally {
       await admin.disconnect();
     }

@@ -16,13 +16,17 @@ export async function projectPositions(
   at: { committed: string } | { time: number } | "end",
 ): Promise<TopicOffsets> {
   const partitioner = Partitioners.DefaultPartitioner();
-  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  // A topic not created yet holds no events: it has no position (its catch-up starts at 0).
+  const existing = new Set(await admin.listTopics());
+  const present = topics.filter((t) => existing.has(t));
+  if (present.length === 0) return {};
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...present] });
   const committed =
     typeof at === "object" && "committed" in at
-      ? await admin.fetchOffsets({ groupId: at.committed, topics: [...topics] })
+      ? await admin.fetchOffsets({ groupId: at.committed, topics: [...present] })
       : undefined;
   const positions: TopicOffsets = {};
-  for (const topic of topics) {
+  for (const topic of present) {
     const partitions = metadata.find((m) => m.name === topic)?.partitions;
     if (!partitions?.length) throw new Error(`the domain topic ${topic} has no partitions`);
     const partition = partitioner({
@@ -60,9 +64,12 @@ export async function oldestKeptTime(
   projectId: string,
 ): Promise<number | undefined> {
   const partitioner = Partitioners.DefaultPartitioner();
-  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  const existing = new Set(await admin.listTopics());
+  const present = topics.filter((t) => existing.has(t));
+  if (present.length === 0) return undefined;
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...present] });
   let oldest: number | undefined;
-  for (const topic of topics) {
+  for (const topic of present) {
     const partitions = metadata.find((m) => m.name === topic)?.partitions ?? [];
     if (partitions.length === 0) continue;
     const partition = partitioner({

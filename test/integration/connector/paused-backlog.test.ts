@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { createEventDecoder } from "../../../src/codec/event-decoder";
+import { readToEnd } from "../../../src/kafka/read-to-end";
+import { domainTopic } from "../../../src/topics/domain-topics";
 import { waitFor } from "../../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { stackFromEnv } from "../../../support/stack-env";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { startTestApi, type TestApi } from "../../support/api";
 
@@ -199,4 +203,65 @@ describe("a paused stream's backlog", () => {
       /older than the events still kept: the oldest is from 20\d\d-/,
     );
   }, 120_000);
+
+  it("keeps the events of a stream the connector paused on a 410, and delivers them after resume", async () => {
+    const projectId = randomUUID();
+    const path = `/${projectId}`;
+    let gone = false;
+    const answer = server.reply;
+    server.reply = (request) => (request.path === path && gone ? { status: 410 } : answer(request));
+    try {
+      const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+        body: { type: "https", https_endpoint: server.url("127.0.0.1", path) },
+      });
+      expect(created.status).toBe(201);
+      const streamPath = `/projects/${projectId}/eventstreams/${created.body.id}`;
+      const connector = start();
+      gone = true;
+      const first = await pipeline.publisher.publishMany(
+        Array.from({ length: 5 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+      );
+      const paused = await waitFor(
+        async () => {
+          const { body } = await api.call("GET", streamPath);
+          return body.status === "paused" ? body : undefined;
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 300,
+          description: () => `the connector's pause\n${connector.output()}`,
+        },
+      );
+      expect(paused.paused_reason).toMatch(/HTTP410/);
+      expect(paused.backlog.from).toEqual(expect.any(Object));
+      const whilePaused = await pipeline.publisher.publishMany(
+        Array.from({ length: 30 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+      );
+      gone = false;
+      expect((await api.call("PATCH", streamPath, { body: { status: "active" } })).status).toBe(200);
+      await waitFor(() => whilePaused.every((e) => received(path).has(e.id)), {
+        timeoutMs: 60_000,
+        description: () => `the events kept while paused (${received(path).size})\n${connector.output()}`,
+      });
+      // The ones answered 410 are in the dead-letter topic or were delivered again by the catch-up.
+      const dead = await deadLetterIds(pipeline);
+      expect(first.every((e) => received(path).has(e.id) || dead.has(e.id))).toBe(true);
+    } finally {
+      server.reply = answer;
+    }
+  }, 120_000);
 });
+
+async function deadLetterIds(pipeline: Pipeline): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const decoder = createEventDecoder({ registryUrl: stackFromEnv().schemaRegistryUrl });
+  const values: Buffer[] = [];
+  await readToEnd(pipeline.kafka, pipeline.topics.deadLetter, (_p, message) => {
+    if (message.value) values.push(message.value);
+  });
+  for (const value of values) {
+    const topic = domainTopic("identities", pipeline.prefix);
+    ids.add((await decoder.decode(value, topic)).id);
+  }
+  return ids;
+}
