@@ -7,6 +7,7 @@ import { DOMAINS } from "../src/events/domain-event";
 import { connectWhenReachable } from "../src/kafka/connect-when-reachable";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
+import { withAdmin } from "../src/kafka/with-admin";
 import type { ConnectorConfig, SinkModule } from "../src/settings/connector-settings";
 import type { EventStream } from "../src/streams/event-stream";
 import { StreamRegistry } from "../src/streams/stream-registry";
@@ -69,15 +70,11 @@ export async function startConnector(
   const store = new StreamStore({ kafka, registry: streams });
   const health = new HealthPublisher(kafka, topics.health, logger);
   await Promise.all([store.start(), health.start()]);
-  const pauser = new StreamPauser(streams, store, logger, async (projectId) => {
-    const positionsAdmin = kafka.admin();
-    await positionsAdmin.connect();
-    try {
-      return await projectPositions(positionsAdmin, domainTopics, projectId, { committed: config.groupId });
-    } finally {
-      await positionsAdmin.disconnect();
-    }
-  });
+  const pauser = new StreamPauser(streams, store, logger, (projectId) =>
+    withAdmin(kafka, (admin) =>
+      projectPositions(admin, domainTopics, projectId, { committed: config.groupId }),
+    ),
+  );
   const deliveryLog = config.deliveryLog
     ? await startDeliveryLog(kafka, topics.deliveries, logger)
     : undefined;

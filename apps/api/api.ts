@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import type { Admin, Kafka } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
 import { DeliverySummaries } from "../../src/deliveries/delivery-summaries";
 import { DOMAINS } from "../../src/events/domain-event";
 import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
 import { createKafka } from "../../src/kafka/kafka-client";
+import { withAdmin } from "../../src/kafka/with-admin";
 import type { ApiSettings } from "../../src/settings/api-settings";
 import { destinationChanged, type EventStream } from "../../src/streams/event-stream";
 import { HealthTable } from "../../src/streams/health-table";
@@ -122,13 +123,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
 
 /** The health topic is the connector's; created here too so the API can start first. */
 async function startHealth(kafka: Kafka, topics: SystemTopics, health: HealthTable): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureFailureTopics(admin, topics);
-  } finally {
-    await admin.disconnect();
-  }
+  await withAdmin(kafka, (admin) => ensureFailureTopics(admin, topics));
   await health.start();
 }
 
@@ -138,14 +133,4 @@ function failureDependencies(kafka: Kafka, settings: ApiSettings) {
   const first = settings.retryLadder[0];
   if (!first) throw new Error("the retry ladder is empty");
   return { kafka, topics, firstTier: { ...first, topic: topics.retryTier(first.name) } };
-}
-
-async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -23,10 +23,12 @@ import { createPublisherRole, createTopicWithQueue } from "../../apps/demo/custo
 import { QueueDrain } from "../../apps/demo/queue-drain";
 import { LocalStack } from "../../apps/stack/stack";
 import { generateSecret } from "../../connectors/sinks/https/signature";
+import { withAdmin } from "../../src/kafka/with-admin";
 import { DEFAULT_SESSION_TIMEOUT_MS } from "../../src/settings/connector-settings";
 import { clientEnvironment, stackEndpoints } from "../../src/settings/stack-settings";
 import { delay, waitFor } from "../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../support/connector-process";
+import { freePort } from "../../support/hostile-destinations";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { trustedReceiverEnv } from "../../support/webhook-server";
 import { round } from "../producer/stats";
@@ -52,6 +54,7 @@ const rate = Number(values.rate ?? (sns ? 100 : 500));
 const projectCount = Number(values.projects ?? (sns ? 20 : 100));
 const kills = Number(values.kills ?? (sns ? 10 : 20));
 const seed = Number(values.seed);
+/** Two instances of the group (each with a metrics port of its own, below). */
 const INSTANCES = 2;
 /** Once every event arrived, how long to go on watching for late duplicates (retries in flight). */
 const LATE_DUPLICATES_WINDOW_MS = 15_000;
@@ -209,6 +212,9 @@ async function main(): Promise<void> {
   const destinations = sns
     ? await snsDestinations(pipeline, projects)
     : await httpsDestinations(pipeline, projects);
+  // One after another: two probes at once could be handed the same free port.
+  const ports: number[] = [];
+  for (let i = 0; i < INSTANCES; i++) ports.push(await freePort());
   const instances = new Instances(
     {
       ...pipeline.env,
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
       ...clientEnvironment(endpoints),
       EVENTSTREAMS_SESSION_TIMEOUT_MS: String(DEFAULT_SESSION_TIMEOUT_MS),
     },
-    await freePorts(INSTANCES),
+    ports,
   );
   const commits = new CommitCounter(instances.ports);
 
@@ -374,27 +380,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const { createServer } = await import("node:net");
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    ports.push((server.address() as { port: number }).port);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-  return ports;
-}
-
 async function deadLetterCount(pipeline: Pipeline): Promise<number> {
-  const admin = pipeline.kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(pipeline.topics.deadLetter);
-    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withAdmin(pipeline.kafka, (admin) =>
+    admin.fetchTopicOffsets(pipeline.topics.deadLetter),
+  );
+  return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
 }
 
 main().catch((error) => {
