@@ -214,7 +214,7 @@ export class SinkConnector {
       this.inGroup = true;
       this.retireWindows();
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
-      this.catchUps?.evaluate();
+      this.catchUps?.evaluateSoon();
     });
     if (options.catchUps) {
       this.catchUps = new CatchUpRunner({

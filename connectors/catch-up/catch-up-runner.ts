@@ -12,6 +12,8 @@ export interface CatchUpRunnerOptions extends Omit<CatchUpTaskOptions, "current"
 }
 
 const DEFAULT_MAX_TASKS = 4;
+const MAX_TASKS_PER_PROJECT = 2;
+const EVALUATE_COALESCE_MS = 50;
 /** How often ownership and streams are looked at again, besides on every change. */
 const EVALUATE_EVERY_MS = 5_000;
 
@@ -25,25 +27,33 @@ const EVALUATE_EVERY_MS = 5_000;
 export class CatchUpRunner {
   private readonly tasks = new Map<string, CatchUpTask>();
   private timer?: NodeJS.Timeout;
+  private pending?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly options: CatchUpRunnerOptions) {}
 
   start(): void {
-    const evaluate = () => this.evaluate();
-    this.options.streams.on("change", evaluate);
-    this.options.streams.on("catch-up", evaluate);
-    this.timer = setInterval(evaluate, EVALUATE_EVERY_MS);
+    const soon = () => this.evaluateSoon();
+    this.options.streams.on("change", soon);
+    this.options.streams.on("catch-up", soon);
+    this.timer = setInterval(soon, EVALUATE_EVERY_MS);
     this.timer.unref();
     this.evaluate();
   }
 
-  /** Catch-ups running now (for the progress log and tests). */
-  get running(): number {
-    return this.tasks.size;
+  /**
+   * Looks at streams and ownership again shortly, once for however many changes came meanwhile:
+   * every catch-up records its progress after each batch, and each record is a change.
+   */
+  evaluateSoon(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.evaluate();
+    }, EVALUATE_COALESCE_MS);
   }
 
-  evaluate(): void {
+  private evaluate(): void {
     if (this.stopped) return;
     const wanted = new Map<string, CatchUpJob>();
     for (const job of this.jobs()) {
@@ -56,9 +66,24 @@ export class CatchUpRunner {
         void task.stop();
       }
     }
-    const room = (this.options.maxTasks ?? DEFAULT_MAX_TASKS) - this.tasks.size;
+    // Slots go to the projects running the fewest catch-ups, and no project holds more than
+    // MAX_TASKS_PER_PROJECT: one tenant's many resumed streams cannot keep the others waiting.
+    const perProject = new Map<string, number>();
+    const count = (projectId: string) => perProject.get(projectId) ?? 0;
+    for (const task of this.tasks.values()) perProject.set(task.projectId, count(task.projectId) + 1);
+    let room = (this.options.maxTasks ?? DEFAULT_MAX_TASKS) - this.tasks.size;
     const waiting = [...wanted].filter(([key]) => !this.tasks.has(key));
-    for (const [key, job] of waiting.slice(0, Math.max(0, room))) this.run(key, job);
+    while (room > 0) {
+      const next = waiting
+        .filter(([, job]) => count(job.stream.projectId) < MAX_TASKS_PER_PROJECT)
+        .sort(([, a], [, b]) => count(a.stream.projectId) - count(b.stream.projectId))[0];
+      if (!next) break;
+      waiting.splice(waiting.indexOf(next), 1);
+      const [key, job] = next;
+      perProject.set(job.stream.projectId, count(job.stream.projectId) + 1);
+      this.run(key, job);
+      room--;
+    }
   }
 
   private run(key: string, job: CatchUpJob): void {
@@ -104,7 +129,10 @@ export class CatchUpRunner {
           since: Date.parse(replay.since),
           until: replay.until ? Date.parse(replay.until) : null,
         };
-        yield* this.jobsOf(stream, replayJob(replay.id), replay.from, replay.to, window);
+        yield* this.jobsOf(stream, replayJob(replay.id), replay.from, replay.to, {
+          window,
+          rate: replay.rate,
+        });
       }
     }
   }
@@ -114,7 +142,7 @@ export class CatchUpRunner {
     job: string,
     from: TopicOffsets,
     to: TopicOffsets,
-    window?: CatchUpJob["window"],
+    replay?: Pick<CatchUpJob, "window" | "rate">,
   ): Generator<CatchUpJob> {
     const progress = this.options.streams.progressOf(stream.id, job);
     for (const [topic, end] of Object.entries(to)) {
@@ -130,7 +158,7 @@ export class CatchUpRunner {
         end: BigInt(end.offset),
         found: done?.found ?? 0,
         delivered: done?.delivered ?? 0,
-        ...(window ? { window } : {}),
+        ...replay,
       };
     }
   }
@@ -138,6 +166,7 @@ export class CatchUpRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.pending);
     await Promise.all([...this.tasks.values()].map((task) => task.stop().then(() => task.finished)));
     this.tasks.clear();
   }

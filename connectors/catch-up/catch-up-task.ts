@@ -23,7 +23,7 @@ export interface CatchUpTaskOptions {
   writer: FailedDeliveryWriter;
   log?: DeliveryLog;
   logger: Logger;
-  /** Events a second this catch-up delivers at most. */
+  /** Events a second a catch-up delivers at most (the operator's bound, whatever a replay asks). */
   ratePerSecond: number;
   /** Events per sink call. */
   maxEvents: number;
@@ -48,6 +48,8 @@ export interface CatchUpJob {
   delivered: number;
   /** A replay's window of event times, [since, until). */
   window?: { since: number; until: number | null };
+  /** A replay's own rate (events/s); it never goes past the process's `ratePerSecond`. */
+  rate?: number;
 }
 
 /**
@@ -80,6 +82,10 @@ export class CatchUpTask {
     this.finished = new Promise((resolve) => {
       this.finish = resolve;
     });
+  }
+
+  get projectId(): string {
+    return this.job.stream.projectId;
   }
 
   private get stream(): EventStream {
@@ -248,7 +254,8 @@ export class CatchUpTask {
     if (failures.length > 0) await writer.handOff(failures);
     this.found += chunk.length;
     // The rate bound: a chunk of n events takes at least n / rate seconds.
-    const minimumMs = (chunk.length / ratePerSecond) * 1000;
+    const rate = Math.min(ratePerSecond, this.job.rate ?? ratePerSecond);
+    const minimumMs = (chunk.length / rate) * 1000;
     const spent = performance.now() - started;
     if (spent < minimumMs) await delay(minimumMs - spent);
   }
