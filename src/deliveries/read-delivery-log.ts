@@ -1,5 +1,7 @@
-import { type Kafka, Partitioners } from "kafkajs";
+import type { Kafka } from "kafkajs";
+import { partitionForKey } from "../kafka/partition-for-key";
 import { readToEnd } from "../kafka/read-to-end";
+import { withAdmin } from "../kafka/with-admin";
 import { type DeliveryLogEntry, parseDeliveryLogEntry } from "./delivery-log";
 
 /** Log records one page request reads at most: its time and memory never grow with the topic. */
@@ -33,26 +35,13 @@ export async function readDeliveryLog(
   query: DeliveryLogQuery,
 ): Promise<DeliveryLogPage> {
   const before = parseCursor(query.cursor);
-  const admin = kafka.admin();
-  await admin.connect();
-  let partition: number;
-  let low: bigint;
-  let high: bigint;
-  try {
+  const { partition, low, high } = await withAdmin(kafka, async (admin) => {
     const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
     if (!metadata) throw new Error(`the deliveries log topic ${topic} does not exist`);
-    // The producer's own choice of partition for the key (kafkajs's Java-compatible default).
-    partition = Partitioners.DefaultPartitioner()({
-      topic,
-      partitionMetadata: metadata.partitions,
-      message: { key: query.streamId, value: null },
-    });
+    const partition = partitionForKey(topic, metadata.partitions, query.streamId);
     const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
-    low = BigInt(offsets?.low ?? 0);
-    high = BigInt(offsets?.high ?? 0);
-  } finally {
-    await admin.disconnect();
-  }
+    return { partition, low: BigInt(offsets?.low ?? 0), high: BigInt(offsets?.high ?? 0) };
+  });
   const end = before !== undefined && before < high ? before : high;
   const start = end - BigInt(DELIVERY_LOG_SCAN_LIMIT) > low ? end - BigInt(DELIVERY_LOG_SCAN_LIMIT) : low;
   const found: { offset: bigint; entry: DeliveryLogEntry }[] = [];

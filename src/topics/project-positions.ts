@@ -1,4 +1,5 @@
-import { type Admin, type Kafka, Partitioners } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
+import { partitionForKey } from "../kafka/partition-for-key";
 import { readToEnd } from "../kafka/read-to-end";
 import type { TopicOffsets } from "../streams/event-stream";
 
@@ -15,7 +16,6 @@ export async function projectPositions(
   projectId: string,
   at: { committed: string } | { time: number } | "end",
 ): Promise<TopicOffsets> {
-  const partitioner = Partitioners.DefaultPartitioner();
   // A topic not created yet holds no events: it has no position (its catch-up starts at 0).
   const existing = new Set(await admin.listTopics());
   const present = topics.filter((t) => existing.has(t));
@@ -29,11 +29,7 @@ export async function projectPositions(
   for (const topic of present) {
     const partitions = metadata.find((m) => m.name === topic)?.partitions;
     if (!partitions?.length) throw new Error(`the domain topic ${topic} has no partitions`);
-    const partition = partitioner({
-      topic,
-      partitionMetadata: partitions,
-      message: { key: projectId, value: null },
-    });
+    const partition = partitionForKey(topic, partitions, projectId);
     const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
     const mark = committed
       ?.find((c) => c.topic === topic)
@@ -63,7 +59,6 @@ export async function oldestKeptTime(
   topics: readonly string[],
   projectId: string,
 ): Promise<number | undefined> {
-  const partitioner = Partitioners.DefaultPartitioner();
   const existing = new Set(await admin.listTopics());
   const present = topics.filter((t) => existing.has(t));
   if (present.length === 0) return undefined;
@@ -72,11 +67,7 @@ export async function oldestKeptTime(
   for (const topic of present) {
     const partitions = metadata.find((m) => m.name === topic)?.partitions ?? [];
     if (partitions.length === 0) continue;
-    const partition = partitioner({
-      topic,
-      partitionMetadata: partitions,
-      message: { key: projectId, value: null },
-    });
+    const partition = partitionForKey(topic, partitions, projectId);
     const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
     if (!offsets || Number(offsets.low) === 0 || offsets.low === offsets.high) continue;
     await readToEnd(
