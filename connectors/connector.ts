@@ -14,6 +14,7 @@ import type { StreamRegistry } from "../src/streams/stream-registry";
 import type { StreamStore } from "../src/streams/stream-store";
 import { errorMessage } from "../src/util/error-message";
 import { CatchUpRunner } from "./catch-up/catch-up-runner";
+import { Handovers } from "./catch-up/handovers";
 import { PartitionWindow } from "./commits/partition-window";
 import type { StreamHealth } from "./delivery/circuit-breaker";
 import { CircuitBreakers } from "./delivery/circuit-breaker";
@@ -24,7 +25,7 @@ import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics
 import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
 import { DEFAULT_CALL_TIMEOUT_MS, type SinkRegistry } from "./sinks";
-import { leftToCatchUp, routeEvent, type StreamLookup } from "./streams/routing";
+import { routeEvent, type StreamLookup } from "./streams/routing";
 import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
@@ -128,6 +129,7 @@ export class SinkConnector {
   /** The main group's partitions this instance holds now. */
   private owned = new Set<string>();
   private readonly catchUps?: CatchUpRunner;
+  private readonly handovers = new Handovers();
   /** Per partition, records admitted and not yet committed (see PartitionWindow). */
   private readonly windows = new Map<string, PartitionWindow>();
   /** Consecutive failed attempts to process a partition, for the back-off before reading it again. */
@@ -205,11 +207,16 @@ export class SinkConnector {
       lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.owned = new Set(
+      const owned = new Set(
         Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
           partitions.map((p) => partitionKey(topic, p)),
         ),
       );
+      for (const key of this.owned) {
+        const [topic, partition] = key.split("\n") as [string, string];
+        if (!owned.has(key)) this.handovers.forgetPartition(topic, Number(partition));
+      }
+      this.owned = owned;
       this.assigned = this.owned.size;
       this.inGroup = true;
       this.retireWindows();
@@ -229,6 +236,7 @@ export class SinkConnector {
         logger,
         ratePerSecond: options.catchUps.ratePerSecond,
         maxEvents: 10,
+        handovers: this.handovers,
         owns: (topic, partition) => this.owned.has(partitionKey(topic, partition)),
       });
     }
@@ -531,10 +539,21 @@ export class SinkConnector {
       this.metrics.deadLettered.inc({ reason: "undecodable" });
       return;
     }
-    const streams = routeEvent(event, this.options.streams).filter(
-      (stream) => !leftToCatchUp(stream, topic, partition, message.offset),
+    const offset = BigInt(message.offset);
+    // Routed and decided in one synchronous stretch: a catch-up fixing its hand-over offset sees
+    // exactly which records the live path has decided on (see Handovers).
+    this.handovers.noteRouted(topic, partition, offset);
+    const submissions = routeEvent(event, this.options.streams).map((stream) =>
+      this.handovers.route(
+        stream,
+        topic,
+        partition,
+        offset,
+        this.options.streams.catchUpOf(stream.id).get(topic),
+        () => this.dispatcher.submit(stream, { event, source }),
+      ),
     );
-    await Promise.all(streams.map((stream) => this.dispatcher.submit(stream, { event, source })));
+    await Promise.all(submissions);
   }
 }
 

@@ -146,7 +146,7 @@ export class EventStreamService {
       const backlog = paused
         ? await this.backlogAtPause(current)
         : resumed
-          ? await this.backlogAtResume(current)
+          ? await this.backlogAtResume({ ...current, config })
           : current.backlog;
       const next: EventStream = {
         ...current,
@@ -190,10 +190,12 @@ export class EventStreamService {
   private async backlogAtResume(stream: EventStream): Promise<Backlog | undefined> {
     const { positions } = this.options;
     if (!positions || !stream.backlog) return stream.backlog;
+    const ordered = this.options.sinks.definition(stream.type).ordered?.(stream.config) ?? false;
     return {
       from: stream.backlog.from,
       to: await positions(stream.projectId, "end"),
       resumedRevision: stream.revision + 1,
+      ...(ordered ? { inOrder: true } : {}),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { EventStream } from "../../src/streams/event-stream";
+import type { Backlog, EventStream } from "../../src/streams/event-stream";
 import { snakeKeys } from "./fields";
 
 /**
@@ -26,8 +26,17 @@ export function presentStream(
     revision: stream.revision,
     paused_at: stream.pausedAt,
     paused_reason: stream.pausedReason,
-    ...(stream.backlog ? { backlog: stream.backlog } : {}),
+    ...(stream.backlog ? { backlog: presentBacklog(stream.backlog) } : {}),
     ...(stream.replay ? { replay: stream.replay } : {}),
+  };
+}
+
+function presentBacklog(backlog: Backlog): Record<string, unknown> {
+  return {
+    from: backlog.from,
+    ...(backlog.to ? { to: backlog.to } : {}),
+    ...(backlog.resumedRevision !== undefined ? { resumed_revision: backlog.resumedRevision } : {}),
+    ...(backlog.to ? { in_order: backlog.inOrder === true } : {}),
   };
 }
 

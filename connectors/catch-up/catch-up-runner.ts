@@ -121,7 +121,9 @@ export class CatchUpRunner {
       if (stream.status !== "active") continue;
       const backlog = stream.backlog;
       if (backlog?.to && backlog.resumedRevision !== undefined) {
-        yield* this.jobsOf(stream, resumeJob(backlog.resumedRevision), backlog.from, backlog.to);
+        yield* this.jobsOf(stream, resumeJob(backlog.resumedRevision), backlog.from, backlog.to, {
+          inOrder: backlog.inOrder === true,
+        });
       }
       const replay = stream.replay;
       if (replay && !replay.cancelledAt) {
@@ -142,7 +144,7 @@ export class CatchUpRunner {
     job: string,
     from: TopicOffsets,
     to: TopicOffsets,
-    replay?: Pick<CatchUpJob, "window" | "rate">,
+    kind: Pick<CatchUpJob, "window" | "rate" | "inOrder">,
   ): Generator<CatchUpJob> {
     const progress = this.options.streams.progressOf(stream.id, job);
     for (const [topic, end] of Object.entries(to)) {
@@ -158,7 +160,7 @@ export class CatchUpRunner {
         end: BigInt(end.offset),
         found: done?.found ?? 0,
         delivered: done?.delivered ?? 0,
-        ...replay,
+        ...kind,
       };
     }
   }

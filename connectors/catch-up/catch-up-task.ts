@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
+import { withAdmin } from "../../src/kafka/with-admin";
 import type { SourceRecord } from "../../src/retry";
 import { eventFilterOf } from "../../src/streams/event-filter";
 import type { EventStream } from "../../src/streams/event-stream";
@@ -10,9 +11,12 @@ import { delay } from "../../src/util/wait-for";
 import type { DeliveryLog } from "../delivery/delivery-log";
 import type { GuardedDelivery } from "../delivery/guarded-delivery";
 import type { FailedDelivery, FailedDeliveryWriter } from "../retry/failed-deliveries";
+import type { Handovers } from "./handovers";
 
 /** How often a catch-up inside one long fetched batch records how far it got. */
 const RECORD_EVERY_MS = 1_000;
+/** How often an in-order catch-up asks for the main group's committed offset (see proposeHandover). */
+const COMMITTED_EVERY_MS = 2_000;
 
 export interface CatchUpTaskOptions {
   kafka: Kafka;
@@ -27,6 +31,8 @@ export interface CatchUpTaskOptions {
   ratePerSecond: number;
   /** Events per sink call. */
   maxEvents: number;
+  /** Where an in-order catch-up meets the live path of this process (see Handovers). */
+  handovers: Handovers;
   /**
    * The stream as it is now, while it still wants this job (active; the same resume or replay);
    * undefined stops the task. Each chunk is delivered with it: an edit applies at once.
@@ -43,6 +49,8 @@ export interface CatchUpJob {
   partition: number;
   start: string;
   end: bigint;
+  /** Read on past `end` until the live path takes over (Backlog.inOrder; see Handovers). */
+  inOrder?: boolean;
   /** Counts recorded before this task (an earlier runner's). */
   found: number;
   delivered: number;
@@ -66,8 +74,10 @@ export class CatchUpTask {
   private next: bigint;
   private found: number;
   private delivered: number;
-  private readonly end: bigint;
+  /** Where reading stops: the job's end, or for an in-order one the hand-over offset once fixed. */
+  private end: bigint | undefined;
   private recordedAt = Date.now();
+  private committedAt = 0;
   readonly finished: Promise<void>;
   private finish: () => void = () => undefined;
 
@@ -76,7 +86,7 @@ export class CatchUpTask {
     private readonly job: CatchUpJob,
   ) {
     this.next = BigInt(job.start);
-    this.end = job.end;
+    this.end = job.inOrder ? undefined : job.end;
     this.found = job.found;
     this.delivered = job.delivered;
     this.finished = new Promise((resolve) => {
@@ -100,11 +110,50 @@ export class CatchUpTask {
     return this.job.partition;
   }
 
+  private get done(): boolean {
+    return this.end !== undefined && this.next >= this.end;
+  }
+
+  /** An in-order catch-up close enough behind the live path fixes where it hands over. */
+  private async proposeHandover(): Promise<void> {
+    if (!this.job.inOrder || this.end !== undefined) return;
+    const { handovers } = this.options;
+    const committed = handovers.hasRouted(this.topic, this.partition) ? undefined : await this.committed();
+    this.end = handovers.propose(
+      this.job.job,
+      this.stream.id,
+      this.topic,
+      this.partition,
+      this.next,
+      committed,
+    );
+    if (this.end !== undefined) {
+      this.options.logger.info(
+        { streamId: this.stream.id, topic: this.topic, next: this.next.toString(), at: this.end.toString() },
+        "catch-up hands over to the live path",
+      );
+    }
+  }
+
+  /** The main group's committed offset in the partition (undefined: none), looked up at most every 2 s. */
+  private async committed(): Promise<bigint | undefined> {
+    if (Date.now() - this.committedAt < COMMITTED_EVERY_MS) return undefined;
+    this.committedAt = Date.now();
+    const { kafka, groupId } = this.options;
+    const [offsets] = await withAdmin(kafka, (admin) =>
+      admin.fetchOffsets({ groupId, topics: [this.topic] }),
+    );
+    const offset = offsets?.partitions.find((p) => p.partition === this.partition)?.offset;
+    return offset !== undefined && Number(offset) >= 0 ? BigInt(offset) : undefined;
+  }
+
   async start(): Promise<void> {
-    if (this.next >= this.end) {
+    await this.proposeHandover();
+    if (this.done) {
       // Nothing was left: say so, so no runner looks at it again.
       await this.record();
       this.stopped = true;
+      this.options.handovers.complete(this.stream.id, this.topic);
       this.finish();
       return;
     }
@@ -131,15 +180,20 @@ export class CatchUpTask {
         if (batch.partition !== this.partition || this.stopped) return;
         const records = batch.messages.filter((m) => {
           const offset = BigInt(m.offset);
-          return offset >= this.next && offset < this.end;
+          return offset >= this.next && (this.end === undefined || offset < this.end);
         });
         await this.deliverAll(records);
         if (this.stopped) return;
         const last = BigInt(batch.lastOffset()) + 1n;
-        this.next = last < this.end ? last : this.end;
+        this.next = this.end === undefined || last < this.end ? last : this.end;
+        await this.proposeHandover();
         await this.record();
         await heartbeat();
-        if (this.next >= this.end) await this.close("caught up");
+        if (this.done) {
+          // Recorded first: held records go only once another instance would know it too.
+          this.options.handovers.complete(this.stream.id, this.topic);
+          await this.close("caught up");
+        }
       },
     });
   }
@@ -152,7 +206,8 @@ export class CatchUpTask {
   private async close(reason: string): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const { logger } = this.options;
+    const { logger, handovers } = this.options;
+    if (!this.done) handovers.abandon(this.stream.id, this.topic);
     logger.info(
       {
         streamId: this.stream.id,
@@ -162,7 +217,7 @@ export class CatchUpTask {
         found: this.found,
         delivered: this.delivered,
       },
-      this.next >= this.end ? "catch-up caught up" : `catch-up ${reason}`,
+      this.done ? "catch-up caught up" : `catch-up ${reason}`,
     );
     // Not awaited from inside its own eachBatch: disconnecting waits for that batch to end.
     void this.consumer?.disconnect().finally(() => this.finish());
@@ -269,7 +324,7 @@ export class CatchUpTask {
       next: this.next.toString(),
       found: this.found,
       delivered: this.delivered,
-      done: this.next >= this.end,
+      done: this.done,
       at: new Date().toISOString(),
     });
   }

@@ -104,6 +104,12 @@ export interface SinkDefinition<Config> {
    */
   validate?(config: Config, context?: SinkContext): { field: string; message: string } | undefined;
   limits: BatchLimits;
+  /**
+   * Whether the destination keeps a project's events in the order they were delivered (a FIFO
+   * topic or queue). A resumed stream's backlog then reaches it before anything newer: the live
+   * path holds the stream's newer records until the catch-up hands over (connectors/catch-up/).
+   */
+  ordered?(config: Config): boolean;
   /** Settings holding secrets we generate (e.g. a webhook signing secret). */
   secrets?: SinkSecrets<Config>;
   create(context: SinkContext): Sink<Config>;

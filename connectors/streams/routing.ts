@@ -1,4 +1,5 @@
 import type { DomainEvent } from "../../src/events/domain-event";
+import type { CatchUpProgress } from "../../src/streams/catch-up-progress";
 import { eventFilterOf } from "../../src/streams/event-filter";
 import type { EventStream } from "../../src/streams/event-stream";
 
@@ -6,6 +7,8 @@ import type { EventStream } from "../../src/streams/event-stream";
 export interface StreamLookup {
   streamsFor(projectId: string): readonly EventStream[];
   get(id: string): EventStream | undefined;
+  /** How far the catch-up of the stream's last resume got, by domain topic (see CatchUpProgress). */
+  catchUpOf(id: string): ReadonlyMap<string, CatchUpProgress>;
 }
 
 /**
@@ -21,20 +24,4 @@ export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStre
         s.status === "active" &&
         eventFilterOf(s.eventTypes).matches(event.name),
     );
-}
-
-/**
- * Whether a record is a resumed stream's catch-up's to deliver, not the live path's: it is older
- * than the stream's backlog boundary (`backlog.to`) in that partition.
- */
-export function leftToCatchUp(
-  stream: EventStream,
-  topic: string,
-  partition: number,
-  offset: string,
-): boolean {
-  const boundary = stream.backlog?.to?.[topic];
-  return (
-    boundary !== undefined && boundary.partition === partition && BigInt(offset) < BigInt(boundary.offset)
-  );
 }

@@ -57,6 +57,12 @@ export interface Backlog {
   to?: TopicOffsets;
   /** The revision that resumed the stream: its catch-up's job (later edits do not restart it). */
   resumedRevision?: number;
+  /**
+   * The destination keeps order (a FIFO topic or queue), decided at resume: the catch-up then
+   * reads on past `to` until it meets the live path, which holds the stream's records from the
+   * hand-over offset on until the catch-up has delivered everything before it.
+   */
+  inOrder?: boolean;
 }
 
 /**

@@ -26,6 +26,7 @@ export const snsSink = defineSink<SnsConfig>({
       : undefined;
   },
   limits: { maxEvents: MAX_BATCH_ENTRIES, maxBytes: MAX_SNS_BYTES, concurrency: MAX_SOCKETS },
+  ordered: (config) => parseTopicArn(config.topicArn).fifo,
   create: () => new SnsSink(),
 });
 

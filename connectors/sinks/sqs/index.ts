@@ -42,6 +42,7 @@ export const sqsSink = defineSink<SqsConfig>({
     },
   },
   limits: { maxEvents: MAX_ENTRIES, maxBytes: MAX_BYTES },
+  ordered: (config) => config.queueArn.endsWith(".fifo"),
   create: () => new SqsSink(),
 });
 

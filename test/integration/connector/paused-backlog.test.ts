@@ -8,6 +8,8 @@ import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { stackFromEnv } from "../../../support/stack-env";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { startTestApi, type TestApi } from "../../support/api";
+import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
+import { receiveMessages } from "../../support/sqs";
 
 /**
  * A paused stream keeps its events: they stay in the domain topics, and resuming delivers them
@@ -120,6 +122,63 @@ describe("a paused stream's backlog", () => {
     );
     expect(Object.keys(shown)).toHaveLength(3);
   }, 180_000);
+
+  it("on a FIFO topic, delivers the backlog before anything newer, in order, through a SIGKILL", async () => {
+    const projectId = randomUUID();
+    const fifo = await createTopicWithQueue({ fifo: true });
+    const roleArn = await createPublisherRole(projectId, fifo.topicArn);
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "sns", topic_arn: fifo.topicArn, role_arn: roleArn },
+    });
+    expect(created.status).toBe(201);
+    const streamPath = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    const published: string[] = [];
+    const publish = async (count: number) => {
+      const events = await pipeline.publisher.publishMany(
+        Array.from({ length: count }, () => ({ name: "LoginSucceeded" as const, projectId })),
+      );
+      published.push(...events.map((e) => e.id));
+    };
+    const arrived: string[] = [];
+    const receive = (count: number) =>
+      receiveMessages(fifo.queueUrl, count, 90_000).then((messages) => {
+        // The destination is verified on create and on resume: those messages are not events.
+        const bodies = messages.map((m) => JSON.parse(m.Body ?? "{}") as { id?: string; name: string });
+        arrived.push(
+          ...bodies.filter((b) => b.name !== "EventStreamVerification").map((b) => b.id as string),
+        );
+      });
+    let connector = start();
+    await publish(10);
+    await receive(11);
+
+    expect((await api.call("PATCH", streamPath, { body: { status: "paused" } })).status).toBe(200);
+    await publish(300);
+    const resumed = await api.call("PATCH", streamPath, { body: { status: "active" } });
+    expect(resumed.body.backlog.in_order).toBe(true);
+    // Live events arrive all through the catch-up (150 events a second) and its hand-over.
+    for (let i = 0; i < 5; i++) await publish(20);
+    await receive(100);
+    connector.child.kill("SIGKILL");
+    await connector.exited;
+    connector = start();
+    for (let i = 0; i < 5; i++) await publish(20);
+
+    // Every event, each first seen in the order it was published: the backlog before the newer ones.
+    await waitFor(
+      async () => {
+        await receive(0);
+        return new Set(arrived).size >= published.length;
+      },
+      {
+        timeoutMs: 120_000,
+        description: () =>
+          `all ${published.length} events on the FIFO queue (${new Set(arrived).size})\n${connector.output()}`,
+      },
+    );
+    const firstSeen = [...new Set(arrived)];
+    expect(firstSeen).toEqual(published);
+  }, 240_000);
 
   it("replays a time window again, refuses one older than what is kept, and keeps one replay at a time", async () => {
     const projectId = randomUUID();

@@ -1,0 +1,171 @@
+import { resumeJob } from "../../src/streams/catch-up-progress";
+import type { EventStream } from "../../src/streams/event-stream";
+
+/**
+ * How far an in-order catch-up may still be behind the live path when it fixes the hand-over
+ * offset: the live path then holds the stream's newer records while the catch-up reads at most this
+ * many more records of the partition. Small, so the hold is short; large enough that a partition
+ * busy with other projects' events lets a catch-up get this close.
+ */
+export const HANDOVER_GAP = 500;
+
+type Decision = "deliver" | "skip";
+
+interface Handover {
+  streamId: string;
+  topic: string;
+  partition: number;
+  /** The catch-up's job (`resume@<revision>`): a later resume has a hand-over of its own. */
+  job: string;
+  /** The live path delivers the stream's records from here on; the catch-up those before. */
+  offset: bigint;
+  settled?: Decision;
+  /** The live path's held records, in the order they came. */
+  held: ((decision: Decision) => void)[];
+}
+
+/**
+ * The meeting point of an in-order catch-up (Backlog.inOrder: a FIFO destination) and the live
+ * path, in the process that owns the partition and so runs both. Until they meet, the catch-up
+ * reads on past the backlog's end and the live path leaves the stream's records to it. When the
+ * catch-up is within HANDOVER_GAP of what the live path has routed, it fixes the hand-over offset
+ * just past the live path's position: the live path holds the stream's records from there and
+ * delivers them once the catch-up has delivered everything before (then recorded as done, so
+ * another instance knows the offset too). A hand-over abandoned (the catch-up stopped, the partition
+ * moved) lets the held records go undelivered: the next catch-up is open-ended again and covers them.
+ */
+export class Handovers {
+  /** The highest offset the live path has routed, per partition. */
+  private readonly routed = new Map<string, bigint>();
+  private readonly open = new Map<string, Handover>();
+
+  /**
+   * The live path's route of one record to one active stream: `deliver` runs now (synchronously,
+   * so the stream's records reach its lane in offset order), later for a held record, or never
+   * when the stream's catch-up delivers it. `recorded`: the catch-up's recorded progress in the
+   * topic, another instance's included. Call noteRouted for the record first.
+   */
+  route(
+    stream: EventStream,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    recorded: { next: string; done: boolean } | undefined,
+    deliver: () => Promise<void>,
+  ): Promise<void> | undefined {
+    const decision = this.decide(stream, topic, partition, offset, recorded);
+    if (decision === "deliver") return deliver();
+    if (decision === "skip") return undefined;
+    return new Promise<void>((resolve, reject) => {
+      decision.held.push((d) => {
+        if (d === "skip") resolve();
+        else deliver().then(resolve, reject);
+      });
+    });
+  }
+
+  /** The live path is about to route this record: called synchronously with its routing. */
+  noteRouted(topic: string, partition: number, offset: bigint): void {
+    const key = partitionKey(topic, partition);
+    const previous = this.routed.get(key);
+    if (previous === undefined || offset > previous) this.routed.set(key, offset);
+  }
+
+  /** The partition is no longer this process's: what was routed of it says nothing any more. */
+  forgetPartition(topic: string, partition: number): void {
+    this.routed.delete(partitionKey(topic, partition));
+    for (const [key, handover] of this.open) {
+      if (handover.topic !== topic || handover.partition !== partition) continue;
+      this.open.delete(key);
+      settle(handover, handover.settled ?? "skip");
+    }
+  }
+
+  /** Whether the live path has routed a record of the partition since this process got it. */
+  hasRouted(topic: string, partition: number): boolean {
+    return this.routed.has(partitionKey(topic, partition));
+  }
+
+  /**
+   * Fixes the hand-over offset when the catch-up at `next` is close enough behind the live path:
+   * just past what the live path routed (or `next` itself when the live path is not that far).
+   * Before the live path routed anything it starts at the group's `committed` offset, which the
+   * caller then gives (the live path commits past the records it leaves to the catch-up, so that
+   * may be far ahead). Returns the offset the catch-up must read up to, or undefined to read on.
+   */
+  propose(
+    job: string,
+    streamId: string,
+    topic: string,
+    partition: number,
+    next: bigint,
+    committed?: bigint,
+  ): bigint | undefined {
+    const existing = this.open.get(handoverKey(streamId, topic));
+    if (existing?.job === job && !existing.settled) return existing.offset;
+    const routed = this.routed.get(partitionKey(topic, partition));
+    const liveNext = routed === undefined ? committed : routed + 1n;
+    if (liveNext === undefined || liveNext - next > BigInt(HANDOVER_GAP)) return undefined;
+    const offset = liveNext > next ? liveNext : next;
+    this.open.set(handoverKey(streamId, topic), { streamId, topic, partition, job, offset, held: [] });
+    return offset;
+  }
+
+  /**
+   * The catch-up delivered (and recorded) everything before the offset: the held records go. The
+   * hand-over is kept until the registry shows the catch-up done: until then it is what says so.
+   */
+  complete(streamId: string, topic: string): void {
+    const handover = this.open.get(handoverKey(streamId, topic));
+    if (handover && !handover.settled) settle(handover, "deliver");
+  }
+
+  /** The catch-up stopped before the offset: the held records are left to the next catch-up. */
+  abandon(streamId: string, topic: string): void {
+    const key = handoverKey(streamId, topic);
+    const handover = this.open.get(key);
+    if (!handover || handover.settled) return;
+    this.open.delete(key);
+    settle(handover, "skip");
+  }
+
+  private decide(
+    stream: EventStream,
+    topic: string,
+    partition: number,
+    offset: bigint,
+    recorded: { next: string; done: boolean } | undefined,
+  ): Decision | Handover {
+    const backlog = stream.backlog;
+    const end = backlog?.to?.[topic];
+    if (!backlog || backlog.resumedRevision === undefined || !end || end.partition !== partition)
+      return "deliver";
+    if (!backlog.inOrder) return offset < BigInt(end.offset) ? "skip" : "deliver";
+    const key = handoverKey(stream.id, topic);
+    const handover = this.open.get(key);
+    if (handover && handover.job !== resumeJob(backlog.resumedRevision)) {
+      // A stale resume's: its catch-up is stopped, and the new one is open-ended again.
+      this.open.delete(key);
+      if (!handover.settled) settle(handover, "skip");
+    } else if (handover && recorded?.done) {
+      // The recorded progress speaks for it now (it is recorded before the catch-up completes it).
+      this.open.delete(key);
+      if (!handover.settled) settle(handover, "deliver");
+    } else if (handover) {
+      if (offset < handover.offset) return "skip";
+      return handover.settled ?? handover;
+    }
+    if (recorded?.done) return offset < BigInt(recorded.next) ? "skip" : "deliver";
+    return "skip";
+  }
+}
+
+/** Held records go (or are left) in the order they came, before anything routed after this. */
+function settle(handover: Handover, decision: Decision): void {
+  handover.settled = decision;
+  const held = handover.held.splice(0);
+  for (const release of held) release(decision);
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}\n${partition}`;
+const handoverKey = (streamId: string, topic: string) => `${streamId}\n${topic}`;
