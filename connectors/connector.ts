@@ -237,6 +237,7 @@ export class SinkConnector {
         ratePerSecond: options.catchUps.ratePerSecond,
         maxEvents: 10,
         handovers: this.handovers,
+        parkedTopic: options.retryPolicy.parked,
         owns: (topic, partition) => this.owned.has(partitionKey(topic, partition)),
       });
     }

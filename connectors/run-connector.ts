@@ -13,7 +13,7 @@ import type { EventStream } from "../src/streams/event-stream";
 import { StreamRegistry } from "../src/streams/stream-registry";
 import { StreamStore } from "../src/streams/stream-store";
 import { domainTopic } from "../src/topics/domain-topics";
-import { projectPositions } from "../src/topics/project-positions";
+import { backlogPositions } from "../src/topics/project-positions";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { SinkConnector } from "./connector";
 import { DeliveryLogWriter } from "./delivery/delivery-log";
@@ -72,7 +72,9 @@ export async function startConnector(
   await Promise.all([store.start(), health.start()]);
   const pauser = new StreamPauser(streams, store, logger, (projectId) =>
     withAdmin(kafka, (admin) =>
-      projectPositions(admin, domainTopics, projectId, { committed: config.groupId }),
+      backlogPositions(admin, { domain: domainTopics, parked: topics.parked }, projectId, {
+        committed: config.groupId,
+      }),
     ),
   );
   const deliveryLog = config.deliveryLog
@@ -99,6 +101,7 @@ export async function startConnector(
     retryPolicy: {
       tiers: config.retryLadder.map((t) => ({ ...t, topic: topics.retryTier(t.name) })),
       deadLetter: topics.deadLetter,
+      parked: topics.parked,
       jitter: config.retryJitter,
       misconfigurationTier: config.misconfigurationTier,
     },

@@ -13,7 +13,7 @@ import { HealthTable } from "../../src/streams/health-table";
 import { StreamRegistry } from "../../src/streams/stream-registry";
 import { StreamStore } from "../../src/streams/stream-store";
 import { domainTopic } from "../../src/topics/domain-topics";
-import { oldestKeptTime, projectPositions } from "../../src/topics/project-positions";
+import { backlogPositions, oldestKeptTime, projectPositions } from "../../src/topics/project-positions";
 import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
 import { Authenticator } from "./auth";
 import { presentSummary } from "./delivery-routes";
@@ -60,10 +60,12 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     sinkContext: { logger, env: process.env },
     maxStreamsPerProject: settings.maxStreamsPerProject,
     positions: (projectId, at) =>
+      withAdmin(kafka, (admin) => projectPositions(admin, domainTopics, projectId, at)),
+    backlogPositions: (projectId, at) =>
       withAdmin(kafka, (admin) =>
-        projectPositions(
+        backlogPositions(
           admin,
-          domainTopics,
+          { domain: domainTopics, parked: systemTopics(settings.topicPrefix).parked },
           projectId,
           at === "committed" ? { committed: settings.connectorGroupId } : at,
         ),

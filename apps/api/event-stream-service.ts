@@ -30,7 +30,12 @@ export interface EventStreamServiceOptions {
    * keeps the events from there) or the ends (a resume catches up to there). Without it, a pause
    * keeps no backlog.
    */
-  positions?: (projectId: string, at: "committed" | "end" | { time: number }) => Promise<TopicOffsets>;
+  positions?: (projectId: string, at: "end" | { time: number }) => Promise<TopicOffsets>;
+  /**
+   * Where a pause keeps the stream's events from (`committed`) and a resume catches up to
+   * (`end`): the domain topics and the parked topic (see backlogPositions).
+   */
+  backlogPositions?: (projectId: string, at: "committed" | "end") => Promise<TopicOffsets>;
   /** When the oldest event a replay could still read was written (see oldestKeptTime). */
   oldestKept?: (projectId: string) => Promise<number | undefined>;
 }
@@ -169,9 +174,9 @@ export class EventStreamService {
    * offsets, or from where an unfinished catch-up had got to, whichever is earlier.
    */
   private async backlogAtPause(stream: EventStream): Promise<Backlog | undefined> {
-    const { positions, registry } = this.options;
-    if (!positions) return undefined;
-    const from = await positions(stream.projectId, "committed");
+    const { backlogPositions, registry } = this.options;
+    if (!backlogPositions) return undefined;
+    const from = await backlogPositions(stream.projectId, "committed");
     if (stream.backlog?.to) {
       // A catch-up still under way: what it has not delivered yet stays in the backlog too.
       const progress = registry.catchUpOf(stream.id);
@@ -188,12 +193,12 @@ export class EventStreamService {
 
   /** A resumed stream catches up from where its pause left it to the ends of now. */
   private async backlogAtResume(stream: EventStream): Promise<Backlog | undefined> {
-    const { positions } = this.options;
-    if (!positions || !stream.backlog) return stream.backlog;
+    const { backlogPositions } = this.options;
+    if (!backlogPositions || !stream.backlog) return stream.backlog;
     const ordered = this.options.sinks.definition(stream.type).ordered?.(stream.config) ?? false;
     return {
       from: stream.backlog.from,
-      to: await positions(stream.projectId, "end"),
+      to: await backlogPositions(stream.projectId, "end"),
       resumedRevision: stream.revision + 1,
       ...(ordered ? { inOrder: true } : {}),
     };

@@ -1,5 +1,5 @@
 import { replayJob, resumeJob } from "../../src/streams/catch-up-progress";
-import type { EventStream, TopicOffsets } from "../../src/streams/event-stream";
+import type { Backlog, EventStream, TopicOffsets } from "../../src/streams/event-stream";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
 import { type CatchUpJob, CatchUpTask, type CatchUpTaskOptions } from "./catch-up-task";
 
@@ -9,6 +9,8 @@ export interface CatchUpRunnerOptions extends Omit<CatchUpTaskOptions, "current"
   owns(topic: string, partition: number): boolean;
   /** Catch-ups this process runs at once at most; the others wait their turn. */
   maxTasks?: number;
+  /** Where paused streams' retry records wait (SystemTopics.parked): a backlog's first part. */
+  parkedTopic: string;
 }
 
 const DEFAULT_MAX_TASKS = 4;
@@ -57,7 +59,8 @@ export class CatchUpRunner {
     if (this.stopped) return;
     const wanted = new Map<string, CatchUpJob>();
     for (const job of this.jobs()) {
-      if (this.options.owns(job.topic, job.partition))
+      const owner = job.owner ?? job;
+      if (this.options.owns(owner.topic, owner.partition))
         wanted.set(`${job.job}/${job.stream.id}/${job.topic}`, job);
     }
     for (const [key, task] of this.tasks) {
@@ -121,9 +124,10 @@ export class CatchUpRunner {
       if (stream.status !== "active") continue;
       const backlog = stream.backlog;
       if (backlog?.to && backlog.resumedRevision !== undefined) {
-        yield* this.jobsOf(stream, resumeJob(backlog.resumedRevision), backlog.from, backlog.to, {
-          inOrder: backlog.inOrder === true,
-        });
+        yield* this.resumeJobs(
+          stream,
+          backlog as Required<Pick<Backlog, "to" | "resumedRevision">> & Backlog,
+        );
       }
       const replay = stream.replay;
       if (replay && !replay.cancelledAt) {
@@ -139,12 +143,36 @@ export class CatchUpRunner {
     }
   }
 
+  /**
+   * A resumed stream's catch-ups: first its parked retry records (older than anything in the
+   * domain topics), run by the owner of its first domain topic's partition; then, once that one
+   * has read to where it stood at resume, one per domain topic.
+   */
+  private *resumeJobs(
+    stream: EventStream,
+    backlog: Backlog & Required<Pick<Backlog, "to" | "resumedRevision">>,
+  ): Generator<CatchUpJob> {
+    const job = resumeJob(backlog.resumedRevision);
+    const { parkedTopic } = this.options;
+    const { [parkedTopic]: parkedEnd, ...domain } = backlog.to;
+    const owner = Object.entries(domain)[0];
+    if (parkedEnd && owner) {
+      const parked = [
+        ...this.jobsOf(stream, job, backlog.from, { [parkedTopic]: parkedEnd }, { parked: true }),
+      ];
+      for (const p of parked) yield { ...p, owner: { topic: owner[0], partition: owner[1].partition } };
+      const waiting = parked.some((p) => BigInt(p.start) < p.end);
+      if (waiting) return;
+    }
+    yield* this.jobsOf(stream, job, backlog.from, domain, { inOrder: backlog.inOrder === true });
+  }
+
   private *jobsOf(
     stream: EventStream,
     job: string,
     from: TopicOffsets,
     to: TopicOffsets,
-    kind: Pick<CatchUpJob, "window" | "rate" | "inOrder">,
+    kind: Pick<CatchUpJob, "window" | "rate" | "inOrder" | "parked">,
   ): Generator<CatchUpJob> {
     const progress = this.options.streams.progressOf(stream.id, job);
     for (const [topic, end] of Object.entries(to)) {

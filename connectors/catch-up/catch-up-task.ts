@@ -3,7 +3,14 @@ import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
 import { withAdmin } from "../../src/kafka/with-admin";
-import type { SourceRecord } from "../../src/retry";
+import {
+  H,
+  headerString,
+  type RetryRecord,
+  type RetryState,
+  readRetryRecord,
+  type SourceRecord,
+} from "../../src/retry";
 import { eventFilterOf } from "../../src/streams/event-filter";
 import type { EventStream } from "../../src/streams/event-stream";
 import type { StreamStore } from "../../src/streams/stream-store";
@@ -17,6 +24,12 @@ import type { Handovers } from "./handovers";
 const RECORD_EVERY_MS = 1_000;
 /** How often an in-order catch-up asks for the main group's committed offset (see proposeHandover). */
 const COMMITTED_EVERY_MS = 2_000;
+/**
+ * How long the parked topic's catch-up reads on past its end: a retry consumer that had not seen
+ * the resume yet may still park a record of the stream meanwhile (records parked later than this
+ * would wait for the stream's next pause and resume).
+ */
+export const PARKED_SETTLE_MS = 10_000;
 
 export interface CatchUpTaskOptions {
   kafka: Kafka;
@@ -40,6 +53,18 @@ export interface CatchUpTaskOptions {
   current(): EventStream | undefined;
 }
 
+/** An event the catch-up delivers, where it was read, and for a parked retry its attempts so far. */
+interface Found {
+  event: DomainEvent;
+  source: SourceRecord;
+  previous?: RetryState;
+}
+
+/** A parked record: a retry record that says which step it left (see parkUntilResume). */
+function parkedRecord(message: KafkaMessage): RetryRecord {
+  return readRetryRecord(message, Number(headerString(message.headers, H.parkedFromTier) ?? 0));
+}
+
 /** One catch-up: a stream's events of one partition, from `start` to `end`. */
 export interface CatchUpJob {
   /** `resume@<revision>` or `replay:<id>` (see CatchUpProgress). */
@@ -51,6 +76,13 @@ export interface CatchUpJob {
   end: bigint;
   /** Read on past `end` until the live path takes over (Backlog.inOrder; see Handovers). */
   inOrder?: boolean;
+  /**
+   * The topic is the parked one (SystemTopics.parked): its records are retry records of the
+   * project's paused streams, this stream's are delivered as the attempt after their last.
+   */
+  parked?: boolean;
+  /** Whose partition it is to run (default: its own): the parked one goes with the stream's project. */
+  owner?: { topic: string; partition: number };
   /** Counts recorded before this task (an earlier runner's). */
   found: number;
   delivered: number;
@@ -77,6 +109,10 @@ export class CatchUpTask {
   /** Where reading stops: the job's end, or for an in-order one the hand-over offset once fixed. */
   private end: bigint | undefined;
   private recordedAt = Date.now();
+  /** A parked catch-up at its end reads on until then (see PARKED_SETTLE_MS). */
+  private settleAt?: number;
+  private settleTimer?: NodeJS.Timeout;
+  private inBatch = false;
   private committedAt = 0;
   readonly finished: Promise<void>;
   private finish: () => void = () => undefined;
@@ -86,7 +122,6 @@ export class CatchUpTask {
     private readonly job: CatchUpJob,
   ) {
     this.next = BigInt(job.start);
-    this.end = job.inOrder ? undefined : job.end;
     this.found = job.found;
     this.delivered = job.delivered;
     this.finished = new Promise((resolve) => {
@@ -147,8 +182,51 @@ export class CatchUpTask {
     return offset !== undefined && Number(offset) >= 0 ? BigInt(offset) : undefined;
   }
 
-  async start(): Promise<void> {
+  /** The parked topic's catch-up ends once it has been at the partition's end for a while. */
+  private async settleParked(highWatermark?: bigint): Promise<void> {
+    if (!this.job.parked || this.end !== undefined || this.next < this.job.end) return;
+    this.settleAt ??= Date.now() + PARKED_SETTLE_MS;
+    if (Date.now() < this.settleAt) {
+      this.settleTimer ??= setTimeout(() => this.settleWhenIdle(), this.settleAt - Date.now());
+      return;
+    }
+    const high = highWatermark ?? (await this.highWatermark());
+    if (this.next >= high) this.end = this.next;
+  }
+
+  /** No batch came by the settle time: end here if nothing more was parked meanwhile. */
+  private settleWhenIdle(): void {
+    this.settleTimer = undefined;
+    if (this.stopped || this.inBatch) return;
+    void this.settleParked()
+      .then(async () => {
+        if (!this.done || this.stopped || this.inBatch) return;
+        await this.record();
+        await this.close("caught up");
+      })
+      .catch((error: unknown) => {
+        this.options.logger.warn(
+          { streamId: this.stream.id, err: error },
+          "parked catch-up: end not checked",
+        );
+        this.settleTimer ??= setTimeout(() => this.settleWhenIdle(), 1_000);
+      });
+  }
+
+  private async highWatermark(): Promise<bigint> {
+    const offsets = await withAdmin(this.options.kafka, (admin) => admin.fetchTopicOffsets(this.topic));
+    return BigInt(offsets.find((o) => o.partition === this.partition)?.high ?? "0");
+  }
+
+  /** Where reading ends, for the jobs whose end is found while reading (in-order, parked). */
+  private async findEnd(highWatermark?: bigint): Promise<void> {
     await this.proposeHandover();
+    await this.settleParked(highWatermark);
+  }
+
+  async start(): Promise<void> {
+    this.end = this.job.inOrder || this.job.parked ? undefined : this.job.end;
+    await this.findEnd();
     if (this.done) {
       // Nothing was left: say so, so no runner looks at it again.
       await this.record();
@@ -178,21 +256,26 @@ export class CatchUpTask {
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         if (batch.partition !== this.partition || this.stopped) return;
-        const records = batch.messages.filter((m) => {
-          const offset = BigInt(m.offset);
-          return offset >= this.next && (this.end === undefined || offset < this.end);
-        });
-        await this.deliverAll(records);
-        if (this.stopped) return;
-        const last = BigInt(batch.lastOffset()) + 1n;
-        this.next = this.end === undefined || last < this.end ? last : this.end;
-        await this.proposeHandover();
-        await this.record();
-        await heartbeat();
-        if (this.done) {
-          // Recorded first: held records go only once another instance would know it too.
-          this.options.handovers.complete(this.stream.id, this.topic);
-          await this.close("caught up");
+        this.inBatch = true;
+        try {
+          const records = batch.messages.filter((m) => {
+            const offset = BigInt(m.offset);
+            return offset >= this.next && (this.end === undefined || offset < this.end);
+          });
+          await this.deliverAll(records);
+          if (this.stopped) return;
+          const last = BigInt(batch.lastOffset()) + 1n;
+          this.next = this.end === undefined || last < this.end ? last : this.end;
+          await this.findEnd(BigInt(batch.highWatermark));
+          await this.record();
+          await heartbeat();
+          if (this.done) {
+            // Recorded first: held records go only once another instance would know it too.
+            this.options.handovers.complete(this.stream.id, this.topic);
+            await this.close("caught up");
+          }
+        } finally {
+          this.inBatch = false;
         }
       },
     });
@@ -206,6 +289,7 @@ export class CatchUpTask {
   private async close(reason: string): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.settleTimer);
     const { logger, handovers } = this.options;
     if (!this.done) handovers.abandon(this.stream.id, this.topic);
     logger.info(
@@ -225,17 +309,22 @@ export class CatchUpTask {
 
   private async deliverAll(records: KafkaMessage[]): Promise<void> {
     const { decode, maxEvents } = this.options;
-    let chunk: { event: DomainEvent; source: SourceRecord }[] = [];
+    let chunk: Found[] = [];
     for (const message of records) {
       const stream = this.options.current();
       if (this.stopped || !stream) return this.close("stopped: the stream changed");
       const value = message.value ?? Buffer.alloc(0);
-      const event = await this.decodeWithRetry(value, decode);
+      const retry = this.job.parked ? parkedRecord(message) : undefined;
+      if (retry && retry.streamId !== stream.id) continue; // another paused stream's of the project
+      const source = retry?.source ?? {
+        topic: this.topic,
+        partition: this.partition,
+        offset: message.offset,
+        value,
+      };
+      const event = await this.decodeWithRetry(value, source.topic, decode);
       if (!event || !this.takes(stream, event)) continue;
-      chunk.push({
-        event,
-        source: { topic: this.topic, partition: this.partition, offset: message.offset, value },
-      });
+      chunk.push({ event, source, ...(retry ? { previous: retry.state } : {}) });
       if (chunk.length >= maxEvents) {
         await this.deliverChunk(stream, chunk);
         chunk = [];
@@ -263,11 +352,12 @@ export class CatchUpTask {
   /** A registry away is waited out; a record that cannot be decoded at all is the main path's to park. */
   private async decodeWithRetry(
     value: Buffer,
+    topic: string,
     decode: CatchUpTaskOptions["decode"],
   ): Promise<DomainEvent | undefined> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        return await decode(value, this.topic);
+        return await decode(value, topic);
       } catch (error) {
         if (!(error as { transient?: boolean }).transient) return undefined;
         await delay(Math.min(30_000, 500 * 2 ** attempt));
@@ -276,10 +366,7 @@ export class CatchUpTask {
     return undefined;
   }
 
-  private async deliverChunk(
-    stream: EventStream,
-    chunk: { event: DomainEvent; source: SourceRecord }[],
-  ): Promise<void> {
+  private async deliverChunk(stream: EventStream, chunk: Found[]): Promise<void> {
     const { guard, writer, log, ratePerSecond } = this.options;
     const started = performance.now();
     const results = await guard.deliver(
@@ -288,11 +375,11 @@ export class CatchUpTask {
     );
     const latencyMs = performance.now() - started;
     const failures: FailedDelivery[] = [];
-    chunk.forEach(({ event, source }, i) => {
+    chunk.forEach(({ event, source, previous }, i) => {
       const result = results[i];
       if (!result || result.outcome === "delivered") {
         this.delivered++;
-        log?.delivered(stream, event, 1, latencyMs);
+        log?.delivered(stream, event, (previous?.attempt ?? 0) + 1, latencyMs);
         return;
       }
       failures.push({
@@ -303,6 +390,7 @@ export class CatchUpTask {
         result,
         event,
         latencyMs,
+        ...(previous ? { previous } : {}),
       });
     });
     // Failures take the retry path like the main path's: the catch-up never waits for a destination.

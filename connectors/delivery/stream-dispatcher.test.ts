@@ -67,6 +67,7 @@ function setup(
     writer: new FailedDeliveryWriter(producer, {
       tiers: [{ index: 0, name: "5s", delayMs: 5_000, topic: "retry" }],
       deadLetter: "dlq",
+      parked: "parked",
       jitter: "full",
       misconfigurationTier: 0,
     }),

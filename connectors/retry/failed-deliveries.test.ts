@@ -14,7 +14,7 @@ function setup() {
   const tiers = parseLadder("5s,30s").map((t) => ({ ...t, topic: `retry.${t.name}` }));
   const writer = new FailedDeliveryWriter(
     producer,
-    { tiers, deadLetter: "dlq", jitter: "none", misconfigurationTier: 1 },
+    { tiers, deadLetter: "dlq", parked: "parked", jitter: "none", misconfigurationTier: 1 },
     { now: () => 1_000_000 },
   );
   return { writer, requests };
@@ -155,6 +155,7 @@ describe("FailedDeliveryWriter and the retry record", () => {
     const writer = new FailedDeliveryWriter(producer, {
       tiers: parseLadder("5s").map((t) => ({ ...t, topic: "retry.5s" })),
       deadLetter: "dlq",
+      parked: "parked",
       jitter: "full",
       misconfigurationTier: 0,
     });

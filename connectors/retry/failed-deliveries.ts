@@ -163,13 +163,30 @@ export class FailedDeliveryWriter {
     await Promise.all(alone);
   }
 
-  /** Puts records back on a topic unchanged but for the due time (a paused stream's backlog). */
-  async park(topic: string, records: readonly Message[], dueAt: number): Promise<void> {
+  /** Puts records back on a topic unchanged but for the due time (a paused stream without a backlog). */
+  async putBack(topic: string, records: readonly Message[], dueAt: number): Promise<void> {
     if (records.length === 0) return;
     const due = new Date(dueAt).toISOString();
     await this.send(
       new Map([[topic, records.map((m) => ({ ...m, headers: { ...m.headers, [H.dueAt]: due } }))]]),
     );
+  }
+
+  /**
+   * A paused stream's retry records, written once to the parked topic (keyed by project, like the
+   * domain topics) with the step they left: its catch-up takes them up again on resume.
+   */
+  async parkUntilResume(
+    records: readonly (Message & { projectId: string })[],
+    tierIndex: number,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const parked = records.map(({ projectId, ...m }) => ({
+      ...m,
+      key: projectId,
+      headers: { ...m.headers, [H.parkedFromTier]: String(tierIndex) },
+    }));
+    await this.send(new Map([[this.policy.parked, parked]]));
   }
 
   /** A record that cannot be decoded: parked with the reason; the connector moves on. */

@@ -229,12 +229,27 @@ export class TierConsumer {
       metrics.retryOutcomes.inc({ tier: tier.name, outcome: "dropped-stream-deleted" }, records.length);
       return;
     }
-    if (stream.status === "paused") {
-      // Kept for the backlog: back on this step, looked at again one step's delay later.
-      await writer.park(
+    if (stream.status === "paused" && !stream.backlog?.from[writer.policy.parked]) {
+      // Paused without a backlog to resume from (written by an older API, or by hand): back on
+      // this step, looked at again one step's delay later.
+      await writer.putBack(
         tier.topic,
         records.map((r) => ({ key: r.message.key, value: r.message.value, headers: r.message.headers })),
         Date.now() + tier.delayMs,
+      );
+      metrics.retryOutcomes.inc({ tier: tier.name, outcome: "put-back-stream-paused" }, records.length);
+      return;
+    }
+    if (stream.status === "paused") {
+      // Kept with the backlog, once: the stream's catch-up delivers them first on resume.
+      await writer.parkUntilResume(
+        records.map((r) => ({
+          key: r.message.key,
+          value: r.message.value,
+          headers: r.message.headers,
+          projectId: stream.projectId,
+        })),
+        tier.index,
       );
       metrics.retryOutcomes.inc({ tier: tier.name, outcome: "parked-stream-paused" }, records.length);
       return;

@@ -27,6 +27,8 @@ export const H = {
   reason: "es-reason",
   /** On a retry record: everything but the due time, as one JSON object (RetryHeader). */
   retry: "es-retry",
+  /** On a parked record (a paused stream's retry): the index of the ladder step it left. */
+  parkedFromTier: "es-parked-from-tier",
   /** On a redriven record: the dead letter it came from ("partition/offset"). */
   redriveOf: "es-redrive-of",
   sourceTopic: "es-source-topic",

@@ -4,6 +4,7 @@ import { placeFailure, type RetryPolicy } from "./retry-policy";
 const policy = (misconfigurationTier = 2): RetryPolicy => ({
   tiers: parseLadder("5s,30s,2m,10m").map((t) => ({ ...t, topic: `retry.${t.name}` })),
   deadLetter: "dlq",
+  parked: "parked",
   jitter: "full",
   misconfigurationTier,
 });

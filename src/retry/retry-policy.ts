@@ -8,6 +8,8 @@ export interface TierTopic extends RetryTier {
 export interface RetryPolicy {
   tiers: readonly TierTopic[];
   deadLetter: string;
+  /** Where a paused stream's retry records wait for its resume (see SystemTopics.parked). */
+  parked: string;
   jitter: Jitter;
   /**
    * A misconfigured destination (AccessDenied, NotFound) needs a person to fix it: hammering it at

@@ -49,6 +49,23 @@ export async function projectPositions(
 }
 
 /**
+ * Where a paused stream's backlog starts (`committed`: the connector group's committed offsets)
+ * or, on resume, ends (`end`), per domain topic, and in the parked topic (where the stream's retry
+ * records wait meanwhile: only those parked after the pause, so its end both times).
+ */
+export async function backlogPositions(
+  admin: Admin,
+  topics: { domain: readonly string[]; parked: string },
+  projectId: string,
+  at: { committed: string } | "end",
+): Promise<TopicOffsets> {
+  return {
+    ...(await projectPositions(admin, topics.domain, projectId, at)),
+    ...(await projectPositions(admin, [topics.parked], projectId, "end")),
+  };
+}
+
+/**
  * When the oldest event still kept in a project's partitions was written, counting only topics
  * whose retention has deleted records already (the others still hold everything): a replay from
  * earlier would miss events. Undefined when nothing was ever deleted.

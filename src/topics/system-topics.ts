@@ -15,6 +15,11 @@ export interface SystemTopics {
   health: string;
   /** Keyed by stream id, kept DELIVERY_LOG_RETENTION_MS: recent delivery attempts, for customers. */
   deliveries: string;
+  /**
+   * Keyed by project id, like the domain topics: retry records of paused streams, written once and
+   * read again by the stream's catch-up on resume (its backlog's first part: they are older).
+   */
+  parked: string;
   /** The topic of one step of the retry ladder, by its name ("5s" → eventstreams.retry.5s). */
   retryTier(name: string): string;
 }
@@ -27,6 +32,7 @@ export function systemTopics(prefix: string): SystemTopics {
     redrive: name("eventstreams.redrive"),
     health: name("eventstreams.health"),
     deliveries: name("eventstreams.deliveries"),
+    parked: name("eventstreams.parked"),
     retryTier: (tier) => name(`eventstreams.retry.${tier}`),
   };
 }
@@ -34,9 +40,10 @@ export function systemTopics(prefix: string): SystemTopics {
 const TWO_WEEKS_MS = String(14 * 24 * 60 * 60 * 1000);
 
 /**
- * Creates the retry tier, dead-letter, redrive, health and deliveries topics if missing (idempotent). Retry
- * and dead-letter topics are keyed by stream id, so one stream's retries stay in order, and kept
- * two weeks, longer than the retry ladder plus a weekend.
+ * Creates the retry tier, dead-letter, parked, redrive, health and deliveries topics if missing
+ * (idempotent). Retry and dead-letter topics are keyed by stream id, so one stream's retries stay in
+ * order; they and the parked topic are kept two weeks, longer than the retry ladder plus a weekend,
+ * and than a paused stream's backlog (the domain topics' retention).
  */
 export async function ensureFailureTopics(
   admin: import("kafkajs").Admin,
@@ -45,7 +52,7 @@ export async function ensureFailureTopics(
   tierNames: readonly string[] = [],
 ): Promise<void> {
   const wanted = [
-    ...[...tierNames.map((t) => topics.retryTier(t)), topics.deadLetter].map((topic) => ({
+    ...[...tierNames.map((t) => topics.retryTier(t)), topics.deadLetter, topics.parked].map((topic) => ({
       topic,
       configEntries: [{ name: "retention.ms", value: TWO_WEEKS_MS }],
     })),

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createEventDecoder } from "../../../src/codec/event-decoder";
 import { readToEnd } from "../../../src/kafka/read-to-end";
+import { readRetryRecord } from "../../../src/retry";
 import { domainTopic } from "../../../src/topics/domain-topics";
-import { waitFor } from "../../../src/util/wait-for";
+import { delay, waitFor } from "../../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
 import { stackFromEnv } from "../../../support/stack-env";
@@ -26,7 +27,13 @@ describe("a paused stream's backlog", () => {
   beforeAll(async () => {
     server = await startWebhookServer();
     pipeline = await createPipeline(3);
-    env = { ...pipeline.env, ...trustedReceiverEnv(server), EVENTSTREAMS_CATCH_UP_RATE: "150" };
+    env = {
+      ...pipeline.env,
+      ...trustedReceiverEnv(server),
+      EVENTSTREAMS_CATCH_UP_RATE: "150",
+      // A short ladder, so a retry's steps come and go within a test.
+      EVENTSTREAMS_RETRY_LADDER: "300ms,600ms,1200ms",
+    };
     // The API reads the connector's group (where a pause looks up how far events were handled).
     Object.assign(process.env, env);
     api = await startTestApi({ topic: pipeline.topics.config });
@@ -104,8 +111,8 @@ describe("a paused stream's backlog", () => {
     const progress = await waitFor(
       () => {
         const topics = pipeline.streams.catchUpOf(created.body.id);
-        // One record per domain topic of the backlog (three), each done.
-        return topics.size === 3 && [...topics.values()].every((p) => p.done) ? topics : undefined;
+        // One record per domain topic of the backlog (three) and the parked topic, each done.
+        return topics.size === 4 && [...topics.values()].every((p) => p.done) ? topics : undefined;
       },
       { timeoutMs: 20_000, description: "the catch-up recorded done" },
     );
@@ -120,7 +127,7 @@ describe("a paused stream's backlog", () => {
       },
       { timeoutMs: 10_000, description: "the API showing the catch-up done" },
     );
-    expect(Object.keys(shown)).toHaveLength(3);
+    expect(Object.keys(shown)).toHaveLength(4);
   }, 180_000);
 
   it("on a FIFO topic, delivers the backlog before anything newer, in order, through a SIGKILL", async () => {
@@ -179,6 +186,66 @@ describe("a paused stream's backlog", () => {
     const firstSeen = [...new Set(arrived)];
     expect(firstSeen).toEqual(published);
   }, 240_000);
+
+  it("parks a paused stream's retries once and delivers them on resume before the newer backlog", async () => {
+    const projectId = randomUUID();
+    const path = `/${projectId}`;
+    let down = true;
+    const answer = server.reply;
+    server.reply = (request) => (request.path === path && down ? { status: 503 } : answer(request));
+    try {
+      const created = await api.call("POST", `/projects/${projectId}/eventstreams?verify=false`, {
+        body: { type: "https", https_endpoint: server.url("127.0.0.1", path) },
+      });
+      expect(created.status).toBe(201);
+      const streamPath = `/projects/${projectId}/eventstreams/${created.body.id}`;
+      const connector = start();
+      const failing = await pipeline.publisher.publishMany(
+        Array.from({ length: 5 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+      );
+      const attempts = (id: string) =>
+        server.requests.filter((r) => r.path === path && r.headers["webhook-id"] === id).length;
+      await waitFor(() => failing.every((e) => attempts(e.id) >= 2), {
+        timeoutMs: 60_000,
+        description: () => `failing events on the retry ladder\n${connector.output()}`,
+      });
+      expect((await api.call("PATCH", streamPath, { body: { status: "paused" } })).status).toBe(200);
+      const parked = () => parkedIdsOf(pipeline, created.body.id);
+      await waitFor(async () => (await parked()).length >= failing.length, {
+        timeoutMs: 30_000,
+        description: () => `the retries parked\n${connector.output()}`,
+      });
+      const backlog = await pipeline.publisher.publishMany(
+        Array.from({ length: 10 }, () => ({ name: "LoginSucceeded" as const, projectId })),
+      );
+      // An observation window of more than the whole ladder (not a readiness wait): a retry put
+      // back on its step every step's delay would be written again, and tried, meanwhile.
+      const requestsAtPark = server.requests.length;
+      await delay(3_000);
+      expect((await parked()).sort()).toEqual(failing.map((e) => e.id).sort());
+      expect(server.requests.slice(requestsAtPark).filter((r) => r.path === path)).toHaveLength(0);
+
+      down = false;
+      expect((await api.call("PATCH", streamPath, { body: { status: "active" } })).status).toBe(200);
+      const afterResume = () =>
+        server.requests
+          .slice(requestsAtPark)
+          .filter((r) => r.path === path)
+          .map((r) => String(r.headers["webhook-id"]));
+      await waitFor(() => [...failing, ...backlog].every((e) => afterResume().includes(e.id)), {
+        timeoutMs: 60_000,
+        description: () =>
+          `the parked retries and the backlog (${afterResume().length})\n${connector.output()}`,
+      });
+      // The parked ones (older) arrive before anything of the backlog.
+      const ids = afterResume();
+      const lastParked = Math.max(...failing.map((e) => ids.lastIndexOf(e.id)));
+      const firstBacklog = Math.min(...backlog.map((e) => ids.indexOf(e.id)));
+      expect(lastParked).toBeLessThan(firstBacklog);
+    } finally {
+      server.reply = answer;
+    }
+  }, 120_000);
 
   it("replays a time window again, refuses one older than what is kept, and keeps one replay at a time", async () => {
     const projectId = randomUUID();
@@ -310,6 +377,17 @@ describe("a paused stream's backlog", () => {
     }
   }, 120_000);
 });
+
+/** Event ids of the stream's records in the parked topic (each time it was parked). */
+async function parkedIdsOf(pipeline: Pipeline, streamId: string): Promise<string[]> {
+  const decoder = createEventDecoder({ registryUrl: stackFromEnv().schemaRegistryUrl });
+  const values: Buffer[] = [];
+  await readToEnd(pipeline.kafka, pipeline.topics.parked, (_p, message) => {
+    if (message.value && readRetryRecord(message, 0).streamId === streamId) values.push(message.value);
+  });
+  const topic = domainTopic("identities", pipeline.prefix);
+  return Promise.all(values.map(async (value) => (await decoder.decode(value, topic)).id));
+}
 
 async function deadLetterIds(pipeline: Pipeline): Promise<Set<string>> {
   const ids = new Set<string>();
