@@ -25,7 +25,8 @@ import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics
 import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
 import { DEFAULT_CALL_TIMEOUT_MS, type SinkRegistry } from "./sinks";
-import { routeEvent, type StreamLookup } from "./streams/routing";
+import { BacklogCounter } from "./streams/backlog-counter";
+import { heldBy, routeEvent, type StreamLookup } from "./streams/routing";
 import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
@@ -130,6 +131,8 @@ export class SinkConnector {
   private owned = new Set<string>();
   private readonly catchUps?: CatchUpRunner;
   private readonly handovers = new Handovers();
+  /** Counts what paused streams keep, for `get event-stream` (with the catch-ups: it needs the store). */
+  private readonly held?: BacklogCounter;
   /** Per partition, records admitted and not yet committed (see PartitionWindow). */
   private readonly windows = new Map<string, PartitionWindow>();
   /** Consecutive failed attempts to process a partition, for the back-off before reading it again. */
@@ -224,6 +227,13 @@ export class SinkConnector {
       this.catchUps?.evaluateSoon();
     });
     if (options.catchUps) {
+      const { streams, store } = options.catchUps;
+      this.held = new BacklogCounter({
+        progressOf: (id, job) => streams.progressOf(id, job),
+        get: (id) => streams.get(id),
+        record: (progress) => store.putCatchUp(progress),
+        logger,
+      });
       this.catchUps = new CatchUpRunner({
         kafka,
         groupId,
@@ -293,6 +303,7 @@ export class SinkConnector {
     await Promise.all([this.producer.connect(), ...(mainPath ? [this.consumer.connect()] : [])]);
     await Promise.all(this.tiers.map((t) => t.start()));
     this.catchUps?.start();
+    this.held?.start();
     if (!mainPath) {
       // The retry tiers alone: healthy streams' deliveries then never share this event loop.
       this.inGroup = true;
@@ -361,6 +372,7 @@ export class SinkConnector {
       this.consumer.disconnect(),
       ...this.tiers.map((t) => t.stop()),
       this.catchUps?.stop(),
+      this.held?.stop(),
     ]);
     await this.producer.disconnect();
     // A sink may wait for its calls in flight to end: never past the deadline.
@@ -554,6 +566,11 @@ export class SinkConnector {
         () => this.dispatcher.submit(stream, { event, source }),
       ),
     );
+    if (this.held) {
+      const writtenAt = Number(message.timestamp);
+      for (const stream of heldBy(event, this.options.streams))
+        this.held.held(stream, topic, partition, offset, writtenAt);
+    }
     await Promise.all(submissions);
   }
 }

@@ -15,6 +15,7 @@ import { StreamStore } from "../../src/streams/stream-store";
 import { domainTopic } from "../../src/topics/domain-topics";
 import { backlogPositions, oldestKeptTime, projectPositions } from "../../src/topics/project-positions";
 import { ensureFailureTopics, type SystemTopics, systemTopics } from "../../src/topics/system-topics";
+import { TopicRetention } from "../../src/topics/topic-retention";
 import { Authenticator } from "./auth";
 import { presentSummary } from "./delivery-routes";
 import { EventStreamService } from "./event-stream-service";
@@ -53,6 +54,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     minInsyncReplicas: settings.minInsyncReplicas,
   });
   const store = new StreamStore({ kafka, registry });
+  const retention = new TopicRetention(kafka, domainTopics, logger);
   const service = new EventStreamService({
     registry,
     store,
@@ -70,6 +72,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
           at === "committed" ? { committed: settings.connectorGroupId } : at,
         ),
       ),
+    retentionOf: (topic) => retention.of(topic),
     oldestKept: (projectId) =>
       withAdmin(kafka, (admin) => oldestKeptTime(kafka, admin, domainTopics, projectId)),
   });
@@ -101,6 +104,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   const close = async () => {
     ready = false;
     await app.close();
+    retention.stop();
     await Promise.allSettled([store.stop(), registry.stop(), health.stop(), summaries.stop(), sinks.close()]);
   };
   try {
@@ -111,7 +115,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     await probe.disconnect();
     await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
     // After the registry: it keeps figures only for streams the registry has.
-    await summaries.start();
+    await Promise.all([summaries.start(), retention.start()]);
   } catch (error) {
     await close();
     throw error;

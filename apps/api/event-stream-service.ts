@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
-import { replayJob } from "../../src/streams/catch-up-progress";
+import { heldJob, replayJob } from "../../src/streams/catch-up-progress";
 import { eventTypeEntryProblem } from "../../src/streams/event-filter";
 import {
   type Backlog,
@@ -36,8 +36,17 @@ export interface EventStreamServiceOptions {
    * (`end`): the domain topics and the parked topic (see backlogPositions).
    */
   backlogPositions?: (projectId: string, at: "committed" | "end") => Promise<TopicOffsets>;
+  /** How long a domain topic keeps its records (ms; undefined: not known). */
+  retentionOf?: (topic: string) => number | undefined;
   /** When the oldest event a replay could still read was written (see oldestKeptTime). */
   oldestKept?: (projectId: string) => Promise<number | undefined>;
+}
+
+/** A paused stream's backlog so far (see EventStreamService.waitingOf). */
+export interface BacklogWaiting {
+  events: number;
+  oldest_event_at: string | null;
+  oldest_expires_at: string | null;
 }
 
 export interface ReplayRequest {
@@ -341,6 +350,27 @@ export class EventStreamService {
         ];
       }),
     );
+  }
+
+  /**
+   * A paused stream's backlog so far, as the connectors counted it from the pause on: the events
+   * kept, when the oldest was written, and when the topic's retention will delete it.
+   */
+  waitingOf(stream: EventStream): BacklogWaiting | undefined {
+    if (stream.status !== "paused" || !stream.backlog || stream.pausedAt === null) return undefined;
+    let events = 0;
+    let oldest: { at: number; topic: string } | undefined;
+    for (const held of this.options.registry.progressOf(stream.id, heldJob(stream.pausedAt)).values()) {
+      events += held.found;
+      if (held.oldestAt !== undefined && (!oldest || held.oldestAt < oldest.at))
+        oldest = { at: held.oldestAt, topic: held.topic };
+    }
+    const retention = oldest && this.options.retentionOf?.(oldest.topic);
+    return {
+      events,
+      oldest_event_at: oldest ? new Date(oldest.at).toISOString() : null,
+      oldest_expires_at: oldest && retention ? new Date(oldest.at + retention).toISOString() : null,
+    };
   }
 
   /** Settings the API masks on reads: the stream type's secrets. */

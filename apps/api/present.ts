@@ -7,7 +7,12 @@ import { snakeKeys } from "./fields";
  */
 export function presentStream(
   stream: EventStream,
-  options: { secretFields?: readonly string[]; revealSecrets?: boolean } = {},
+  options: {
+    secretFields?: readonly string[];
+    revealSecrets?: boolean;
+    /** A paused stream's backlog so far (EventStreamService.waitingOf). */
+    waiting?: object;
+  } = {},
 ): Record<string, unknown> {
   const config = { ...stream.config };
   // Secrets are shown once, in the answer to the call that made them; every read masks them.
@@ -26,14 +31,15 @@ export function presentStream(
     revision: stream.revision,
     paused_at: stream.pausedAt,
     paused_reason: stream.pausedReason,
-    ...(stream.backlog ? { backlog: presentBacklog(stream.backlog) } : {}),
+    ...(stream.backlog ? { backlog: presentBacklog(stream.backlog, options.waiting) } : {}),
     ...(stream.replay ? { replay: stream.replay } : {}),
   };
 }
 
-function presentBacklog(backlog: Backlog): Record<string, unknown> {
+function presentBacklog(backlog: Backlog, waiting?: object): Record<string, unknown> {
   return {
     from: backlog.from,
+    ...(waiting ? { waiting } : {}),
     ...(backlog.to ? { to: backlog.to } : {}),
     ...(backlog.resumedRevision !== undefined ? { resumed_revision: backlog.resumedRevision } : {}),
     ...(backlog.to ? { in_order: backlog.inOrder === true } : {}),

@@ -36,11 +36,16 @@ export function registerEventStreamRoutes(
   summary: (streamId: string) => unknown = () => null,
 ): void {
   const present = (stream: EventStream, revealSecrets = false) => ({
-    ...presentStream(stream, { secretFields: service.secretFields(stream.type), revealSecrets }),
+    ...presentStream(stream, {
+      secretFields: service.secretFields(stream.type),
+      revealSecrets,
+      waiting: service.waitingOf(stream),
+    }),
     health: health(stream.id),
     summary: summary(stream.id),
     ...(stream.backlog?.to ? { catch_up: service.catchUpOf(stream) } : {}),
   });
+
   const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
     reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));
 

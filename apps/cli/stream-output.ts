@@ -17,6 +17,9 @@ const OWN_FIELDS = new Set([
   "paused_reason",
   "health",
   "summary",
+  "backlog",
+  "catch_up",
+  "replay",
 ]);
 
 interface SummaryView {
@@ -38,6 +41,53 @@ function summaryOf(stream: StreamView): string {
   if (s.last_failure) parts.push(`last failure ${s.last_failure.at} ${s.last_failure.code ?? ""}`.trimEnd());
   return parts.join(" · ");
 }
+
+interface BacklogView {
+  from: Record<string, { offset: string }>;
+  to?: Record<string, { offset: string }>;
+  in_order?: boolean;
+  waiting?: { events: number; oldest_event_at: string | null; oldest_expires_at: string | null };
+}
+
+/** A paused stream's `42 events waiting · oldest … · expires …`, or a resumed one's catch-up range. */
+function backlogOf(stream: StreamView): string {
+  const b = stream.backlog as BacklogView;
+  if (b.waiting) {
+    const parts = [`${b.waiting.events} events waiting`];
+    if (b.waiting.oldest_event_at) parts.push(`oldest ${b.waiting.oldest_event_at}`);
+    if (b.waiting.oldest_expires_at) parts.push(`expires ${b.waiting.oldest_expires_at}`);
+    return parts.join(" · ");
+  }
+  const topics = Object.entries(b.to ?? b.from).map(([topic, to]) =>
+    b.to ? `${topic} ${b.from[topic]?.offset ?? 0}..${to.offset}` : `${topic} from ${to.offset}`,
+  );
+  return [...topics, ...(b.in_order ? ["in order"] : [])].join(" · ");
+}
+
+/** Per topic `identities 120/310 (delivered 95)`, `done` when it is. */
+function catchUpOf(stream: StreamView): string {
+  const topics = stream.catch_up as Record<
+    string,
+    { next: string; to: string; delivered: number; done: boolean }
+  >;
+  return Object.entries(topics)
+    .map(([topic, p]) => `${topic} ${p.done ? "done" : `${p.next}/${p.to}`} (delivered ${p.delivered})`)
+    .join(" · ");
+}
+
+/** `<id> since … until … (cancelled …)`. */
+function replayOf(stream: StreamView): string {
+  const r = stream.replay as { id: string; since: string; until: string | null; cancelledAt: string | null };
+  return `${r.id} since ${r.since}${r.until ? ` until ${r.until}` : ""}${r.cancelledAt ? ` (cancelled ${r.cancelledAt})` : ""}`;
+}
+
+const FIELD_FORMATS: Record<string, (stream: StreamView) => string> = {
+  health: healthOf,
+  summary: summaryOf,
+  backlog: backlogOf,
+  catch_up: catchUpOf,
+  replay: replayOf,
+};
 
 /** `healthy`, or `circuit-open since … (AccessDenied: …)`: what an operator needs on one line. */
 function healthOf(stream: StreamView): string {
@@ -83,17 +133,15 @@ export function formatStream(stream: StreamView, format: OutputFormat): string {
   if (format === "json") return `${JSON.stringify(stream, null, 2)}\n`;
   const rows = Object.entries(stream).map(([key, value]) => [
     key.toUpperCase(),
-    key === "health"
-      ? healthOf(stream)
-      : key === "summary"
-        ? summaryOf(stream)
-        : Array.isArray(value)
-          ? value.length
-            ? value.join(",")
-            : "(all)"
-          : value === null
-            ? "-"
-            : String(value),
+    FIELD_FORMATS[key] && value
+      ? (FIELD_FORMATS[key] as (s: StreamView) => string)(stream)
+      : Array.isArray(value)
+        ? value.length
+          ? value.join(",")
+          : "(all)"
+        : value === null
+          ? "-"
+          : String(value),
   ]);
   return table(["FIELD", "VALUE"], rows);
 }

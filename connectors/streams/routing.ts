@@ -25,3 +25,16 @@ export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStre
         eventFilterOf(s.eventTypes).matches(event.name),
     );
 }
+
+/** The paused streams that keep an event for their resume (their project's, their filter's). */
+export function heldBy(event: DomainEvent, streams: StreamLookup): EventStream[] {
+  return streams
+    .streamsFor(event.projectId)
+    .filter(
+      (s) =>
+        s.projectId === event.projectId &&
+        s.status === "paused" &&
+        s.backlog !== undefined &&
+        eventFilterOf(s.eventTypes).matches(event.name),
+    );
+}

@@ -1,9 +1,10 @@
 /**
- * How far a catch-up got in one domain topic, kept in the config topic under a key of its own (one
- * per stream, kind and topic: the topics' partitions may be owned by different connector
- * instances), so an instance that takes the partition over goes on from there. A catch-up is
- * either a resumed stream's backlog (`resume@<revision>`: a later revision makes it stale) or a
- * replay (`replay:<id>`).
+ * How far a connector's work on a stream's events got in one topic, kept in the config topic under
+ * a key of its own (one per stream, kind and topic: the topics' partitions may be owned by
+ * different connector instances), so an instance that takes the partition over goes on from there.
+ * The work is a catch-up, of a resumed stream's backlog (`resume@<revision>`: a later revision
+ * makes it stale) or a replay (`replay:<id>`), or the count of a paused stream's backlog as its
+ * events arrive (`held@<pausedAt>`: `found` events, the oldest written at `oldestAt`).
  */
 export interface CatchUpProgress {
   streamId: string;
@@ -17,13 +18,18 @@ export interface CatchUpProgress {
   delivered: number;
   done: boolean;
   at: string;
+  /** Held counts: when the oldest event counted was written (ms since the epoch). */
+  oldestAt?: number;
 }
 
-export type CatchUpKind = "resume" | "replay";
+export type CatchUpKind = "resume" | "replay" | "held";
 
 export const resumeJob = (revision: number) => `resume@${revision}`;
 export const replayJob = (replayId: string) => `replay:${replayId}`;
-const kindOf = (job: string): CatchUpKind => (job.startsWith("replay:") ? "replay" : "resume");
+/** A paused stream's held count: one per pause (its time), a later pause counts afresh. */
+export const heldJob = (pausedAt: string) => `held@${pausedAt}`;
+const kindOf = (job: string): CatchUpKind =>
+  job.startsWith("replay:") ? "replay" : job.startsWith("held@") ? "held" : "resume";
 
 const KEY_PREFIX = "catch-up/";
 
@@ -61,5 +67,6 @@ export function parseCatchUpProgress(value: Buffer | string, streamId: string): 
     delivered: Number(p.delivered ?? 0),
     done: p.done === true,
     at: String(p.at),
+    ...(typeof p.oldestAt === "number" ? { oldestAt: p.oldestAt } : {}),
   };
 }

@@ -87,9 +87,22 @@ describe("a paused stream's backlog", () => {
       })),
     );
 
+    // While paused, the stream shows what it keeps: the connector counts it as it reads.
+    const waiting = await waitFor(
+      async () => {
+        const { body } = await api.call("GET", streamPath);
+        return body.backlog.waiting?.events === whilePaused.length ? body.backlog.waiting : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: () => `the backlog counted\n${connector.output()}` },
+    );
+    const oldest = Date.parse(waiting.oldest_event_at);
+    expect(oldest).toBeGreaterThanOrEqual(whilePaused[0]?.timestamp.getTime() ?? 0);
+    expect(Date.parse(waiting.oldest_expires_at) - oldest).toBe(7 * 24 * 3_600_000);
+
     const resumed = await api.call("PATCH", streamPath, { body: { status: "active" } });
     expect(resumed.status).toBe(200);
     expect(resumed.body.backlog.to).toEqual(expect.any(Object));
+    expect(resumed.body.backlog.waiting).toBeUndefined();
     // Part of the backlog, at 150 events a second: then the connector dies mid-catch-up.
     await waitFor(() => whilePaused.filter((e) => received(path).has(e.id)).length >= 100, {
       timeoutMs: 60_000,
