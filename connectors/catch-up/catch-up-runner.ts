@@ -28,6 +28,12 @@ const EVALUATE_EVERY_MS = 5_000;
  */
 export class CatchUpRunner {
   private readonly tasks = new Map<string, CatchUpTask>();
+  /**
+   * Streams that may have a catch-up to run: all at start, then those a change touched. A stream
+   * found with nothing left leaves the set until its next change, so an evaluation (every batch's
+   * progress record causes one) looks at the streams with work, not at every stream.
+   */
+  private readonly candidates = new Set<string>();
   private timer?: NodeJS.Timeout;
   private pending?: NodeJS.Timeout;
   private stopped = false;
@@ -36,7 +42,11 @@ export class CatchUpRunner {
 
   start(): void {
     const soon = () => this.evaluateSoon();
-    this.options.streams.on("change", soon);
+    for (const stream of this.options.streams.all()) this.candidates.add(stream.id);
+    this.options.streams.on("change", (id: string) => {
+      this.candidates.add(id);
+      soon();
+    });
     this.options.streams.on("catch-up", soon);
     this.timer = setInterval(soon, EVALUATE_EVERY_MS);
     this.timer.unref();
@@ -117,29 +127,29 @@ export class CatchUpRunner {
     return wanted ? now : undefined;
   }
 
-  /** Every unfinished catch-up of every active stream: resumed backlogs, then replays. */
+  /** Every unfinished catch-up of the candidate streams: resumed backlogs, then replays. */
   private *jobs(): Generator<CatchUpJob> {
-    const { streams } = this.options;
-    for (const stream of streams.all()) {
-      if (stream.status !== "active") continue;
-      const backlog = stream.backlog;
-      if (backlog?.to && backlog.resumedRevision !== undefined) {
-        yield* this.resumeJobs(
-          stream,
-          backlog as Required<Pick<Backlog, "to" | "resumedRevision">> & Backlog,
-        );
-      }
-      const replay = stream.replay;
-      if (replay && !replay.cancelledAt) {
-        const window = {
-          since: Date.parse(replay.since),
-          until: replay.until ? Date.parse(replay.until) : null,
-        };
-        yield* this.jobsOf(stream, replayJob(replay.id), replay.from, replay.to, {
-          window,
-          rate: replay.rate,
-        });
-      }
+    for (const id of this.candidates) {
+      const jobs = [...this.jobsOfStream(id)];
+      if (jobs.length === 0) this.candidates.delete(id);
+      yield* jobs;
+    }
+  }
+
+  private *jobsOfStream(id: string): Generator<CatchUpJob> {
+    const stream = this.options.streams.get(id);
+    if (stream?.status !== "active") return;
+    const backlog = stream.backlog;
+    if (backlog?.to && backlog.resumedRevision !== undefined) {
+      yield* this.resumeJobs(stream, backlog as Required<Pick<Backlog, "to" | "resumedRevision">> & Backlog);
+    }
+    const replay = stream.replay;
+    if (replay && !replay.cancelledAt) {
+      const window = {
+        since: Date.parse(replay.since),
+        until: replay.until ? Date.parse(replay.until) : null,
+      };
+      yield* this.jobsOf(stream, replayJob(replay.id), replay.from, replay.to, { window, rate: replay.rate });
     }
   }
 
