@@ -7,6 +7,7 @@ import { MAX_INFLATED_BATCH_BYTES, refusedBatchOf } from "../src/kafka/gzip-code
 import { heartbeatIntervalFor } from "../src/kafka/kafka-client";
 import { KeyCachingPartitioner } from "../src/kafka/key-caching-partitioner";
 import type { RetryPolicy, SourceRecord } from "../src/retry";
+import type { OpenedConfigs } from "../src/secrets/opened-configs";
 import type { BreakerSettings } from "../src/settings/connector-settings";
 import { DEFAULT_LINGER_MS, DEFAULT_SESSION_TIMEOUT_MS } from "../src/settings/connector-settings";
 import { destinationChanged, type EventStream } from "../src/streams/event-stream";
@@ -54,6 +55,8 @@ export interface ConnectorOptions {
   mainPath?: boolean;
   /** Pauses a stream whose destination is gone for good, with the reason (through the StreamStore). */
   pauseStream?: (stream: EventStream, reason: string) => void;
+  /** Opens streams' sealed secrets to deliver (see OpenedConfigs); configs as stored without it. */
+  openedConfigs?: OpenedConfigs;
   /** Where attempts are recorded for customers to see (`GET .../deliveries`); none by default. */
   deliveryLog?: DeliveryLog;
   /** Resumed streams' backlogs are delivered by this process for the partitions it owns (see CatchUpRunner). */
@@ -179,6 +182,8 @@ export class SinkConnector {
       pauseStream,
       isCurrent: (streamId) => options.streams.get(streamId) !== undefined,
       callTimeoutMs: (type) => options.sinks.definition(type).limits.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      configOf:
+        options.openedConfigs && ((stream) => options.openedConfigs?.configOf(stream) ?? stream.config),
     });
     this.tiers =
       options.retryConsumers === false

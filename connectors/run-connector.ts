@@ -8,6 +8,9 @@ import { connectWhenReachable } from "../src/kafka/connect-when-reachable";
 import { useInlineGunzip } from "../src/kafka/gzip-codec";
 import { createKafka } from "../src/kafka/kafka-client";
 import { withAdmin } from "../src/kafka/with-admin";
+import { KmsDataKeys } from "../src/secrets/kms-data-keys";
+import { OpenedConfigs } from "../src/secrets/opened-configs";
+import { StreamSecrets } from "../src/secrets/stream-secrets";
 import type { ConnectorConfig, SinkModule } from "../src/settings/connector-settings";
 import type { EventStream } from "../src/streams/event-stream";
 import { StreamRegistry } from "../src/streams/stream-registry";
@@ -109,6 +112,9 @@ export async function startConnector(
     retryConsumers: config.retryConsumers,
     mainPath: config.mainPath,
     pauseStream: (stream, reason) => pauser.pause(stream, reason),
+    openedConfigs: new OpenedConfigs(new StreamSecrets(new KmsDataKeys(config.kmsKeyId)), (type) =>
+      sinks.secretPaths(type),
+    ),
     deliveryLog: deliveryLog?.writer,
     catchUps: config.mainPath ? { streams, store, ratePerSecond: config.catchUpRate } : undefined,
     onHealth: (streamId, h) => health.publish(streamId, h),

@@ -31,6 +31,21 @@ export const REDACTED_PATHS = [
   "*.credentials",
   "password",
   "*.password",
+  "previousSecret",
+  "*.previousSecret",
+  // A stream in a log object carries its destination settings under `config`.
+  "*.*.secret",
+  "*.*.previousSecret",
+  "*.*.token",
+  "*.*.password",
+  // Destination authentication (bearer token, basic password, API key value), whole.
+  "auth",
+  "*.auth",
+  "*.*.auth",
+  // Sealed secrets are not secret, but nothing in them is worth a log line either.
+  "$sealed",
+  "*.$sealed",
+  "*.*.$sealed",
 ];
 
 /** JSON logs by default; human-readable when a person watches a terminal (or LOG_PRETTY=1). */

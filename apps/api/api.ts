@@ -7,6 +7,8 @@ import { DOMAINS } from "../../src/events/domain-event";
 import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
 import { createKafka } from "../../src/kafka/kafka-client";
 import { withAdmin } from "../../src/kafka/with-admin";
+import { KmsDataKeys } from "../../src/secrets/kms-data-keys";
+import { StreamSecrets } from "../../src/secrets/stream-secrets";
 import type { ApiSettings } from "../../src/settings/api-settings";
 import { destinationChanged, type EventStream } from "../../src/streams/event-stream";
 import { HealthTable } from "../../src/streams/health-table";
@@ -73,6 +75,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
         ),
       ),
     retentionOf: (topic) => retention.of(topic),
+    secrets: new StreamSecrets(new KmsDataKeys(settings.kmsKeyId)),
     oldestKept: (projectId) =>
       withAdmin(kafka, (admin) => oldestKeptTime(kafka, admin, domainTopics, projectId)),
   });

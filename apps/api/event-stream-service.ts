@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
+import { SecretOpenError } from "../../src/secrets/envelope";
+import { ownerOf, type StreamSecrets } from "../../src/secrets/stream-secrets";
 import { heldJob, replayJob } from "../../src/streams/catch-up-progress";
 import { eventTypeEntryProblem } from "../../src/streams/event-filter";
 import {
@@ -13,6 +15,7 @@ import {
 import { KeyedLock } from "../../src/streams/keyed-lock";
 import type { StreamRegistry } from "../../src/streams/stream-registry";
 import type { StreamStore } from "../../src/streams/stream-store";
+import { errorMessage } from "../../src/util/error-message";
 import { ApiError, invalid, notFound } from "./api-error";
 import { toSnake } from "./fields";
 import type { StreamInput } from "./stream-input";
@@ -40,6 +43,8 @@ export interface EventStreamServiceOptions {
   retentionOf?: (topic: string) => number | undefined;
   /** When the oldest event a replay could still read was written (see oldestKeptTime). */
   oldestKept?: (projectId: string) => Promise<number | undefined>;
+  /** Seals secret settings before they are stored, opens them to verify, sign and test. */
+  secrets: StreamSecrets;
 }
 
 /** A paused stream's backlog so far (see EventStreamService.waitingOf). */
@@ -134,13 +139,15 @@ export class EventStreamService {
         this.now(),
       );
       if (options.verify) await this.verify(stream);
-      return this.options.store.put(stream);
+      const stored = await this.options.store.put(await this.seal(stream));
+      // The answer to a create shows the generated secrets once: the plain ones, from memory.
+      return { ...stored, config: stream.config };
     });
   }
 
   update(projectId: string, id: string, input: StreamInput, options: WriteOptions): Promise<EventStream> {
     return this.lock.run(projectId, async () => {
-      const current = this.get(projectId, id);
+      const current = await this.opened(this.get(projectId, id));
       this.checkRevision(current, options.ifMatch);
       if (input.type !== undefined && input.type !== current.type) {
         throw invalid(
@@ -174,7 +181,7 @@ export class EventStreamService {
         ...(backlog ? { backlog } : {}),
       };
       if (options.verify && (destinationChanged || resumed)) await this.verify(next);
-      return this.options.store.put(next);
+      return this.options.store.put(await this.seal(next));
     });
   }
 
@@ -220,12 +227,12 @@ export class EventStreamService {
     options: Pick<WriteOptions, "ifMatch"> & { graceMs: number },
   ): Promise<EventStream> {
     return this.lock.run(projectId, async () => {
-      const current = this.get(projectId, id);
+      const current = await this.opened(this.get(projectId, id));
       this.checkRevision(current, options.ifMatch);
       const secrets = this.options.sinks.definition(current.type).secrets;
       if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
       const now = this.now();
-      return this.options.store.put({
+      const rotated: EventStream = {
         ...current,
         config: secrets.rotate(current.config, new Date(now.getTime() + options.graceMs)) as Record<
           string,
@@ -233,7 +240,10 @@ export class EventStreamService {
         >,
         updatedAt: now.toISOString(),
         revision: current.revision + 1,
-      });
+      };
+      const stored = await this.options.store.put(await this.seal(rotated));
+      // The answer shows the new secret once, as a create's does.
+      return { ...stored, config: rotated.config };
     });
   }
 
@@ -406,10 +416,11 @@ export class EventStreamService {
     const timeoutMs = this.options.verifyTimeoutMs ?? 20_000;
     const event = testEvent(stream.projectId, this.now());
     const sink = this.options.sinks.sink(stream.type, this.options.sinkContext);
-    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
-    const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
+      const { config } = await this.opened(stream);
+      const target = { streamId: stream.id, projectId: stream.projectId, config };
+      const started = performance.now();
       const timeout = new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), timeoutMs);
       });
@@ -432,9 +443,48 @@ export class EventStreamService {
 
   /** Secrets are generated (and rotated) by us, never chosen by the caller. */
   private refuseSecretInput(type: string, config: Record<string, unknown>): void {
-    for (const field of this.secretFields(type)) {
+    const generated = this.options.sinks.types().includes(type)
+      ? this.options.sinks.definition(type).secrets
+      : undefined;
+    for (const field of [...(generated?.fields ?? []), ...(generated?.managed ?? [])]) {
       if (field in config)
-        throw invalid(toSnake(field), "is generated by the service: use rotate-secret to replace it");
+        throw invalid(toSnake(field), "is set by the service: use rotate-secret to replace the secret");
+    }
+  }
+
+  /** The stream with its secret settings sealed, as it is stored. */
+  private async seal(stream: EventStream): Promise<EventStream> {
+    const paths = this.options.sinks.secretPaths(stream.type);
+    if (paths.length === 0) return stream;
+    try {
+      return { ...stream, config: await this.options.secrets.seal(ownerOf(stream), stream.config, paths) };
+    } catch (error) {
+      throw new ApiError(
+        503,
+        "secrets_unavailable",
+        `the stream's secrets could not be encrypted, so nothing was stored (${errorMessage(error)}): try again once the key service (KMS) answers`,
+      );
+    }
+  }
+
+  /** The stream with its secret settings in plain text, in memory only (to verify, sign, test). */
+  private async opened(stream: EventStream): Promise<EventStream> {
+    const paths = this.options.sinks.secretPaths(stream.type);
+    if (paths.length === 0) return stream;
+    try {
+      return { ...stream, config: await this.options.secrets.open(ownerOf(stream), stream.config, paths) };
+    } catch (error) {
+      if (error instanceof SecretOpenError)
+        throw new ApiError(
+          409,
+          "secret_undecryptable",
+          `${error.message}: rotate the secret or recreate the stream`,
+        );
+      throw new ApiError(
+        503,
+        "secrets_unavailable",
+        `the stream's secrets could not be decrypted (${errorMessage(error)}): try again once the key service (KMS) answers`,
+      );
     }
   }
 

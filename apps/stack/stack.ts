@@ -8,6 +8,7 @@ import { errorMessage } from "../../src/util/error-message";
 import { waitFor } from "../../src/util/wait-for";
 import { launchDetached, residentMemoryMiB, runningProcess, stopProcess } from "./processes";
 import { checkRegistryAgainstKafka, describeInconsistency } from "./registry-consistency";
+import { ensureSecretsKey } from "./secrets-key";
 import type { StackService } from "./service";
 import { AwsEmulatorService } from "./services/aws";
 import { KafkaService } from "./services/kafka";
@@ -71,6 +72,7 @@ export class LocalStack {
       );
     }
     await Promise.all(started.values());
+    await ensureSecretsKey(stackEndpoints(this.settings), progress);
     return this.status();
   }
 

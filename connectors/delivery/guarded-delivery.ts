@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { DomainEvent } from "../../src/events/domain-event";
+import { SecretOpenError } from "../../src/secrets/envelope";
 import type { EventStream } from "../../src/streams/event-stream";
 import { errorMessage } from "../../src/util/error-message";
 import type { ConnectorMetrics } from "../metrics/metrics";
@@ -30,6 +31,8 @@ export interface GuardedDeliveryOptions {
   isCurrent?(streamId: string): boolean;
   /** The deadline of one call of a sink type (BatchLimits.callTimeoutMs); none without it. */
   callTimeoutMs?(sinkType: string): number;
+  /** The stream's destination settings with their secrets opened (OpenedConfigs); as stored without it. */
+  configOf?(stream: EventStream): Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /**
@@ -109,7 +112,27 @@ export class GuardedDelivery {
   private async callSink(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
     const { calls, metrics } = this.options;
     const started = performance.now();
-    const target = { streamId: stream.id, projectId: stream.projectId, config: stream.config };
+    let config: Record<string, unknown>;
+    try {
+      config = await (this.options.configOf?.(stream) ?? stream.config);
+    } catch (error) {
+      // Never delivered without its secrets (unsigned): the events wait on the retry path.
+      const undecryptable = error instanceof SecretOpenError;
+      this.options.logger.error(
+        { streamId: stream.id, projectId: stream.projectId, error: errorMessage(error) },
+        undecryptable
+          ? "a stream's secrets do not decrypt: not delivered"
+          : "a stream's secrets could not be opened",
+      );
+      const result: FailedResult = {
+        outcome: "retryable",
+        code: undecryptable ? "SecretUndecryptable" : "SecretsUnavailable",
+        message: errorMessage(error),
+        ...(undecryptable ? { misconfiguration: true } : {}),
+      };
+      return events.map(() => result);
+    }
+    const target = { streamId: stream.id, projectId: stream.projectId, config };
     const results = await this.withDeadline(
       stream.type,
       calls.deliver(stream.type, target, events),

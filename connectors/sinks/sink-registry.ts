@@ -49,6 +49,12 @@ export class SinkRegistry {
     return this.definition(type).validate?.(config, context);
   }
 
+  /** Every setting of a type that holds a secret, generated or given: sealed at rest, masked, never logged. */
+  secretPaths(type: string): readonly string[] {
+    const definition = this.definitions.get(type);
+    return [...(definition?.secrets?.fields ?? []), ...(definition?.secretFields ?? [])];
+  }
+
   /** One long-lived instance per type, created on first use (clients, pools and caches live inside). */
   sink(type: string, context: SinkContext): Sink<unknown> {
     let instance = this.instances.get(type);

@@ -112,6 +112,11 @@ export interface SinkDefinition<Config> {
   ordered?(config: Config): boolean;
   /** Settings holding secrets we generate (e.g. a webhook signing secret). */
   secrets?: SinkSecrets<Config>;
+  /**
+   * Settings holding secrets the customer gives (a bearer token; dotted paths for nested ones):
+   * like generated ones they are sealed at rest, masked on reads and never logged.
+   */
+  secretFields?: readonly string[];
   create(context: SinkContext): Sink<Config>;
 }
 
@@ -126,6 +131,8 @@ export interface SinkSecrets<Config> {
   generate(config: Config): Config;
   /** A new secret; the old one keeps working until `graceUntil` (or stops now if it has passed). */
   rotate(config: Config, graceUntil: Date): Config;
+  /** Settings only rotation sets (the old secret's expiry): refused as input like the secrets. */
+  managed?: readonly string[];
 }
 
 /** Declares a sink. The identity function is there for type inference and discoverability. */

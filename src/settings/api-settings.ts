@@ -3,6 +3,7 @@ import { systemTopics } from "../topics/system-topics";
 import { DEFAULT_GROUP_ID, parseSinkModule, type SinkModule } from "./connector-settings";
 import { kafkaBrokersSetting, topicPrefixSetting } from "./endpoints";
 import { envValue, integerSetting, listSetting, SettingError } from "./parse";
+import { kmsKeyIdSetting } from "./secrets-settings";
 
 export interface TokenConfig {
   /** Tokens that may manage every project. */
@@ -31,6 +32,8 @@ export interface ApiSettings {
   /** A data team's sinks module (`--sinks`), or (undefined) the built-in sinks. */
   sinks: SinkModule | undefined;
   tokens: TokenConfig;
+  /** The KMS key stream secrets are sealed under (EVENTSTREAMS_KMS_KEY_ID). */
+  kmsKeyId: string;
 }
 
 export const DEFAULT_API_PORT = 8080;
@@ -77,6 +80,7 @@ export function apiSettings(flags: ApiFlags = {}, env: NodeJS.ProcessEnv = proce
     }),
     bodyLimitBytes: int("EVENTSTREAMS_API_BODY_LIMIT", DEFAULT_BODY_LIMIT_BYTES, { min: 1024 }),
     sinks: parseSinkModule(flags.sinks ?? envValue(env, "EVENTSTREAMS_SINKS")),
+    kmsKeyId: kmsKeyIdSetting(env),
     tokens: {
       adminTokens: listSetting(env.EVENTSTREAMS_ADMIN_TOKEN ?? ""),
       projectTokens: projectTokens(env.EVENTSTREAMS_PROJECT_TOKENS),

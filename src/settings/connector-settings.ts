@@ -12,6 +12,7 @@ import {
   portSetting,
   SettingError,
 } from "./parse";
+import { kmsKeyIdSetting } from "./secrets-settings";
 
 export interface BreakerSettings {
   /** Consecutive failed deliveries that open a stream's circuit. */
@@ -111,6 +112,8 @@ export interface ConnectorConfig {
   opsPort: number;
   /** The environment the sinks read their own settings from (SinkContext.env): this process's. */
   sinkEnv: NodeJS.ProcessEnv;
+  /** The KMS key stream secrets are sealed under (EVENTSTREAMS_KMS_KEY_ID): opened to deliver. */
+  kmsKeyId: string;
 }
 
 export const DEFAULT_GROUP_ID = "eventstreams-connector";
@@ -230,6 +233,7 @@ export function connectorConfig(
       { allowZero: true },
     ),
     sinkEnv: env,
+    kmsKeyId: kmsKeyIdSetting(env),
   };
   if (!config.mainPath && !config.retryConsumers) {
     throw new SettingError(

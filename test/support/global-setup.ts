@@ -1,3 +1,4 @@
+import { ensureSecretsKey } from "../../apps/stack/secrets-key";
 import { LocalStack } from "../../apps/stack/stack";
 import { clientEnvironment, stackEndpoints } from "../../src/settings/stack-settings";
 import { startContainerStack } from "./container-stack";
@@ -11,6 +12,7 @@ export default async function globalSetup(): Promise<void> {
   const stack = new LocalStack();
   if (process.env.STACK === "containers") {
     await startContainerStack(log);
+    await ensureSecretsKey(stackEndpoints(stack.settings), log);
   } else {
     // Suites use topics of their own, so a stale default topic only deserves a warning here.
     for (const s of await stack.up(log)) if (s.problem) log(`warning: ${s.name}: ${s.problem}`);
