@@ -22,6 +22,7 @@ import { Authenticator } from "./auth";
 import { presentSummary } from "./delivery-routes";
 import { EventStreamService } from "./event-stream-service";
 import { buildServer } from "./server";
+import { StreamWrites } from "./writes/stream-writes";
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -57,7 +58,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
   });
   const store = new StreamStore({ kafka, registry });
   const retention = new TopicRetention(kafka, domainTopics, logger);
-  const service = new EventStreamService({
+  const service: EventStreamService = new EventStreamService({
     registry,
     store,
     sinks,
@@ -76,9 +77,16 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
       ),
     retentionOf: (topic) => retention.of(topic),
     secrets: new StreamSecrets(new KmsDataKeys(settings.kmsKeyId)),
+    writes: { submit: (body) => writes.submit(body) },
     oldestKept: (projectId) =>
       withAdmin(kafka, (admin) => oldestKeptTime(kafka, admin, domainTopics, projectId)),
   });
+  const writes: StreamWrites = new StreamWrites(
+    kafka,
+    settings.configTopic,
+    (request) => service.apply(request),
+    logger,
+  );
   const failures = failureDependencies(kafka, settings);
   const health = new HealthTable(kafka, failures.topics.health, logger);
   const summaries = new DeliverySummaries(
@@ -108,6 +116,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     ready = false;
     await app.close();
     retention.stop();
+    await writes.stop().catch(() => undefined);
     await Promise.allSettled([store.stop(), registry.stop(), health.stop(), summaries.stop(), sinks.close()]);
   };
   try {
@@ -117,6 +126,8 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     await connectWhenReachable(probe, settings.brokers, logger);
     await probe.disconnect();
     await Promise.all([registry.start(), store.start(), startHealth(kafka, failures.topics, health)]);
+    // After the registry: applying a write checks it against the streams as they are.
+    await writes.start();
     // After the registry: it keeps figures only for streams the registry has.
     await Promise.all([summaries.start(), retention.start()]);
   } catch (error) {

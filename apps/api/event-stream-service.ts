@@ -19,6 +19,7 @@ import { errorMessage } from "../../src/util/error-message";
 import { ApiError, invalid, notFound } from "./api-error";
 import { toSnake } from "./fields";
 import type { StreamInput } from "./stream-input";
+import type { WriteBody, WriteOutcome, WriteRequest } from "./writes/write-request";
 
 export interface EventStreamServiceOptions {
   registry: StreamRegistry;
@@ -45,7 +46,15 @@ export interface EventStreamServiceOptions {
   oldestKept?: (projectId: string) => Promise<number | undefined>;
   /** Seals secret settings before they are stored, opens them to verify, sign and test. */
   secrets: StreamSecrets;
+  /** Where writes are applied one after the other per project, across instances (StreamWrites). */
+  writes?: { submit(body: WriteBody): Promise<Applied> };
 }
+
+/** What an applied write answers (see WriteOutcome). */
+export type Applied = Omit<Extract<WriteOutcome, { ok: true }>, "kind" | "id">;
+
+/** How many write ids a stream keeps (StreamWrites applies a request again only after a crash). */
+const LAST_WRITES_KEPT = 8;
 
 /** A paused stream's backlog so far (see EventStreamService.waitingOf). */
 export interface BacklogWaiting {
@@ -115,74 +124,114 @@ export class EventStreamService {
     return stream;
   }
 
-  create(projectId: string, input: StreamInput, options: WriteOptions): Promise<EventStream> {
-    return this.lock.run(projectId, async () => {
-      const type = input.type ?? "";
-      this.checkType(type);
-      this.refuseSecretInput(type, input.config);
-      const secrets = this.options.sinks.definition(type).secrets;
-      // Generated secrets are filled in before validation, which requires them.
-      const config = (secrets ? secrets.generate(input.config) : input.config) as Record<string, unknown>;
-      this.checkConfig(type, config);
-      this.checkEventTypes(input.eventTypes);
-      const existing = this.options.registry.streamsFor(projectId).length;
-      if (existing >= this.options.maxStreamsPerProject) {
-        throw new ApiError(
-          409,
-          "limit_exceeded",
-          `project_id ${projectId} already has ${existing} event streams, the most allowed: delete one first`,
-          "project_id",
-        );
-      }
-      const stream = newEventStream(
-        { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
-        this.now(),
+  async create(projectId: string, input: StreamInput, options: WriteOptions): Promise<EventStream> {
+    const type = input.type ?? "";
+    this.checkType(type);
+    this.refuseSecretInput(type, input.config);
+    const secrets = this.options.sinks.definition(type).secrets;
+    // Generated secrets are filled in before validation, which requires them.
+    const config = (secrets ? secrets.generate(input.config) : input.config) as Record<string, unknown>;
+    this.checkConfig(type, config);
+    this.checkEventTypes(input.eventTypes);
+    const stream = newEventStream(
+      { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
+      this.now(),
+    );
+    if (options.verify) await this.verify(stream);
+    const { stream: stored } = await this.submit({
+      op: "create",
+      projectId,
+      stream: await this.seal(stream),
+    });
+    // The answer to a create shows the generated secrets once: the plain ones, from memory.
+    return { ...(stored as EventStream), config: stream.config };
+  }
+
+  async update(
+    projectId: string,
+    id: string,
+    input: StreamInput,
+    options: WriteOptions,
+  ): Promise<EventStream> {
+    // Checked and verified against the stream as this instance knows it; applied (revision, merge,
+    // backlog) against the stream as it is when the project's writes come to it.
+    const current = await this.opened(await this.getCurrent(projectId, id));
+    if (input.type !== undefined && input.type !== current.type) {
+      throw invalid(
+        "type",
+        `cannot be changed (this stream is ${current.type}): create a new stream instead`,
       );
-      if (options.verify) await this.verify(stream);
-      const stored = await this.options.store.put(await this.seal(stream));
-      // The answer to a create shows the generated secrets once: the plain ones, from memory.
-      return { ...stored, config: stream.config };
+    }
+    this.refuseSecretInput(current.type, input.config);
+    const config = { ...current.config, ...input.config };
+    const destinationChanged = Object.entries(input.config).some(([k, v]) => current.config[k] !== v);
+    if (destinationChanged) this.checkConfig(current.type, config);
+    this.checkEventTypes(input.eventTypes);
+    const resumed = current.status === "paused" && input.status === "active";
+    if (options.verify && (destinationChanged || resumed)) await this.verify({ ...current, config });
+    const sealed = await this.seal({ ...current, config: input.config });
+    const { stream } = await this.submit({
+      op: "update",
+      projectId,
+      streamId: id,
+      input: { ...input, config: sealed.config },
+      ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
+    });
+    return stream as EventStream;
+  }
+
+  private async applyUpdate(request: Extract<WriteRequest, { op: "update" }>): Promise<Applied> {
+    const { projectId, streamId, input, ifMatch } = request;
+    const current = this.get(projectId, streamId);
+    if (current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
+    this.checkRevision(current, ifMatch);
+    // Sealed as a whole: a secret stored in plain text before secrets were sealed is sealed now.
+    const { config } = await this.seal({ ...current, config: { ...current.config, ...input.config } });
+    if (Object.keys(input.config).length > 0)
+      this.checkConfig(current.type, (await this.opened({ ...current, config })).config);
+    const now = this.now().toISOString();
+    const status = input.status ?? current.status;
+    const resumed = current.status === "paused" && status === "active";
+    const paused = current.status === "active" && status === "paused";
+    const backlog = paused
+      ? await this.backlogAtPause(current)
+      : resumed
+        ? await this.backlogAtResume({ ...current, config })
+        : current.backlog;
+    return this.put(request, {
+      ...current,
+      config,
+      status,
+      eventTypes: input.eventTypes ?? current.eventTypes,
+      updatedAt: now,
+      revision: current.revision + 1,
+      pausedAt: paused ? now : status === "active" ? null : current.pausedAt,
+      pausedReason: paused ? "paused through the API" : status === "active" ? null : current.pausedReason,
+      ...(backlog ? { backlog } : {}),
     });
   }
 
-  update(projectId: string, id: string, input: StreamInput, options: WriteOptions): Promise<EventStream> {
-    return this.lock.run(projectId, async () => {
-      const current = await this.opened(this.get(projectId, id));
-      this.checkRevision(current, options.ifMatch);
-      if (input.type !== undefined && input.type !== current.type) {
-        throw invalid(
-          "type",
-          `cannot be changed (this stream is ${current.type}): create a new stream instead`,
-        );
-      }
-      this.refuseSecretInput(current.type, input.config);
-      const config = { ...current.config, ...input.config };
-      const destinationChanged = Object.entries(input.config).some(([k, v]) => current.config[k] !== v);
-      if (destinationChanged) this.checkConfig(current.type, config);
-      this.checkEventTypes(input.eventTypes);
-      const now = this.now().toISOString();
-      const status = input.status ?? current.status;
-      const resumed = current.status === "paused" && status === "active";
-      const paused = current.status === "active" && status === "paused";
-      const backlog = paused
-        ? await this.backlogAtPause(current)
-        : resumed
-          ? await this.backlogAtResume({ ...current, config })
-          : current.backlog;
-      const next: EventStream = {
-        ...current,
-        config,
-        status,
-        eventTypes: input.eventTypes ?? current.eventTypes,
-        updatedAt: now,
-        revision: current.revision + 1,
-        pausedAt: paused ? now : status === "active" ? null : current.pausedAt,
-        pausedReason: paused ? "paused through the API" : status === "active" ? null : current.pausedReason,
-        ...(backlog ? { backlog } : {}),
-      };
-      if (options.verify && (destinationChanged || resumed)) await this.verify(next);
-      return this.options.store.put(await this.seal(next));
-    });
+  private async applyCreate(request: Extract<WriteRequest, { op: "create" }>): Promise<Applied> {
+    const { projectId, stream } = request;
+    const existing = this.options.registry.get(stream.id);
+    if (existing) return { ok: true, stream: existing }; // applied already, before a crash
+    const count = this.options.registry.streamsFor(projectId).length;
+    if (count >= this.options.maxStreamsPerProject) {
+      throw new ApiError(
+        409,
+        "limit_exceeded",
+        `project_id ${projectId} already has ${count} event streams, the most allowed: delete one first`,
+        "project_id",
+      );
+    }
+    return this.put(request, stream);
+  }
+
+  /** Stores a write's stream with the write's id among its last ones. */
+  private async put(request: WriteRequest, stream: EventStream): Promise<Applied> {
+    const lastWrites = [...(stream.lastWrites ?? []), request.id].slice(-LAST_WRITES_KEPT);
+    const { stream: stored, offset } = await this.options.store.putAt({ ...stream, lastWrites });
+    return { ok: true, stream: stored, offset };
   }
 
   /**
@@ -221,29 +270,46 @@ export class EventStreamService {
   }
 
   /** A new signing secret; the old one keeps signing for `graceMs` so receivers can switch. */
-  rotateSecret(
+  async rotateSecret(
     projectId: string,
     id: string,
     options: Pick<WriteOptions, "ifMatch"> & { graceMs: number },
   ): Promise<EventStream> {
-    return this.lock.run(projectId, async () => {
-      const current = await this.opened(this.get(projectId, id));
-      this.checkRevision(current, options.ifMatch);
-      const secrets = this.options.sinks.definition(current.type).secrets;
-      if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
-      const now = this.now();
-      const rotated: EventStream = {
-        ...current,
-        config: secrets.rotate(current.config, new Date(now.getTime() + options.graceMs)) as Record<
-          string,
-          unknown
-        >,
-        updatedAt: now.toISOString(),
-        revision: current.revision + 1,
-      };
-      const stored = await this.options.store.put(await this.seal(rotated));
-      // The answer shows the new secret once, as a create's does.
-      return { ...stored, config: rotated.config };
+    const current = await this.opened(await this.getCurrent(projectId, id));
+    const secrets = this.options.sinks.definition(current.type).secrets;
+    if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
+    // The new secret is made (and sealed) here, so its plain text never leaves this process.
+    const fresh = secrets.generate({} as never) as Record<string, unknown>;
+    const freshOnly = Object.fromEntries(secrets.fields.filter((f) => f in fresh).map((f) => [f, fresh[f]]));
+    const sealed = await this.seal({ ...current, config: freshOnly });
+    const { stream } = await this.submit({
+      op: "rotate-secret",
+      projectId,
+      streamId: id,
+      fresh: sealed.config,
+      graceUntil: new Date(this.now().getTime() + options.graceMs).toISOString(),
+      ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
+    });
+    // The answer shows the new secret (and the one it replaces) once, as a create's does.
+    const shown = secrets.rotate(current.config, new Date(Date.now() + options.graceMs), freshOnly);
+    return { ...(stream as EventStream), config: shown as Record<string, unknown> };
+  }
+
+  private async applyRotate(request: Extract<WriteRequest, { op: "rotate-secret" }>): Promise<Applied> {
+    const current = this.get(request.projectId, request.streamId);
+    if (current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
+    this.checkRevision(current, request.ifMatch);
+    const secrets = this.options.sinks.definition(current.type).secrets;
+    if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
+    return this.put(request, {
+      ...current,
+      // Sealed values move as they are: they are bound to the stream, not to a setting.
+      config: secrets.rotate(current.config, new Date(request.graceUntil), request.fresh) as Record<
+        string,
+        unknown
+      >,
+      updatedAt: this.now().toISOString(),
+      revision: current.revision + 1,
     });
   }
 
@@ -252,57 +318,62 @@ export class EventStreamService {
    * filter's), found with the broker's time index; a connector runs it (see CatchUpRunner). One at
    * a time per stream; the same `id` again answers the same replay.
    */
-  replay(
+  async replay(
     projectId: string,
     id: string,
     request: ReplayRequest,
   ): Promise<{ view: ReplayView; created: boolean }> {
-    return this.lock.run(projectId, async () => {
-      const current = this.get(projectId, id);
-      const { positions, oldestKept } = this.options;
-      if (!positions)
-        throw new ApiError(503, "replay_unavailable", "replays need the domain topics: not configured here");
-      const existing = current.replay;
-      if (existing && request.id === existing.id)
-        return { view: this.replayView(current, existing.id), created: false };
-      if (existing && !existing.cancelledAt && !this.replayView(current, existing.id).done) {
-        throw new ApiError(
-          409,
-          "replay_in_progress",
-          `replay ${existing.id} of this stream is still under way: wait for it, or cancel it first`,
-          null,
-          { replay_id: existing.id },
-        );
-      }
-      const now = this.now().getTime();
-      if (request.until !== undefined && request.until <= request.since)
-        throw invalid("until", "must be later than since");
-      if (request.since > now) throw invalid("since", "is in the future: nothing to replay yet");
-      const oldest = await oldestKept?.(current.projectId);
-      if (oldest !== undefined && request.since < oldest) {
-        throw invalid(
-          "since",
-          `is older than the events still kept: the oldest is from ${new Date(oldest).toISOString()}; replay from then or later`,
-        );
-      }
-      const replay: Replay = {
-        id: request.id ?? randomUUID(),
-        since: new Date(request.since).toISOString(),
-        until: request.until === undefined ? null : new Date(request.until).toISOString(),
-        from: await positions(current.projectId, { time: request.since }),
-        to: await positions(current.projectId, request.until === undefined ? "end" : { time: request.until }),
-        rate: request.rate,
-        requestedAt: new Date(now).toISOString(),
-        cancelledAt: null,
-      };
-      const stored = await this.options.store.put({
-        ...current,
-        replay,
-        updatedAt: replay.requestedAt,
-        revision: current.revision + 1,
-      });
-      return { view: this.replayView(stored, replay.id), created: true };
+    if (request.until !== undefined && request.until <= request.since)
+      throw invalid("until", "must be later than since");
+    if (request.since > this.now().getTime())
+      throw invalid("since", "is in the future: nothing to replay yet");
+    const { stream, created } = await this.submit({ op: "replay", projectId, streamId: id, replay: request });
+    const replayed = stream as EventStream;
+    return { view: this.replayView(replayed, (replayed.replay as Replay).id), created: created === true };
+  }
+
+  private async applyReplay(request: Extract<WriteRequest, { op: "replay" }>): Promise<Applied> {
+    const current = this.get(request.projectId, request.streamId);
+    const asked = request.replay;
+    const { positions, oldestKept } = this.options;
+    if (!positions)
+      throw new ApiError(503, "replay_unavailable", "replays need the domain topics: not configured here");
+    const existing = current.replay;
+    if (existing && asked.id === existing.id) return { ok: true, stream: current, created: false };
+    if (existing && !existing.cancelledAt && !this.replayView(current, existing.id).done) {
+      throw new ApiError(
+        409,
+        "replay_in_progress",
+        `replay ${existing.id} of this stream is still under way: wait for it, or cancel it first`,
+        null,
+        { replay_id: existing.id },
+      );
+    }
+    const oldest = await oldestKept?.(current.projectId);
+    if (oldest !== undefined && asked.since < oldest) {
+      throw invalid(
+        "since",
+        `is older than the events still kept: the oldest is from ${new Date(oldest).toISOString()}; replay from then or later`,
+      );
+    }
+    const now = this.now().getTime();
+    const replay: Replay = {
+      id: asked.id ?? request.id,
+      since: new Date(asked.since).toISOString(),
+      until: asked.until === undefined ? null : new Date(asked.until).toISOString(),
+      from: await positions(current.projectId, { time: asked.since }),
+      to: await positions(current.projectId, asked.until === undefined ? "end" : { time: asked.until }),
+      rate: asked.rate,
+      requestedAt: new Date(now).toISOString(),
+      cancelledAt: null,
+    };
+    const applied = await this.put(request, {
+      ...current,
+      replay,
+      updatedAt: replay.requestedAt,
+      revision: current.revision + 1,
     });
+    return { ...applied, created: true };
   }
 
   replayOf(projectId: string, id: string, replayId: string): ReplayView {
@@ -312,20 +383,22 @@ export class EventStreamService {
   }
 
   /** Stops a replay where it got to; what it delivered stays delivered. */
-  cancelReplay(projectId: string, id: string, replayId: string): Promise<ReplayView> {
-    return this.lock.run(projectId, async () => {
-      const current = this.get(projectId, id);
-      const replay = current.replay;
-      if (replay?.id !== replayId) throw notFound(`replay ${replayId}`);
-      if (replay.cancelledAt) return this.replayView(current, replayId);
-      const at = this.now().toISOString();
-      const stored = await this.options.store.put({
-        ...current,
-        replay: { ...replay, cancelledAt: at },
-        updatedAt: at,
-        revision: current.revision + 1,
-      });
-      return this.replayView(stored, replayId);
+  async cancelReplay(projectId: string, id: string, replayId: string): Promise<ReplayView> {
+    const { stream } = await this.submit({ op: "cancel-replay", projectId, streamId: id, replayId });
+    return this.replayView(stream as EventStream, replayId);
+  }
+
+  private async applyCancel(request: Extract<WriteRequest, { op: "cancel-replay" }>): Promise<Applied> {
+    const current = this.get(request.projectId, request.streamId);
+    const replay = current.replay;
+    if (replay?.id !== request.replayId) throw notFound(`replay ${request.replayId}`);
+    if (replay.cancelledAt) return { ok: true, stream: current };
+    const at = this.now().toISOString();
+    return this.put(request, {
+      ...current,
+      replay: { ...replay, cancelledAt: at },
+      updatedAt: at,
+      revision: current.revision + 1,
     });
   }
 
@@ -390,12 +463,64 @@ export class EventStreamService {
       : [];
   }
 
-  remove(projectId: string, id: string, options: Pick<WriteOptions, "ifMatch">): Promise<void> {
-    return this.lock.run(projectId, async () => {
-      const current = this.get(projectId, id);
-      this.checkRevision(current, options.ifMatch);
-      await this.options.store.delete(id);
+  async remove(projectId: string, id: string, options: Pick<WriteOptions, "ifMatch">): Promise<void> {
+    await this.submit({
+      op: "remove",
+      projectId,
+      streamId: id,
+      ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
     });
+  }
+
+  private async applyRemove(request: Extract<WriteRequest, { op: "remove" }>): Promise<Applied> {
+    const current = this.get(request.projectId, request.streamId);
+    this.checkRevision(current, request.ifMatch);
+    await this.options.store.delete(current.id);
+    return { ok: true };
+  }
+
+  /**
+   * Applies one write where the project's writes are applied one after the other (StreamWrites):
+   * the checks that depend on the streams as they are now, then the config topic write.
+   */
+  apply(request: WriteRequest): Promise<Applied> {
+    return this.lock.run(request.projectId, () => {
+      switch (request.op) {
+        case "create":
+          return this.applyCreate(request);
+        case "update":
+          return this.applyUpdate(request);
+        case "rotate-secret":
+          return this.applyRotate(request);
+        case "remove":
+          return this.applyRemove(request);
+        case "replay":
+          return this.applyReplay(request);
+        case "cancel-replay":
+          return this.applyCancel(request);
+      }
+    });
+  }
+
+  /**
+   * Hands a write to the instance that applies the project's writes, waits for its outcome, and
+   * until this instance's registry holds it too (a read after the write sees it).
+   */
+  private async submit(body: WriteBody): Promise<Applied> {
+    const { writes } = this.options;
+    const applied = writes
+      ? await writes.submit(body)
+      : await this.apply({ ...body, kind: "request", id: randomUUID() } as WriteRequest);
+    if (applied.offset !== undefined) await this.options.registry.waitForOffset(0, applied.offset, 10_000);
+    return applied;
+  }
+
+  /** The stream, waiting for this instance's registry to catch up once if it does not know it yet. */
+  private async getCurrent(projectId: string, id: string): Promise<EventStream> {
+    const known = this.options.registry.get(id);
+    if (known?.projectId === projectId) return known;
+    await this.options.registry.catchUp(10_000);
+    return this.get(projectId, id);
   }
 
   /**

@@ -129,8 +129,11 @@ export interface SinkSecrets<Config> {
   fields: readonly string[];
   /** A new stream's config with its secrets added. */
   generate(config: Config): Config;
-  /** A new secret; the old one keeps working until `graceUntil` (or stops now if it has passed). */
-  rotate(config: Config, graceUntil: Date): Config;
+  /**
+   * The config with a new secret (`fresh`'s, made by `generate`, or a new one) in place of the
+   * current one; the old one keeps working until `graceUntil` (or stops now if it has passed).
+   */
+  rotate(config: Config, graceUntil: Date, fresh?: Partial<Config>): Config;
   /** Settings only rotation sets (the old secret's expiry): refused as input like the secrets. */
   managed?: readonly string[];
 }

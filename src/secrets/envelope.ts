@@ -59,18 +59,16 @@ export function isSealed(value: unknown): value is SealedSecret {
   );
 }
 
-const aad = (owner: SecretOwner, path: string) =>
-  Buffer.from(`eventstreams/v1\n${owner.projectId}\n${owner.streamId}\n${path}`);
+const aad = (owner: SecretOwner) => Buffer.from(`eventstreams/v1\n${owner.projectId}\n${owner.streamId}`);
 
 export function sealWith(
   dataKey: { plaintext: Buffer; encrypted: Buffer; keyId: string },
   owner: SecretOwner,
-  path: string,
   value: string,
 ): SealedSecret {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", dataKey.plaintext, iv);
-  cipher.setAAD(aad(owner, path));
+  cipher.setAAD(aad(owner));
   const data = Buffer.concat([cipher.update(value, "utf8"), cipher.final()]);
   return {
     $sealed: {
@@ -94,7 +92,7 @@ export function openWith(
   const { iv, data, tag } = sealed.$sealed;
   try {
     const decipher = createDecipheriv("aes-256-gcm", plaintextKey, Buffer.from(iv, "base64"));
-    decipher.setAAD(aad(owner, path));
+    decipher.setAAD(aad(owner));
     decipher.setAuthTag(Buffer.from(tag, "base64"));
     return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
   } catch {

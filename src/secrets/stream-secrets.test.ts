@@ -51,7 +51,7 @@ describe("StreamSecrets", () => {
     expect(await secrets.open(ownerOf(stream), { secret: "plain" }, paths)).toEqual({ secret: "plain" });
   });
 
-  it("refuses a sealed value copied into another stream, project or setting", async () => {
+  it("refuses a sealed value copied into another stream or project, and lets it move within its stream", async () => {
     const keys = new MemoryDataKeys();
     const secrets = new StreamSecrets(keys);
     const sealed = await secrets.seal(ownerOf(stream), { secret: "whsec_abc" }, paths);
@@ -59,9 +59,13 @@ describe("StreamSecrets", () => {
     await expect(secrets.open({ projectId: "p2", streamId: "s1" }, sealed, paths)).rejects.toThrow(
       SecretOpenError,
     );
-    await expect(secrets.open(ownerOf(stream), { previousSecret: sealed.secret }, paths)).rejects.toThrow(
-      /previousSecret of stream s1 does not decrypt/,
-    );
+    await expect(
+      secrets.open({ projectId: "p2", streamId: "s1" }, { previousSecret: sealed.secret }, paths),
+    ).rejects.toThrow(/previousSecret of stream s1 does not decrypt/);
+    // A rotation moves the current secret to the previous one, sealed as it is.
+    expect(await secrets.open(ownerOf(stream), { previousSecret: sealed.secret }, paths)).toEqual({
+      previousSecret: "whsec_abc",
+    });
     await expect(secrets.open({ projectId: "p1", streamId: "s2" }, sealed, paths)).rejects.toThrow(
       /not this owner's data key/,
     );

@@ -45,8 +45,7 @@ export class StreamSecrets {
     let sealed = config;
     for (const path of toSeal) {
       const value = valueAt(opened, path);
-      if (typeof value === "string")
-        sealed = withValueAt(sealed, path, sealWith(dataKey, owner, path, value));
+      if (typeof value === "string") sealed = withValueAt(sealed, path, sealWith(dataKey, owner, value));
     }
     return sealed;
   }

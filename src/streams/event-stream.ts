@@ -25,6 +25,8 @@ export interface EventStream {
   backlog?: Backlog;
   /** The stream's latest replay (one at a time). */
   replay?: Replay;
+  /** The ids of the last writes applied to it: a write applied again (after a crash) is recognized. */
+  lastWrites?: string[];
 }
 
 /**
@@ -97,6 +99,7 @@ export function parseEventStream(value: Buffer | string): EventStream {
     pausedReason: parsed.pausedReason ?? null,
     ...(parsed.backlog ? { backlog: parsed.backlog } : {}),
     ...(parsed.replay ? { replay: parsed.replay } : {}),
+    ...(Array.isArray(parsed.lastWrites) ? { lastWrites: parsed.lastWrites.map(String) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import pino, { type Logger } from "pino";
+import { withAdmin } from "../kafka/with-admin";
 import { waitFor } from "../util/wait-for";
 import {
   type CatchUpProgress,
@@ -125,6 +126,14 @@ export class StreamRegistry extends EventEmitter {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Resolves once every record written to the topic before this call has been applied here. */
+  async catchUp(timeoutMs: number): Promise<void> {
+    const ends = await withAdmin(this.kafka, (admin) => admin.fetchTopicOffsets(this.topic));
+    await Promise.all(
+      ends.map(({ partition, offset }) => this.applied.waitPast(partition, Number(offset) - 1, timeoutMs)),
+    );
   }
 
   /** Resolves once the record at `offset` of `partition` (or a later one) has been applied here. */

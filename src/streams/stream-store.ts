@@ -41,11 +41,16 @@ export class StreamStore {
   }
 
   async put(stream: EventStream): Promise<EventStream> {
-    await this.write([
+    return (await this.putAt(stream)).stream;
+  }
+
+  /** As put, with the offset the stream's record got in the config topic. */
+  async putAt(stream: EventStream): Promise<{ stream: EventStream; offset: number }> {
+    const offset = await this.write([
       { key: stream.id, value: serializeEventStream(stream) },
       ...this.pauseCleared(stream.id),
     ]);
-    return this.registry.get(stream.id) ?? stream;
+    return { stream: this.registry.get(stream.id) ?? stream, offset };
   }
 
   async delete(id: string): Promise<void> {
@@ -96,13 +101,12 @@ export class StreamStore {
     return this.registry.hasConnectorPause(id) ? [{ key: connectorPauseKey(id), value: null }] : [];
   }
 
-  private async write(messages: ConfigRecord[]): Promise<void> {
+  /** Writes the records and waits until the local registry applied them; returns the last one's offset. */
+  private async write(messages: ConfigRecord[]): Promise<number> {
     const [metadata] = await this.producer.send({ topic: this.registry.topic, acks: -1, messages });
     if (!metadata?.baseOffset) throw new Error("the broker did not report the offset of the write");
-    await this.registry.waitForOffset(
-      metadata.partition,
-      Number(metadata.baseOffset) + messages.length - 1,
-      this.visibilityTimeoutMs,
-    );
+    const last = Number(metadata.baseOffset) + messages.length - 1;
+    await this.registry.waitForOffset(metadata.partition, last, this.visibilityTimeoutMs);
+    return last;
   }
 }

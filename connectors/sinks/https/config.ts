@@ -55,11 +55,11 @@ export const httpsSecrets: SinkSecrets<HttpsConfig> = {
   fields: ["secret", "previousSecret"],
   managed: ["previousSecretExpiresAt"],
   generate: (config) => ({ ...config, secret: generateSecret() }),
-  rotate(config, graceUntil) {
+  rotate(config, graceUntil, fresh) {
     const { previousSecret: _, previousSecretExpiresAt: __, ...rest } = config;
     return {
       ...rest,
-      secret: generateSecret(),
+      secret: fresh?.secret ?? generateSecret(),
       ...(graceUntil.getTime() > Date.now()
         ? { previousSecret: config.secret, previousSecretExpiresAt: graceUntil.toISOString() }
         : {}),
