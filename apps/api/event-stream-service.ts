@@ -18,6 +18,7 @@ import type { StreamStore } from "../../src/streams/stream-store";
 import { errorMessage } from "../../src/util/error-message";
 import { ApiError, invalid, notFound } from "./api-error";
 import { toSnake } from "./fields";
+import { MASK } from "./present";
 import type { StreamInput } from "./stream-input";
 import type { WriteBody, WriteOutcome, WriteRequest } from "./writes/write-request";
 
@@ -48,6 +49,12 @@ export interface EventStreamServiceOptions {
   secrets: StreamSecrets;
   /** Where writes are applied one after the other per project, across instances (StreamWrites). */
   writes?: { submit(body: WriteBody): Promise<Applied> };
+}
+
+/** A setting's API name: the sink's top-level name in snake_case, what is below it as it is (header names). */
+function settingName(field: string): string {
+  const [head, ...rest] = field.split(".") as [string, ...string[]];
+  return [toSnake(head), ...rest].join(".");
 }
 
 /** What an applied write answers (see WriteOutcome). */
@@ -458,9 +465,7 @@ export class EventStreamService {
 
   /** Settings the API masks on reads: the stream type's secrets. */
   secretFields(type: string): readonly string[] {
-    return this.options.sinks.types().includes(type)
-      ? (this.options.sinks.definition(type).secrets?.fields ?? [])
-      : [];
+    return this.options.sinks.secretPaths(type);
   }
 
   async remove(projectId: string, id: string, options: Pick<WriteOptions, "ifMatch">): Promise<void> {
@@ -575,6 +580,17 @@ export class EventStreamService {
       if (field in config)
         throw invalid(toSnake(field), "is set by the service: use rotate-secret to replace the secret");
     }
+    // A read's masked value sent back would replace the secret with the mask.
+    for (const path of this.options.sinks.secretPaths(type)) {
+      const [head, ...rest] = path.split(".") as [string, ...string[]];
+      let value: unknown = config[head];
+      for (const part of rest) value = (value as Record<string, unknown> | undefined)?.[part];
+      if (value === MASK)
+        throw invalid(
+          toSnake(path),
+          "is the masked value of a read: send the secret itself, or leave it out",
+        );
+    }
   }
 
   /** The stream with its secret settings sealed, as it is stored. */
@@ -621,7 +637,7 @@ export class EventStreamService {
 
   private checkConfig(type: string, config: Record<string, unknown>): void {
     const error = this.options.sinks.validateConfig(type, config, this.options.sinkContext);
-    if (error) throw invalid(toSnake(error.field), error.message);
+    if (error) throw invalid(settingName(error.field), error.message);
   }
 
   private checkEventTypes(eventTypes: string[] | undefined): void {

@@ -14,11 +14,9 @@ export function presentStream(
     waiting?: object;
   } = {},
 ): Record<string, unknown> {
-  const config = { ...stream.config };
+  let config = { ...stream.config };
   // Secrets are shown once, in the answer to the call that made them; every read masks them.
-  if (!options.revealSecrets) {
-    for (const field of options.secretFields ?? []) if (config[field] !== undefined) config[field] = MASK;
-  }
+  if (!options.revealSecrets) for (const path of options.secretFields ?? []) config = masked(config, path);
   return {
     id: stream.id,
     project_id: stream.projectId,
@@ -47,6 +45,16 @@ function presentBacklog(backlog: Backlog, waiting?: object): Record<string, unkn
 }
 
 export const MASK = "********";
+
+/** The config with the value at a (dotted) path masked, if there is one; nested objects copied. */
+function masked(config: Record<string, unknown>, path: string): Record<string, unknown> {
+  const [head, ...rest] = path.split(".") as [string, ...string[]];
+  const value = config[head];
+  if (value === undefined) return config;
+  if (rest.length === 0) return { ...config, [head]: MASK };
+  if (typeof value !== "object" || value === null) return config;
+  return { ...config, [head]: masked(value as Record<string, unknown>, rest.join(".")) };
+}
 
 /** ETag / If-Match carry the revision: `"3"`. */
 export function etagOf(stream: EventStream): string {

@@ -11,7 +11,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { type ApiProcess, spawnApi } from "../../support/api-process";
-import { freePort } from "../../support/hostile-destinations";
 import { uniqueName } from "../../support/unique";
 import { writeBenchResult } from "../results";
 
@@ -57,8 +56,7 @@ async function runWith(instances: number) {
   };
   const apis: ApiProcess[] = [];
   try {
-    for (let i = 0; i < instances; i++) apis.push(spawnApi(env, await freePort()));
-    await Promise.all(apis.map((a) => a.ready()));
+    apis.push(...(await Promise.all(Array.from({ length: instances }, () => spawnApi(env)))));
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const post: number[] = [];
     const patch: number[] = [];

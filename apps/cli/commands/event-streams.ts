@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { ApiClient, type ApiClientOptions } from "../api-client";
+import { nameValue, readSecretValue } from "../secret-value";
 import { formatStream, formatStreams, type OutputFormat, type StreamView } from "../stream-output";
 
 interface Common extends ApiClientOptions {
@@ -41,6 +42,10 @@ interface DestinationFlags {
   awsSnsTopicArn?: string;
   awsIamRoleArn?: string;
   httpsEndpoint?: string;
+  httpsAuthBearerToken?: string;
+  httpsAuthBasic?: string;
+  httpsAuthHeader?: string;
+  httpsHeader?: string[];
   eventTypes?: string;
   verify: boolean;
 }
@@ -260,6 +265,20 @@ function destinationOptions(command: Command): Command {
     .option("--aws-sns-topic-arn <arn>", "sns: the topic to publish to")
     .option("--aws-iam-role-arn <arn>", "sns: the role to assume, with the project id as ExternalId")
     .option("--https-endpoint <url>", "https: the https:// URL to POST signed events to")
+    .option(
+      "--https-auth-bearer-token <token>",
+      "https: send Authorization: Bearer <token> (- reads stdin, @file a file)",
+    )
+    .option("--https-auth-basic <user:pass>", "https: send basic credentials (- reads stdin, @file a file)")
+    .option(
+      "--https-auth-header <name=value>",
+      "https: send an API key in header NAME (value: - for stdin, @file)",
+    )
+    .option(
+      "--https-header <name=value>",
+      "https: a static header every request carries (repeatable, at most 10)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--event-types <names>", "comma-separated event names to deliver; empty for all")
     .option("--no-verify", "store it without checking the destination first");
 }
@@ -269,6 +288,10 @@ function destinationBody(options: DestinationFlags): Record<string, unknown> {
   if (options.awsSnsTopicArn !== undefined) body.topic_arn = options.awsSnsTopicArn;
   if (options.awsIamRoleArn !== undefined) body.role_arn = options.awsIamRoleArn;
   if (options.httpsEndpoint !== undefined) body.https_endpoint = options.httpsEndpoint;
+  const auth = destinationAuth(options);
+  if (auth) body.auth = auth;
+  if (options.httpsHeader)
+    body.headers = Object.fromEntries(options.httpsHeader.map((h) => nameValue(h, "--https-header", false)));
   if (options.eventTypes !== undefined) {
     body.event_types = options.eventTypes
       .split(",")
@@ -276,6 +299,31 @@ function destinationBody(options: DestinationFlags): Record<string, unknown> {
       .filter(Boolean);
   }
   return body;
+}
+
+/** One of the three ways a destination authenticates us, from its flag. */
+function destinationAuth(options: DestinationFlags): Record<string, string> | undefined {
+  const given = [options.httpsAuthBearerToken, options.httpsAuthBasic, options.httpsAuthHeader].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length > 1)
+    throw new Error("give one of --https-auth-bearer-token, --https-auth-basic and --https-auth-header");
+  if (options.httpsAuthBearerToken !== undefined)
+    return {
+      type: "bearer",
+      token: readSecretValue(options.httpsAuthBearerToken, "--https-auth-bearer-token"),
+    };
+  if (options.httpsAuthBasic !== undefined) {
+    const credentials = readSecretValue(options.httpsAuthBasic, "--https-auth-basic");
+    const colon = credentials.indexOf(":");
+    if (colon <= 0) throw new Error("--https-auth-basic must be USER:PASSWORD");
+    return { type: "basic", username: credentials.slice(0, colon), password: credentials.slice(colon + 1) };
+  }
+  if (options.httpsAuthHeader !== undefined) {
+    const [header, value] = nameValue(options.httpsAuthHeader, "--https-auth-header", true);
+    return { type: "api_key", header, value };
+  }
+  return undefined;
 }
 
 async function patch(

@@ -1,4 +1,5 @@
 import type { JsonSchema, SinkSecrets } from "../sink";
+import { authSchema, type DestinationAuth, headersSchema } from "./destination-auth";
 import { generateSecret, SECRET_PATTERN } from "./signature";
 
 export interface HttpsConfig {
@@ -11,6 +12,10 @@ export interface HttpsConfig {
   previousSecretExpiresAt?: string;
   /** Opt-in batched mode: POST a JSON array of up to this many events. Absent: one event per request. */
   batchSize?: number;
+  /** How the destination authenticates us, besides the signature (see DestinationAuth). */
+  auth?: DestinationAuth;
+  /** Static headers every request carries (not secret). */
+  headers?: Record<string, string>;
 }
 
 export const MAX_BATCH_SIZE = 100;
@@ -47,6 +52,8 @@ export const httpsConfigSchema: JsonSchema = {
       maximum: MAX_BATCH_SIZE,
       errorMessage: `must be a whole number from 1 to ${MAX_BATCH_SIZE}`,
     },
+    auth: authSchema,
+    headers: headersSchema,
   },
 };
 

@@ -15,6 +15,7 @@ import {
 } from "./address-policy";
 import { classifyError, classifyStatus } from "./classify";
 import { type HttpsConfig, httpsConfigSchema, httpsSecrets, signingSecrets } from "./config";
+import { AUTH_SECRET_FIELDS, destinationHeaders, reservedHeader } from "./destination-auth";
 import { signatureHeader } from "./signature";
 
 export { ALLOWED_HOSTS_ENV, ALLOWED_PORTS_ENV, EndpointPolicy, EndpointRefusedError } from "./address-policy";
@@ -80,7 +81,7 @@ export const httpsSink = defineSink<HttpsConfig>({
       // The API's own environment decides which hosts are open; DNS is checked by verify and on
       // every connection.
       new EndpointPolicy(policyOptionsFromEnv(context?.env ?? {})).checkUrl(config.httpsEndpoint);
-      return undefined;
+      return reservedHeader(config.auth, config.headers);
     } catch (error) {
       if (error instanceof EndpointRefusedError) return { field: "httpsEndpoint", message: error.message };
       throw error;
@@ -93,6 +94,7 @@ export const httpsSink = defineSink<HttpsConfig>({
     callTimeoutMs: Math.ceil(MAX_EVENTS_PER_CALL / REQUESTS_PER_CALL) * REQUEST_TIMEOUT_MS + 5_000,
   },
   secrets: httpsSecrets,
+  secretFields: AUTH_SECRET_FIELDS,
   create: (context) => new HttpsSink(httpsOptionsFromEnv(context.env)),
 });
 
@@ -185,6 +187,7 @@ export class HttpsSink implements Sink<HttpsConfig> {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.timeoutMs),
         headers: {
+          ...destinationHeaders(target.config.auth, target.config.headers),
           "content-type": "application/json",
           "user-agent": "eventstreams-webhooks/1",
           "webhook-id": id,

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { clientEnvironment, stackEndpoints, stackSettings } from "../../../src/settings/stack-settings";
 import { type ApiProcess, spawnApi } from "../../../support/api-process";
-import { freePort } from "../../../support/hostile-destinations";
 import { uniqueName } from "../../../support/unique";
 
 /**
@@ -21,9 +20,7 @@ describe("stream writes across API instances", () => {
   let b: ApiProcess;
 
   beforeAll(async () => {
-    a = spawnApi(env, await freePort());
-    b = spawnApi(env, await freePort());
-    await Promise.all([a.ready(), b.ready()]);
+    [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
   }, 90_000);
 
   afterAll(async () => {

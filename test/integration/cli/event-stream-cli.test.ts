@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { uniqueName } from "../../../support/unique";
 import { newProject, newToken } from "../../support/api";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
@@ -177,6 +180,51 @@ describe("eventstreams CLI against `eventstreams api`", () => {
     });
     expect(unreachable.code).not.toBe(0);
     expect(unreachable.stderr).toContain("cannot reach the event streams API");
+  });
+
+  it("creates an HTTPS stream that authenticates with a token read from a file, with static headers", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cli-secret-"));
+    const tokenFile = path.join(dir, "token");
+    writeFileSync(tokenFile, "tok-from-a-file-1234\n", { mode: 0o600 });
+    const created = await cli([
+      "create",
+      "event-stream",
+      "--project",
+      projectId,
+      "--type",
+      "https",
+      "--https-endpoint",
+      "https://webhooks.example.com/in",
+      "--https-auth-bearer-token",
+      `@${tokenFile}`,
+      "--https-header",
+      "X-Tenant=acme",
+      "--https-header",
+      "X-Region=eu",
+      "--no-verify",
+      "--format",
+      "json",
+    ]);
+    expect(created.stderr).toBe("");
+    const stream = JSON.parse(created.stdout);
+    expect(stream.auth).toEqual({ type: "bearer", token: "tok-from-a-file-1234" });
+    expect(stream.headers).toEqual({ "X-Tenant": "acme", "X-Region": "eu" });
+    const read = await cli(["get", "event-stream", stream.id, "--project", projectId, "--format", "json"]);
+    expect(JSON.parse(read.stdout).auth).toEqual({ type: "bearer", token: "********" });
+    const refused = await cli([
+      "update",
+      "event-stream",
+      stream.id,
+      "--project",
+      projectId,
+      "--https-auth-basic",
+      "no-colon-here",
+      "--no-verify",
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("--https-auth-basic must be USER:PASSWORD");
+    expect(api.output()).not.toContain("tok-from-a-file-1234");
+    await cli(["delete", "event-stream", stream.id, "--project", projectId]);
   });
 
   it("the API logs never contain a token", () => {
