@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { DeliveryResult, SinkContext, SinkRegistry, VerifyResult } from "../../connectors/sinks";
+import type {
+  DeliveryResult,
+  SinkContext,
+  SinkRegistry,
+  VerifyResult,
+  VerifyWarning,
+} from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
 import { SecretOpenError } from "../../src/secrets/envelope";
 import { ownerOf, type StreamSecrets } from "../../src/secrets/stream-secrets";
@@ -97,6 +103,9 @@ export interface TestEventResult {
   latencyMs: number;
 }
 
+/** A written stream, with what its destination's verification warned about (not stored). */
+export type StreamAnswer = EventStream & { warnings?: VerifyWarning[] };
+
 export interface WriteOptions {
   verify: boolean;
   ifMatch?: number;
@@ -131,7 +140,7 @@ export class EventStreamService {
     return stream;
   }
 
-  async create(projectId: string, input: StreamInput, options: WriteOptions): Promise<EventStream> {
+  async create(projectId: string, input: StreamInput, options: WriteOptions): Promise<StreamAnswer> {
     const type = input.type ?? "";
     this.checkType(type);
     this.refuseSecretInput(type, input.config);
@@ -144,14 +153,14 @@ export class EventStreamService {
       { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
       this.now(),
     );
-    if (options.verify) await this.verify(stream);
+    const warnings = options.verify ? await this.verify(stream) : [];
     const { stream: stored } = await this.submit({
       op: "create",
       projectId,
       stream: await this.seal(stream),
     });
     // The answer to a create shows the generated secrets once: the plain ones, from memory.
-    return { ...(stored as EventStream), config: stream.config };
+    return { ...(stored as EventStream), config: stream.config, warnings };
   }
 
   async update(
@@ -159,7 +168,7 @@ export class EventStreamService {
     id: string,
     input: StreamInput,
     options: WriteOptions,
-  ): Promise<EventStream> {
+  ): Promise<StreamAnswer> {
     // Checked and verified against the stream as this instance knows it; applied (revision, merge,
     // backlog) against the stream as it is when the project's writes come to it.
     const current = await this.opened(await this.getCurrent(projectId, id));
@@ -175,7 +184,8 @@ export class EventStreamService {
     if (destinationChanged) this.checkConfig(current.type, config);
     this.checkEventTypes(input.eventTypes);
     const resumed = current.status === "paused" && input.status === "active";
-    if (options.verify && (destinationChanged || resumed)) await this.verify({ ...current, config });
+    const warnings =
+      options.verify && (destinationChanged || resumed) ? await this.verify({ ...current, config }) : [];
     const sealed = await this.seal({ ...current, config: input.config });
     const { stream } = await this.submit({
       op: "update",
@@ -184,7 +194,7 @@ export class EventStreamService {
       input: { ...input, config: sealed.config },
       ...(options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
     });
-    return stream as EventStream;
+    return { ...(stream as EventStream), warnings };
   }
 
   private async applyUpdate(request: Extract<WriteRequest, { op: "update" }>): Promise<Applied> {
@@ -659,7 +669,8 @@ export class EventStreamService {
     }
   }
 
-  private async verify(stream: EventStream): Promise<void> {
+  /** Checks the destination; throws if it cannot be delivered to, returns what should be fixed. */
+  private async verify(stream: EventStream): Promise<VerifyWarning[]> {
     const timeoutMs = this.options.verifyTimeoutMs ?? 20_000;
     const sink = this.options.sinks.sink(stream.type, this.options.sinkContext);
     let timer: NodeJS.Timeout | undefined;
@@ -685,5 +696,6 @@ export class EventStreamService {
         { destination_code: result.code, hint: result.hint ?? null },
       );
     }
+    return result.warnings ?? [];
   }
 }

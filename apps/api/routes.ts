@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { EventStream } from "../../src/streams/event-stream";
-import type { EventStreamService } from "./event-stream-service";
+import type { EventStreamService, StreamAnswer } from "./event-stream-service";
 import { etagOf, presentStream } from "./present";
 import {
   createBody,
@@ -46,8 +46,14 @@ export function registerEventStreamRoutes(
     ...(stream.backlog?.to ? { catch_up: service.catchUpOf(stream) } : {}),
   });
 
-  const send = (reply: FastifyReply, stream: EventStream, status = 200, revealSecrets = false) =>
-    reply.status(status).header("etag", etagOf(stream)).send(present(stream, revealSecrets));
+  const send = (reply: FastifyReply, stream: StreamAnswer, status = 200, revealSecrets = false) =>
+    reply
+      .status(status)
+      .header("etag", etagOf(stream))
+      .send({
+        ...present(stream, revealSecrets),
+        ...(stream.warnings?.length ? { warnings: stream.warnings } : {}),
+      });
 
   app.post<ProjectRoute & Body & Verify>(
     base,

@@ -30,6 +30,10 @@ function stringFields(schema: unknown, where: string, out: StringField[] = []): 
       stringFields(value, `${where}.${key}`, out);
     } else if (key === "propertyNames" && value && typeof value === "object") {
       out.push({ where: `${where}.${key}`, schema: value as StringField["schema"] });
+    } else if (key === "additionalProperties" && value && typeof value === "object") {
+      stringFields(value, `${where}.*`, out);
+    } else if ((key === "oneOf" || key === "anyOf") && Array.isArray(value)) {
+      for (const branch of value) stringFields(branch, where, out);
     }
   }
   return out;
@@ -51,6 +55,13 @@ const EXAMPLES: Record<string, string> = {
   "https.httpsEndpoint": "https://example.com/hooks/events",
   "https.secret": `whsec_${"A".repeat(43)}=`,
   "https.previousSecret": `whsec_${"A".repeat(43)}=`,
+  "https.auth.token": "tok_3f9a2c7e1b5d4f60",
+  "https.auth.username": "events",
+  "https.auth.password": "s3cret-pass",
+  "https.auth.header": "X-Api-Key",
+  "https.auth.value": "k-123456",
+  "https.headers.propertyNames": "X-Tenant",
+  "https.headers.*": "acme eu-west-1",
   "projectParams.projectId": randomUUID(),
   "streamParams.projectId": randomUUID(),
   "createBody.propertyNames": "https_endpoint",

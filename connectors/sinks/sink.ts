@@ -37,7 +37,16 @@ export type DeliveryResult =
       pauseStream?: boolean;
     };
 
-export type VerifyResult = { ok: true } | { ok: false; code: string; message: string; hint?: string };
+/** Something a verification found that does not stop deliveries but should be fixed. */
+export interface VerifyWarning {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type VerifyResult =
+  | { ok: true; warnings?: VerifyWarning[] }
+  | { ok: false; code: string; message: string; hint?: string };
 
 export interface BatchLimits {
   /** Events per `deliver` call. */

@@ -70,7 +70,7 @@ export function registerEventStreamCommands(program: Command): void {
       withVerify(streamsPath(options), options),
       body,
     );
-    print(formatStream(stream, options.format));
+    printWritten(stream, options.format);
   });
 
   common(verb(program, "list").command("event-streams"))
@@ -102,7 +102,7 @@ export function registerEventStreamCommands(program: Command): void {
       const body = destinationBody(options);
       if (Object.keys(body).length === 0)
         throw new Error("nothing to update: pass at least one option to change");
-      print(formatStream(await patch(options, id, body, options.ifMatch), options.format));
+      printWritten(await patch(options, id, body, options.ifMatch), options.format);
     },
   );
 
@@ -122,7 +122,7 @@ export function registerEventStreamCommands(program: Command): void {
       .description(what)
       .option("--no-verify", "skip the destination check on resume");
     command.action(async (id: string, options: Common & { verify: boolean }) => {
-      print(formatStream(await patch(options, id, { status }, undefined), options.format));
+      printWritten(await patch(options, id, { status }, undefined), options.format);
     });
   }
 
@@ -345,3 +345,13 @@ const streamPath = (options: Common, id: string) => `${streamsPath(options)}/${e
 const withVerify = (path: string, options: { verify?: boolean }) =>
   options.verify === false ? `${path}?verify=false` : path;
 const print = (text: string) => process.stdout.write(text);
+
+/** A written stream on stdout; what its verification warned about on stderr, to be seen and fixed. */
+function printWritten(stream: StreamView, format: OutputFormat): void {
+  const { warnings, ...view } = stream as StreamView & {
+    warnings?: { code: string; message: string; hint?: string }[];
+  };
+  for (const w of warnings ?? [])
+    process.stderr.write(`warning (${w.code}): ${w.message}${w.hint ? `\n  fix: ${w.hint}` : ""}\n`);
+  print(formatStream(view as StreamView, format));
+}

@@ -2,6 +2,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, RequestSigner } from "@smithy/types";
 import { LRUCache } from "lru-cache";
+import type { VerifyWarning } from "../sink";
 import { parseArn } from "./arn";
 import { AssumedRoleCredentials, MAX_CACHED_ROLES, sessionNameFor } from "./assumed-role-credentials";
 import { reusedSigner, type SignerConfig } from "./client-signer";
@@ -81,6 +82,28 @@ export class AssumedRoleClients<Client extends SdkClient> {
     this.clients = new LRUCache({ max });
   }
 
+  /**
+   * After the role was assumed with the project's ExternalId: a warning when it can be assumed
+   * with any ExternalId too, with the trust policy condition that fixes it.
+   */
+  async trustPolicyWarning(target: {
+    streamId: string;
+    projectId: string;
+    config: { roleArn: string };
+  }): Promise<VerifyWarning | undefined> {
+    const { streamId, projectId, config } = target;
+    const roleArn = config.roleArn;
+    if (
+      (await this.credentials.acceptsAnyExternalId(this.roleKey({ streamId, projectId, roleArn }))) !== true
+    )
+      return undefined;
+    return {
+      code: "ExternalIdNotRequired",
+      message: `the role ${roleArn} can be assumed without your project id as ExternalId: anyone who learns its ARN could have events delivered to it`,
+      hint: `add to the trust policy statement that lets us assume it: "Condition": {"StringEquals": {"sts:ExternalId": "${projectId}"}}`,
+    };
+  }
+
   /** Clients held now (for tests and gauges). */
   get size(): number {
     return this.clients.size;
@@ -91,7 +114,7 @@ export class AssumedRoleClients<Client extends SdkClient> {
     return { clients: this.clients.size, credentials: this.credentials.size };
   }
 
-  roleKey(target: RoleTarget) {
+  roleKey(target: Pick<RoleTarget, "streamId" | "projectId" | "roleArn">) {
     return {
       roleArn: target.roleArn,
       projectId: target.projectId,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { AssumeRoleCommand, type STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { LRUCache } from "lru-cache";
@@ -65,6 +66,29 @@ export class AssumedRoleCredentials {
       if (this.cache.get(id) === pending) this.cache.delete(id);
     });
     return pending;
+  }
+
+  /**
+   * Whether the role lets us in with an ExternalId that is not the project's (a random one): then
+   * its trust policy does not require the ExternalId, and anyone who learns the role's ARN could
+   * have us deliver their events to it (the confused deputy). Never cached; undefined when the
+   * answer was neither a success nor a refusal.
+   */
+  async acceptsAnyExternalId(key: RoleKey): Promise<boolean | undefined> {
+    try {
+      await this.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: key.roleArn,
+          ExternalId: `eventstreams-check-${randomUUID()}`,
+          RoleSessionName: key.sessionName,
+          DurationSeconds: 900,
+        }),
+      );
+      return true;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? "";
+      return name === "AccessDenied" || name === "AccessDeniedException" ? false : undefined;
+    }
   }
 
   private async assume(key: RoleKey): Promise<AwsCredentialIdentity> {

@@ -65,7 +65,9 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
           Record: { Data: Buffer.from(`${JSON.stringify(record)}\n`) },
         }),
       );
-      return { ok: true };
+      // The role works with the project id; may it work without? (A confused deputy, if so.)
+      const warning = await this.clients.trustPolicyWarning(target);
+      return warning ? { ok: true, warnings: [warning] } : { ok: true };
     } catch (error) {
       const { code, message } = describeAwsError(error);
       return {

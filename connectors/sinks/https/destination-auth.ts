@@ -40,6 +40,7 @@ const RESERVED = new Set([
 
 const secretString = (what: string) => ({
   type: "string",
+  maxLength: 4096,
   pattern: SECRET_VALUE,
   errorMessage: `must be the ${what}: 1 to 4096 visible ASCII characters`,
 });
@@ -63,6 +64,7 @@ export const authSchema: JsonSchema = {
         type: { const: "basic" },
         username: {
           type: "string",
+          maxLength: 256,
           pattern: "^[\\x20-\\x39\\x3B-\\x7E]{1,256}$",
           errorMessage: "must be 1 to 256 visible ASCII characters without a colon",
         },
@@ -74,7 +76,12 @@ export const authSchema: JsonSchema = {
       required: ["type", "header", "value"],
       properties: {
         type: { const: "api_key" },
-        header: { type: "string", pattern: HEADER_NAME, errorMessage: "must be a header name" },
+        header: {
+          type: "string",
+          maxLength: 64,
+          pattern: HEADER_NAME,
+          errorMessage: "must be a header name",
+        },
         value: secretString("API key"),
       },
     },
@@ -91,6 +98,7 @@ export const headersSchema: JsonSchema = {
   propertyNames: { pattern: HEADER_NAME },
   additionalProperties: {
     type: "string",
+    maxLength: 1024,
     pattern: HEADER_VALUE,
     errorMessage: "must be at most 1024 printable ASCII characters",
   },

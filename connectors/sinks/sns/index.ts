@@ -71,7 +71,9 @@ export class SnsSink implements Sink<SnsConfig> {
             : {}),
         }),
       );
-      return { ok: true };
+      // The role works with the project id; may it work without? (A confused deputy, if so.)
+      const warning = await this.clients.trustPolicyWarning(target);
+      return warning ? { ok: true, warnings: [warning] } : { ok: true };
     } catch (error) {
       const { code, message } = describeAwsError(error);
       return {

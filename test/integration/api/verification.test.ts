@@ -1,6 +1,7 @@
 import { createSinkRegistry, defineSink, type SinkTarget } from "../../../connectors/sinks";
 import { uniqueName } from "../../../support/unique";
 import { newProject, startTestApi, type TestApi } from "../../support/api";
+import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
 
 /**
  * moto (the local AWS) does not check that a role exists, nor its trust policy or ExternalId:
@@ -64,6 +65,30 @@ describe("destination verification", () => {
       config: { endpoint: "somewhere" },
     });
     expect((await api.call("GET", `/projects/${projectId}/eventstreams`)).body.event_streams).toEqual([]);
+  });
+
+  it("warns when the role can be assumed without the project id as ExternalId (the emulator never checks it)", async () => {
+    const projectId = newProject();
+    const destination = await createTopicWithQueue();
+    const roleArn = await createPublisherRole(projectId, destination.topicArn);
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: { type: "sns", topic_arn: destination.topicArn, role_arn: roleArn },
+    });
+    // Accepted, with the warning and the condition that fixes it.
+    expect(created.status).toBe(201);
+    expect(created.body.warnings).toEqual([
+      expect.objectContaining({
+        code: "ExternalIdNotRequired",
+        message: expect.stringContaining(roleArn),
+        hint: expect.stringContaining(`"sts:ExternalId": "${projectId}"`),
+      }),
+    ]);
+    // Shown again when the destination is verified again (a resume), not on a read.
+    const path = `/projects/${projectId}/eventstreams/${created.body.id}`;
+    expect((await api.call("GET", path)).body.warnings).toBeUndefined();
+    await api.call("PATCH", path, { body: { status: "paused" } });
+    const resumed = await api.call("PATCH", path, { body: { status: "active" } });
+    expect(resumed.body.warnings?.[0]?.code).toBe("ExternalIdNotRequired");
   });
 
   it("a role and a topic that both do not exist: 422 NotFound from the publish", async () => {

@@ -53,7 +53,9 @@ describe("eventstreams CLI against `eventstreams api`", () => {
       "--format",
       "json",
     ]);
-    expect(created.stderr).toBe("");
+    // The emulator lets any ExternalId in: the CLI shows the warning and the condition to add.
+    expect(created.stderr).toContain("warning (ExternalIdNotRequired)");
+    expect(created.stderr).toContain(`"sts:ExternalId": "${projectId}"`);
     expect(created.code).toBe(0);
     const stream = JSON.parse(created.stdout);
     expect(stream).toMatchObject({
