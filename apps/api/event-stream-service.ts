@@ -495,6 +495,18 @@ export class EventStreamService {
   }
 
   /**
+   * Seals the stream's secrets anew under a key (`eventstreams secrets rewrap`): its revision stays,
+   * nothing a customer sees changes. Secrets stored in plain text are sealed too.
+   */
+  private async applyRewrap(request: Extract<WriteRequest, { op: "rewrap" }>): Promise<Applied> {
+    const current = this.get(request.projectId, request.streamId);
+    const paths = this.options.sinks.secretPaths(current.type);
+    if (paths.length === 0 || current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
+    const config = await this.options.secrets.seal(ownerOf(current), current.config, paths, request.toKey);
+    return this.put(request, { ...current, config });
+  }
+
+  /**
    * Applies one write where the project's writes are applied one after the other (StreamWrites):
    * the checks that depend on the streams as they are now, then the config topic write.
    */
@@ -513,6 +525,8 @@ export class EventStreamService {
           return this.applyReplay(request);
         case "cancel-replay":
           return this.applyCancel(request);
+        case "rewrap":
+          return this.applyRewrap(request);
       }
     });
   }

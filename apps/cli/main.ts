@@ -9,6 +9,7 @@ import { registerEventsCommands } from "./commands/events";
 import { registerProduceCommand } from "./commands/produce";
 import { registerRetryCommands } from "./commands/retry";
 import { registerSchemasCommands } from "./commands/schemas";
+import { registerSecretsCommands } from "./commands/secrets";
 import { registerStackCommands } from "./commands/stack";
 import { registerTopicsCommands } from "./commands/topics";
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEventStreamCommands(program);
   registerRetryCommands(program);
   registerDlqCommands(program);
+  registerSecretsCommands(program);
   return program;
 }
 

@@ -36,7 +36,8 @@ export class StreamWrites {
   constructor(
     private readonly kafka: Kafka,
     configTopic: string,
-    private readonly apply: ApplyWrite,
+    /** Applies the writes of the projects this instance is given; none: it only sends requests. */
+    private readonly apply: ApplyWrite | undefined,
     private readonly logger: Logger,
   ) {
     this.topic = `${configTopic}.writes`;
@@ -76,6 +77,8 @@ export class StreamWrites {
       },
     });
     await joined;
+    if (!this.apply) return;
+    const apply = this.apply;
     this.applier = this.kafka.consumer({
       groupId: `${this.topic}.appliers`,
       maxWaitTimeInMs: 100,
@@ -91,7 +94,7 @@ export class StreamWrites {
       partitionsConsumedConcurrently: PARTITIONS,
       eachMessage: async ({ topic, partition, message }) => {
         const record = parseWriteRecord(message.value);
-        if (record?.kind === "request") await this.answer(record, message.key?.toString());
+        if (record?.kind === "request") await this.answer(apply, record, message.key?.toString());
         // Committed once answered: a request is applied again only if its instance died first.
         await this.applier?.commitOffsets([
           { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
@@ -143,7 +146,7 @@ export class StreamWrites {
     await this.producer.disconnect();
   }
 
-  private async answer(request: WriteRequest, key: string | undefined): Promise<void> {
+  private async answer(apply: ApplyWrite, request: WriteRequest, key: string | undefined): Promise<void> {
     let outcome: WriteOutcome;
     if (key !== request.projectId) {
       outcome = {
@@ -154,7 +157,7 @@ export class StreamWrites {
       };
     } else {
       try {
-        outcome = { ...(await this.apply(request)), kind: "outcome", id: request.id };
+        outcome = { ...(await apply(request)), kind: "outcome", id: request.id };
       } catch (error) {
         outcome = {
           kind: "outcome",

@@ -20,6 +20,8 @@ export type WriteRequest = { kind: "request"; id: string; projectId: string } & 
   | { op: "remove"; streamId: string; ifMatch?: number }
   | { op: "replay"; streamId: string; replay: { id?: string; since: number; until?: number; rate: number } }
   | { op: "cancel-replay"; streamId: string; replayId: string }
+  /** Seals the stream's secrets anew under `toKey` (a KMS key id; "" for the current key). */
+  | { op: "rewrap"; streamId: string; toKey: string }
 );
 
 /** What applying a request did, sent back to the instance that asked. */

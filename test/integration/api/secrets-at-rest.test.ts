@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { verifyWebhook } from "../../../connectors/sinks/https/signature";
 import { readToEnd } from "../../../src/kafka/read-to-end";
 import { waitFor } from "../../../src/util/wait-for";
 import { type ConnectorProcess, spawnConnector } from "../../../support/connector-process";
 import { createPipeline, type Pipeline } from "../../../support/pipeline";
+import { uniqueName } from "../../../support/unique";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../../support/webhook-server";
 import { startTestApi, type TestApi } from "../../support/api";
+import { runCli } from "../../support/cli";
 
 /**
  * Stream secrets are sealed at rest (AES-256-GCM under a data key from KMS: the emulator's), bound
@@ -150,5 +153,52 @@ describe("secrets at rest", () => {
     expect(last?.config.secret).toEqual({ $sealed: expect.objectContaining({ v: 1 }) });
     // Only the first record (written in plain text, before) still has it; compaction removes it.
     expect(raw.toString().split("bGVnYWN5LXNlY3JldC1iZWZvcmUtc2VhbGluZw").length - 1).toBe(1);
+  }, 120_000);
+
+  it("rewraps every secret under another key, idempotently, and they still sign", async () => {
+    const projectId = randomUUID();
+    const path = `/${projectId}`;
+    const created = await api.call("POST", `/projects/${projectId}/eventstreams`, {
+      body: {
+        type: "https",
+        https_endpoint: server.url("127.0.0.1", path),
+        auth: { type: "bearer", token: "tok-rewrap-1" },
+      },
+    });
+    expect(created.status).toBe(201);
+    const kms = new KMSClient({});
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: "rewrap test" }));
+    const alias = `alias/${uniqueName("rewrap")}`;
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata?.KeyId }));
+    const env = { ...pipeline.env, EVENTSTREAMS_CONFIG_TOPIC: pipeline.topics.config };
+
+    const rewrap = await runCli(["secrets", "rewrap", "--to-key", alias], env);
+    expect(rewrap.stderr).toMatch(/rewrapped/);
+    // Streams that do not decrypt (the copy of the first test) are reported by id; the others go on.
+    const refused = rewrap.stderr.split("\n").filter((line) => line.startsWith("not rewrapped:"));
+    expect(refused.every((line) => /stream \S+ \(project \S+\): .*does not decrypt/.test(line))).toBe(true);
+    expect(rewrap.code).toBe(refused.length > 0 ? 1 : 0);
+    const sealedKeys = () => {
+      const config = pipeline.streams.get(created.body.id)?.config as Record<string, unknown>;
+      const auth = config.auth as Record<string, unknown>;
+      return [config.secret, auth.token].map((v) => (v as { $sealed: { key: string } }).$sealed.key);
+    };
+    await waitFor(() => sealedKeys().every((k) => k === KeyMetadata?.Arn), {
+      timeoutMs: 10_000,
+      description: () => `the secrets sealed under ${KeyMetadata?.Arn}: ${sealedKeys()}`,
+    });
+    // Nothing a customer sees changed, and the destination still gets signed, authenticated requests.
+    const read = await api.call("GET", `/projects/${projectId}/eventstreams/${created.body.id}`);
+    expect(read.body.revision).toBe(created.body.revision);
+    const test = await api.call("POST", `/projects/${projectId}/eventstreams/${created.body.id}/test`);
+    expect(test.body.outcome).toBe("delivered");
+    const last = server.requests.filter((r) => r.path === path).at(-1);
+    expect(last?.headers.authorization).toBe("Bearer tok-rewrap-1");
+    expect(last && verifyWebhook(created.body.secret, last.headers, last.body)).toBeTruthy();
+
+    // Again: only what still does not decrypt is left to do.
+    const again = await runCli(["secrets", "rewrap", "--to-key", alias], env);
+    expect(again.stderr).toContain(`${refused.length} of`);
+    kms.destroy();
   }, 120_000);
 });
