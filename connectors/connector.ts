@@ -27,7 +27,7 @@ import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
 import { DEFAULT_CALL_TIMEOUT_MS, type SinkRegistry } from "./sinks";
 import { BacklogCounter } from "./streams/backlog-counter";
-import { heldBy, routeEvent, type StreamLookup } from "./streams/routing";
+import { keepsWhilePaused, routeEvent, type StreamLookup } from "./streams/routing";
 import { InThreadSinkCalls, type SinkCalls } from "./threads/sink-calls";
 
 /** Turns a record value (Confluent wire format) back into an event; throws for what cannot be read. */
@@ -567,14 +567,14 @@ export class SinkConnector {
         topic,
         partition,
         offset,
-        this.options.streams.catchUpOf(stream.id).get(topic),
+        () => this.options.streams.catchUpOf(stream.id).get(topic),
         () => this.dispatcher.submit(stream, { event, source }),
       ),
     );
     if (this.held) {
       const writtenAt = Number(message.timestamp);
-      for (const stream of heldBy(event, this.options.streams))
-        this.held.held(stream, topic, partition, offset, writtenAt);
+      for (const stream of this.options.streams.streamsFor(event.projectId))
+        if (keepsWhilePaused(stream, event)) this.held.held(stream, topic, partition, offset, writtenAt);
     }
     await Promise.all(submissions);
   }

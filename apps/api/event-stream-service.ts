@@ -318,13 +318,13 @@ export class EventStreamService {
     this.checkRevision(current, request.ifMatch);
     const secrets = this.options.sinks.definition(current.type).secrets;
     if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
+    // Sealed values move as they are (they are bound to the stream, not to a setting); one stored
+    // in plain text before secrets were sealed is sealed now.
+    const rotated = secrets.rotate(current.config, new Date(request.graceUntil), request.fresh);
+    const { config } = await this.seal({ ...current, config: rotated as Record<string, unknown> });
     return this.put(request, {
       ...current,
-      // Sealed values move as they are: they are bound to the stream, not to a setting.
-      config: secrets.rotate(current.config, new Date(request.graceUntil), request.fresh) as Record<
-        string,
-        unknown
-      >,
+      config,
       updatedAt: this.now().toISOString(),
       revision: current.revision + 1,
     });

@@ -30,9 +30,16 @@ function resumed(inOrder: boolean, revision = 4): EventStream {
 function routeAll(handovers: Handovers, stream: EventStream, offsets: number[], delivered: number[]) {
   return offsets.map((offset) => {
     handovers.noteRouted(TOPIC, 2, BigInt(offset));
-    return handovers.route(stream, TOPIC, 2, BigInt(offset), undefined, async () => {
-      delivered.push(offset);
-    });
+    return handovers.route(
+      stream,
+      TOPIC,
+      2,
+      BigInt(offset),
+      () => undefined,
+      async () => {
+        delivered.push(offset);
+      },
+    );
   });
 }
 
@@ -110,9 +117,16 @@ describe("Handovers", () => {
     const delivered: number[] = [];
     const stream = resumed(true);
     for (const offset of [700, 701]) {
-      await handovers.route(stream, TOPIC, 2, BigInt(offset), { next: "701", done: true }, async () => {
-        delivered.push(offset);
-      });
+      await handovers.route(
+        stream,
+        TOPIC,
+        2,
+        BigInt(offset),
+        () => ({ next: "701", done: true }),
+        async () => {
+          delivered.push(offset);
+        },
+      );
     }
     expect(delivered).toEqual([701]);
   });

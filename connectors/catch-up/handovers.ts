@@ -43,14 +43,15 @@ export class Handovers {
    * The live path's route of one record to one active stream: `deliver` runs now (synchronously,
    * so the stream's records reach its lane in offset order), later for a held record, or never
    * when the stream's catch-up delivers it. `recorded`: the catch-up's recorded progress in the
-   * topic, another instance's included. Call noteRouted for the record first.
+   * topic, another instance's included (looked up only for a resumed stream's records). Call
+   * noteRouted for the record first.
    */
   route(
     stream: EventStream,
     topic: string,
     partition: number,
     offset: bigint,
-    recorded: { next: string; done: boolean } | undefined,
+    recorded: () => { next: string; done: boolean } | undefined,
     deliver: () => Promise<void>,
   ): Promise<void> | undefined {
     const decision = this.decide(stream, topic, partition, offset, recorded);
@@ -134,13 +135,14 @@ export class Handovers {
     topic: string,
     partition: number,
     offset: bigint,
-    recorded: { next: string; done: boolean } | undefined,
+    recordedNow: () => { next: string; done: boolean } | undefined,
   ): Decision | Handover {
     const backlog = stream.backlog;
     const end = backlog?.to?.[topic];
     if (!backlog || backlog.resumedRevision === undefined || !end || end.partition !== partition)
       return "deliver";
     if (!backlog.inOrder) return offset < BigInt(end.offset) ? "skip" : "deliver";
+    const recorded = recordedNow();
     const key = handoverKey(stream.id, topic);
     const handover = this.open.get(key);
     if (handover && handover.job !== resumeJob(backlog.resumedRevision)) {

@@ -26,15 +26,12 @@ export function routeEvent(event: DomainEvent, streams: StreamLookup): EventStre
     );
 }
 
-/** The paused streams that keep an event for their resume (their project's, their filter's). */
-export function heldBy(event: DomainEvent, streams: StreamLookup): EventStream[] {
-  return streams
-    .streamsFor(event.projectId)
-    .filter(
-      (s) =>
-        s.projectId === event.projectId &&
-        s.status === "paused" &&
-        s.backlog !== undefined &&
-        eventFilterOf(s.eventTypes).matches(event.name),
-    );
+/** Whether a stream keeps an event for its resume: paused, its project's, its filter's. */
+export function keepsWhilePaused(stream: EventStream, event: DomainEvent): boolean {
+  return (
+    stream.status === "paused" &&
+    stream.backlog !== undefined &&
+    stream.projectId === event.projectId &&
+    eventFilterOf(stream.eventTypes).matches(event.name)
+  );
 }
