@@ -1,130 +1,48 @@
 import { randomUUID } from "node:crypto";
-import type {
-  DeliveryResult,
-  SinkContext,
-  SinkRegistry,
-  VerifyResult,
-  VerifyWarning,
-} from "../../connectors/sinks";
+import type { VerifyResult, VerifyWarning } from "../../connectors/sinks";
 import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
-import { SecretOpenError } from "../../src/secrets/envelope";
-import { ownerOf, type StreamSecrets } from "../../src/secrets/stream-secrets";
-import { heldJob, replayJob } from "../../src/streams/catch-up-progress";
-import { eventTypeEntryProblem } from "../../src/streams/event-filter";
-import {
-  type Backlog,
-  type EventStream,
-  newEventStream,
-  type Replay,
-  type TopicOffsets,
-} from "../../src/streams/event-stream";
-import { KeyedLock } from "../../src/streams/keyed-lock";
-import type { StreamRegistry } from "../../src/streams/stream-registry";
-import type { StreamStore } from "../../src/streams/stream-store";
-import { errorMessage } from "../../src/util/error-message";
+import { heldJob } from "../../src/streams/catch-up-progress";
+import { type EventStream, newEventStream, type Replay } from "../../src/streams/event-stream";
 import { ApiError, invalid, notFound } from "./api-error";
-import { toSnake } from "./fields";
-import { MASK } from "./present";
 import type { StreamInput } from "./stream-input";
-import type { WriteBody, WriteOutcome, WriteRequest } from "./writes/write-request";
+import { StreamRules } from "./stream-rules";
+import type {
+  Applied,
+  BacklogWaiting,
+  EventStreamServiceOptions,
+  ReplayRequest,
+  ReplayView,
+  StreamAnswer,
+  TestEventResult,
+  WriteOptions,
+} from "./stream-service-types";
+import { StreamWriter } from "./writes/stream-writer";
+import type { WriteBody, WriteRequest } from "./writes/write-request";
 
-export interface EventStreamServiceOptions {
-  registry: StreamRegistry;
-  store: StreamStore;
-  sinks: SinkRegistry;
-  sinkContext: SinkContext;
-  maxStreamsPerProject: number;
-  verifyTimeoutMs?: number;
-  now?: () => Date;
-  /**
-   * A project's positions in the domain topics: the connector group's committed offsets (a pause
-   * keeps the events from there) or the ends (a resume catches up to there). Without it, a pause
-   * keeps no backlog.
-   */
-  positions?: (projectId: string, at: "end" | { time: number }) => Promise<TopicOffsets>;
-  /**
-   * Where a pause keeps the stream's events from (`committed`) and a resume catches up to
-   * (`end`): the domain topics and the parked topic (see backlogPositions).
-   */
-  backlogPositions?: (projectId: string, at: "committed" | "end") => Promise<TopicOffsets>;
-  /** How long a domain topic keeps its records (ms; undefined: not known). */
-  retentionOf?: (topic: string) => number | undefined;
-  /** When the oldest event a replay could still read was written (see oldestKeptTime). */
-  oldestKept?: (projectId: string) => Promise<number | undefined>;
-  /** Seals secret settings before they are stored, opens them to verify, sign and test. */
-  secrets: StreamSecrets;
-  /** Where writes are applied one after the other per project, across instances (StreamWrites). */
-  writes?: { submit(body: WriteBody): Promise<Applied> };
-}
-
-/** A setting's API name: the sink's top-level name in snake_case, what is below it as it is (header names). */
-function settingName(field: string): string {
-  const [head, ...rest] = field.split(".") as [string, ...string[]];
-  return [toSnake(head), ...rest].join(".");
-}
-
-/** What an applied write answers (see WriteOutcome). */
-export type Applied = Omit<Extract<WriteOutcome, { ok: true }>, "kind" | "id">;
-
-/** How many write ids a stream keeps (StreamWrites applies a request again only after a crash). */
-const LAST_WRITES_KEPT = 8;
-
-/** A paused stream's backlog so far (see EventStreamService.waitingOf). */
-export interface BacklogWaiting {
-  events: number;
-  oldest_event_at: string | null;
-  oldest_expires_at: string | null;
-}
-
-export interface ReplayRequest {
-  /** The caller's id for the replay: asking again with it returns the same replay. */
-  id?: string;
-  since: number;
-  until?: number;
-  rate: number;
-}
-
-/** A replay and how far it got. */
-export interface ReplayView {
-  replay: Replay;
-  found: number;
-  delivered: number;
-  failed: number;
-  done: boolean;
-}
-
-/** What the destination answered to a test event. */
-export interface TestEventResult {
-  eventId: string;
-  name: string;
-  outcome: DeliveryResult["outcome"] | "timeout";
-  code: string | null;
-  message: string | null;
-  latencyMs: number;
-}
-
-/** A written stream, with what its destination's verification warned about (not stored). */
-export type StreamAnswer = EventStream & { warnings?: VerifyWarning[] };
-
-export interface WriteOptions {
-  verify: boolean;
-  ifMatch?: number;
-}
+export type * from "./stream-service-types";
 
 /**
- * The rules of event stream management, between the HTTP routes and the config topic: validation
- * against the sink registry and the catalog, the per-project limit, revisions, verification.
- * Writes of one project run one at a time, so checks and the write they guard cannot interleave
- * within this API process.
+ * Event stream management between the HTTP routes and the writes topic: a write is checked here
+ * (its own validity against the sink registry and the catalog, the destination's verification),
+ * its new secrets sealed, then handed to the instance that applies the project's writes
+ * (StreamWriter, through StreamWrites); reads come from this instance's registry.
  */
 export class EventStreamService {
-  private readonly lock = new KeyedLock();
+  private readonly rules: StreamRules;
+  private readonly writer: StreamWriter;
   /** Streams with a test event on its way: one at a time, so a tenant cannot flood its destination through us. */
   private readonly testing = new Set<string>();
   private readonly now: () => Date;
 
   constructor(private readonly options: EventStreamServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.rules = new StreamRules(options);
+    this.writer = new StreamWriter(options, this.rules);
+  }
+
+  /** Applies a write here: this instance was given the project's writes (see StreamWrites). */
+  apply(request: WriteRequest): Promise<Applied> {
+    return this.writer.apply(request);
   }
 
   list(projectId: string): readonly EventStream[] {
@@ -134,21 +52,18 @@ export class EventStreamService {
   }
 
   get(projectId: string, id: string): EventStream {
-    const stream = this.options.registry.get(id);
-    // Another project's stream is reported missing, not forbidden: ids are not to be probed.
-    if (!stream || stream.projectId !== projectId) throw notFound(`event stream ${id}`);
-    return stream;
+    return this.rules.get(projectId, id);
   }
 
   async create(projectId: string, input: StreamInput, options: WriteOptions): Promise<StreamAnswer> {
     const type = input.type ?? "";
-    this.checkType(type);
-    this.refuseSecretInput(type, input.config);
+    this.rules.checkType(type);
+    this.rules.refuseSecretInput(type, input.config);
     const secrets = this.options.sinks.definition(type).secrets;
     // Generated secrets are filled in before validation, which requires them.
     const config = (secrets ? secrets.generate(input.config) : input.config) as Record<string, unknown>;
-    this.checkConfig(type, config);
-    this.checkEventTypes(input.eventTypes);
+    this.rules.checkConfig(type, config);
+    this.rules.checkEventTypes(input.eventTypes);
     const stream = newEventStream(
       { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
       this.now(),
@@ -157,7 +72,7 @@ export class EventStreamService {
     const { stream: stored } = await this.submit({
       op: "create",
       projectId,
-      stream: await this.seal(stream),
+      stream: await this.rules.seal(stream),
     });
     // The answer to a create shows the generated secrets once: the plain ones, from memory.
     return { ...(stored as EventStream), config: stream.config, warnings };
@@ -171,22 +86,22 @@ export class EventStreamService {
   ): Promise<StreamAnswer> {
     // Checked and verified against the stream as this instance knows it; applied (revision, merge,
     // backlog) against the stream as it is when the project's writes come to it.
-    const current = await this.opened(await this.getCurrent(projectId, id));
+    const current = await this.rules.opened(await this.getCurrent(projectId, id));
     if (input.type !== undefined && input.type !== current.type) {
       throw invalid(
         "type",
         `cannot be changed (this stream is ${current.type}): create a new stream instead`,
       );
     }
-    this.refuseSecretInput(current.type, input.config);
+    this.rules.refuseSecretInput(current.type, input.config);
     const config = { ...current.config, ...input.config };
     const destinationChanged = Object.entries(input.config).some(([k, v]) => current.config[k] !== v);
-    if (destinationChanged) this.checkConfig(current.type, config);
-    this.checkEventTypes(input.eventTypes);
+    if (destinationChanged) this.rules.checkConfig(current.type, config);
+    this.rules.checkEventTypes(input.eventTypes);
     const resumed = current.status === "paused" && input.status === "active";
     const warnings =
       options.verify && (destinationChanged || resumed) ? await this.verify({ ...current, config }) : [];
-    const sealed = await this.seal({ ...current, config: input.config });
+    const sealed = await this.rules.seal({ ...current, config: input.config });
     const { stream } = await this.submit({
       op: "update",
       projectId,
@@ -197,108 +112,19 @@ export class EventStreamService {
     return { ...(stream as EventStream), warnings };
   }
 
-  private async applyUpdate(request: Extract<WriteRequest, { op: "update" }>): Promise<Applied> {
-    const { projectId, streamId, input, ifMatch } = request;
-    const current = this.get(projectId, streamId);
-    if (current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
-    this.checkRevision(current, ifMatch);
-    // Sealed as a whole: a secret stored in plain text before secrets were sealed is sealed now.
-    const { config } = await this.seal({ ...current, config: { ...current.config, ...input.config } });
-    if (Object.keys(input.config).length > 0)
-      this.checkConfig(current.type, (await this.opened({ ...current, config })).config);
-    const now = this.now().toISOString();
-    const status = input.status ?? current.status;
-    const resumed = current.status === "paused" && status === "active";
-    const paused = current.status === "active" && status === "paused";
-    const backlog = paused
-      ? await this.backlogAtPause(current)
-      : resumed
-        ? await this.backlogAtResume({ ...current, config })
-        : current.backlog;
-    return this.put(request, {
-      ...current,
-      config,
-      status,
-      eventTypes: input.eventTypes ?? current.eventTypes,
-      updatedAt: now,
-      revision: current.revision + 1,
-      pausedAt: paused ? now : status === "active" ? null : current.pausedAt,
-      pausedReason: paused ? "paused through the API" : status === "active" ? null : current.pausedReason,
-      ...(backlog ? { backlog } : {}),
-    });
-  }
-
-  private async applyCreate(request: Extract<WriteRequest, { op: "create" }>): Promise<Applied> {
-    const { projectId, stream } = request;
-    const existing = this.options.registry.get(stream.id);
-    if (existing) return { ok: true, stream: existing }; // applied already, before a crash
-    const count = this.options.registry.streamsFor(projectId).length;
-    if (count >= this.options.maxStreamsPerProject) {
-      throw new ApiError(
-        409,
-        "limit_exceeded",
-        `project_id ${projectId} already has ${count} event streams, the most allowed: delete one first`,
-        "project_id",
-      );
-    }
-    return this.put(request, stream);
-  }
-
-  /** Stores a write's stream with the write's id among its last ones. */
-  private async put(request: WriteRequest, stream: EventStream): Promise<Applied> {
-    const lastWrites = [...(stream.lastWrites ?? []), request.id].slice(-LAST_WRITES_KEPT);
-    const { stream: stored, offset } = await this.options.store.putAt({ ...stream, lastWrites });
-    return { ok: true, stream: stored, offset };
-  }
-
-  /**
-   * Where the stream's events stay while it is paused: from the connector group's committed
-   * offsets, or from where an unfinished catch-up had got to, whichever is earlier.
-   */
-  private async backlogAtPause(stream: EventStream): Promise<Backlog | undefined> {
-    const { backlogPositions, registry } = this.options;
-    if (!backlogPositions) return undefined;
-    const from = await backlogPositions(stream.projectId, "committed");
-    if (stream.backlog?.to) {
-      // A catch-up still under way: what it has not delivered yet stays in the backlog too.
-      const progress = registry.catchUpOf(stream.id);
-      for (const [topic, position] of Object.entries(from)) {
-        const topicProgress = progress.get(topic);
-        if (topicProgress?.done) continue;
-        const pending = topicProgress?.next ?? stream.backlog.from[topic]?.offset;
-        if (pending !== undefined && BigInt(pending) < BigInt(position.offset))
-          from[topic] = { ...position, offset: pending };
-      }
-    }
-    return { from };
-  }
-
-  /** A resumed stream catches up from where its pause left it to the ends of now. */
-  private async backlogAtResume(stream: EventStream): Promise<Backlog | undefined> {
-    const { backlogPositions } = this.options;
-    if (!backlogPositions || !stream.backlog) return stream.backlog;
-    const ordered = this.options.sinks.definition(stream.type).ordered?.(stream.config) ?? false;
-    return {
-      from: stream.backlog.from,
-      to: await backlogPositions(stream.projectId, "end"),
-      resumedRevision: stream.revision + 1,
-      ...(ordered ? { inOrder: true } : {}),
-    };
-  }
-
   /** A new signing secret; the old one keeps signing for `graceMs` so receivers can switch. */
   async rotateSecret(
     projectId: string,
     id: string,
     options: Pick<WriteOptions, "ifMatch"> & { graceMs: number },
   ): Promise<EventStream> {
-    const current = await this.opened(await this.getCurrent(projectId, id));
+    const current = await this.rules.opened(await this.getCurrent(projectId, id));
     const secrets = this.options.sinks.definition(current.type).secrets;
     if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
     // The new secret is made (and sealed) here, so its plain text never leaves this process.
     const fresh = secrets.generate({} as never) as Record<string, unknown>;
     const freshOnly = Object.fromEntries(secrets.fields.filter((f) => f in fresh).map((f) => [f, fresh[f]]));
-    const sealed = await this.seal({ ...current, config: freshOnly });
+    const sealed = await this.rules.seal({ ...current, config: freshOnly });
     const { stream } = await this.submit({
       op: "rotate-secret",
       projectId,
@@ -310,24 +136,6 @@ export class EventStreamService {
     // The answer shows the new secret (and the one it replaces) once, as a create's does.
     const shown = secrets.rotate(current.config, new Date(Date.now() + options.graceMs), freshOnly);
     return { ...(stream as EventStream), config: shown as Record<string, unknown> };
-  }
-
-  private async applyRotate(request: Extract<WriteRequest, { op: "rotate-secret" }>): Promise<Applied> {
-    const current = this.get(request.projectId, request.streamId);
-    if (current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
-    this.checkRevision(current, request.ifMatch);
-    const secrets = this.options.sinks.definition(current.type).secrets;
-    if (!secrets) throw invalid("type", `a ${current.type} stream has no secret to rotate`);
-    // Sealed values move as they are (they are bound to the stream, not to a setting); one stored
-    // in plain text before secrets were sealed is sealed now.
-    const rotated = secrets.rotate(current.config, new Date(request.graceUntil), request.fresh);
-    const { config } = await this.seal({ ...current, config: rotated as Record<string, unknown> });
-    return this.put(request, {
-      ...current,
-      config,
-      updatedAt: this.now().toISOString(),
-      revision: current.revision + 1,
-    });
   }
 
   /**
@@ -346,93 +154,22 @@ export class EventStreamService {
       throw invalid("since", "is in the future: nothing to replay yet");
     const { stream, created } = await this.submit({ op: "replay", projectId, streamId: id, replay: request });
     const replayed = stream as EventStream;
-    return { view: this.replayView(replayed, (replayed.replay as Replay).id), created: created === true };
-  }
-
-  private async applyReplay(request: Extract<WriteRequest, { op: "replay" }>): Promise<Applied> {
-    const current = this.get(request.projectId, request.streamId);
-    const asked = request.replay;
-    const { positions, oldestKept } = this.options;
-    if (!positions)
-      throw new ApiError(503, "replay_unavailable", "replays need the domain topics: not configured here");
-    const existing = current.replay;
-    if (existing && asked.id === existing.id) return { ok: true, stream: current, created: false };
-    if (existing && !existing.cancelledAt && !this.replayView(current, existing.id).done) {
-      throw new ApiError(
-        409,
-        "replay_in_progress",
-        `replay ${existing.id} of this stream is still under way: wait for it, or cancel it first`,
-        null,
-        { replay_id: existing.id },
-      );
-    }
-    const oldest = await oldestKept?.(current.projectId);
-    if (oldest !== undefined && asked.since < oldest) {
-      throw invalid(
-        "since",
-        `is older than the events still kept: the oldest is from ${new Date(oldest).toISOString()}; replay from then or later`,
-      );
-    }
-    const now = this.now().getTime();
-    const replay: Replay = {
-      id: asked.id ?? request.id,
-      since: new Date(asked.since).toISOString(),
-      until: asked.until === undefined ? null : new Date(asked.until).toISOString(),
-      from: await positions(current.projectId, { time: asked.since }),
-      to: await positions(current.projectId, asked.until === undefined ? "end" : { time: asked.until }),
-      rate: asked.rate,
-      requestedAt: new Date(now).toISOString(),
-      cancelledAt: null,
+    return {
+      view: this.rules.replayView(replayed, (replayed.replay as Replay).id),
+      created: created === true,
     };
-    const applied = await this.put(request, {
-      ...current,
-      replay,
-      updatedAt: replay.requestedAt,
-      revision: current.revision + 1,
-    });
-    return { ...applied, created: true };
   }
 
   replayOf(projectId: string, id: string, replayId: string): ReplayView {
-    const stream = this.get(projectId, id);
+    const stream = this.rules.get(projectId, id);
     if (stream.replay?.id !== replayId) throw notFound(`replay ${replayId}`);
-    return this.replayView(stream, replayId);
+    return this.rules.replayView(stream, replayId);
   }
 
   /** Stops a replay where it got to; what it delivered stays delivered. */
   async cancelReplay(projectId: string, id: string, replayId: string): Promise<ReplayView> {
     const { stream } = await this.submit({ op: "cancel-replay", projectId, streamId: id, replayId });
-    return this.replayView(stream as EventStream, replayId);
-  }
-
-  private async applyCancel(request: Extract<WriteRequest, { op: "cancel-replay" }>): Promise<Applied> {
-    const current = this.get(request.projectId, request.streamId);
-    const replay = current.replay;
-    if (replay?.id !== request.replayId) throw notFound(`replay ${request.replayId}`);
-    if (replay.cancelledAt) return { ok: true, stream: current };
-    const at = this.now().toISOString();
-    return this.put(request, {
-      ...current,
-      replay: { ...replay, cancelledAt: at },
-      updatedAt: at,
-      revision: current.revision + 1,
-    });
-  }
-
-  private replayView(stream: EventStream, replayId: string): ReplayView {
-    const replay = stream.replay as Replay;
-    const progress = this.options.registry.progressOf(stream.id, replayJob(replayId));
-    let found = 0;
-    let delivered = 0;
-    let done = true;
-    for (const [topic, to] of Object.entries(replay.to)) {
-      const p = progress.get(topic);
-      found += p?.found ?? 0;
-      delivered += p?.delivered ?? 0;
-      const from = replay.from[topic]?.offset ?? "0";
-      if (!p?.done && BigInt(from) < BigInt(to.offset)) done = false;
-    }
-    return { replay, found, delivered, failed: found - delivered, done };
+    return this.rules.replayView(stream as EventStream, replayId);
   }
 
   /** A resumed stream's catch-up, per domain topic: how far it got of its backlog. */
@@ -487,50 +224,6 @@ export class EventStreamService {
     });
   }
 
-  private async applyRemove(request: Extract<WriteRequest, { op: "remove" }>): Promise<Applied> {
-    const current = this.get(request.projectId, request.streamId);
-    this.checkRevision(current, request.ifMatch);
-    await this.options.store.delete(current.id);
-    return { ok: true };
-  }
-
-  /**
-   * Seals the stream's secrets anew under a key (`eventstreams secrets rewrap`): its revision stays,
-   * nothing a customer sees changes. Secrets stored in plain text are sealed too.
-   */
-  private async applyRewrap(request: Extract<WriteRequest, { op: "rewrap" }>): Promise<Applied> {
-    const current = this.get(request.projectId, request.streamId);
-    const paths = this.options.sinks.secretPaths(current.type);
-    if (paths.length === 0 || current.lastWrites?.includes(request.id)) return { ok: true, stream: current };
-    const config = await this.options.secrets.seal(ownerOf(current), current.config, paths, request.toKey);
-    return this.put(request, { ...current, config });
-  }
-
-  /**
-   * Applies one write where the project's writes are applied one after the other (StreamWrites):
-   * the checks that depend on the streams as they are now, then the config topic write.
-   */
-  apply(request: WriteRequest): Promise<Applied> {
-    return this.lock.run(request.projectId, () => {
-      switch (request.op) {
-        case "create":
-          return this.applyCreate(request);
-        case "update":
-          return this.applyUpdate(request);
-        case "rotate-secret":
-          return this.applyRotate(request);
-        case "remove":
-          return this.applyRemove(request);
-        case "replay":
-          return this.applyReplay(request);
-        case "cancel-replay":
-          return this.applyCancel(request);
-        case "rewrap":
-          return this.applyRewrap(request);
-      }
-    });
-  }
-
   /**
    * Hands a write to the instance that applies the project's writes, waits for its outcome, and
    * until this instance's registry holds it too (a read after the write sees it).
@@ -549,7 +242,7 @@ export class EventStreamService {
     const known = this.options.registry.get(id);
     if (known?.projectId === projectId) return known;
     await this.options.registry.catchUp(10_000);
-    return this.get(projectId, id);
+    return this.rules.get(projectId, id);
   }
 
   /**
@@ -558,7 +251,7 @@ export class EventStreamService {
    * before resuming. Answers with what the destination said, within the verification deadline.
    */
   async sendTestEvent(projectId: string, id: string): Promise<TestEventResult> {
-    const stream = this.get(projectId, id);
+    const stream = this.rules.get(projectId, id);
     if (this.testing.has(id)) {
       throw new ApiError(
         409,
@@ -572,7 +265,7 @@ export class EventStreamService {
     const sink = this.options.sinks.sink(stream.type, this.options.sinkContext);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const { config } = await this.opened(stream);
+      const { config } = await this.rules.opened(stream);
       const target = { streamId: stream.id, projectId: stream.projectId, config };
       const started = performance.now();
       const timeout = new Promise<undefined>((resolve) => {
@@ -592,94 +285,6 @@ export class EventStreamService {
     } finally {
       clearTimeout(timer);
       this.testing.delete(id);
-    }
-  }
-
-  /** Secrets are generated (and rotated) by us, never chosen by the caller. */
-  private refuseSecretInput(type: string, config: Record<string, unknown>): void {
-    const generated = this.options.sinks.types().includes(type)
-      ? this.options.sinks.definition(type).secrets
-      : undefined;
-    for (const field of [...(generated?.fields ?? []), ...(generated?.managed ?? [])]) {
-      if (field in config)
-        throw invalid(toSnake(field), "is set by the service: use rotate-secret to replace the secret");
-    }
-    // A read's masked value sent back would replace the secret with the mask.
-    for (const path of this.options.sinks.secretPaths(type)) {
-      const [head, ...rest] = path.split(".") as [string, ...string[]];
-      let value: unknown = config[head];
-      for (const part of rest) value = (value as Record<string, unknown> | undefined)?.[part];
-      if (value === MASK)
-        throw invalid(
-          toSnake(path),
-          "is the masked value of a read: send the secret itself, or leave it out",
-        );
-    }
-  }
-
-  /** The stream with its secret settings sealed, as it is stored. */
-  private async seal(stream: EventStream): Promise<EventStream> {
-    const paths = this.options.sinks.secretPaths(stream.type);
-    if (paths.length === 0) return stream;
-    try {
-      return { ...stream, config: await this.options.secrets.seal(ownerOf(stream), stream.config, paths) };
-    } catch (error) {
-      throw new ApiError(
-        503,
-        "secrets_unavailable",
-        `the stream's secrets could not be encrypted, so nothing was stored (${errorMessage(error)}): try again once the key service (KMS) answers`,
-      );
-    }
-  }
-
-  /** The stream with its secret settings in plain text, in memory only (to verify, sign, test). */
-  private async opened(stream: EventStream): Promise<EventStream> {
-    const paths = this.options.sinks.secretPaths(stream.type);
-    if (paths.length === 0) return stream;
-    try {
-      return { ...stream, config: await this.options.secrets.open(ownerOf(stream), stream.config, paths) };
-    } catch (error) {
-      if (error instanceof SecretOpenError)
-        throw new ApiError(
-          409,
-          "secret_undecryptable",
-          `${error.message}: rotate the secret or recreate the stream`,
-        );
-      throw new ApiError(
-        503,
-        "secrets_unavailable",
-        `the stream's secrets could not be decrypted (${errorMessage(error)}): try again once the key service (KMS) answers`,
-      );
-    }
-  }
-
-  private checkType(type: string): void {
-    const types = this.options.sinks.types();
-    if (!types.includes(type))
-      throw invalid("type", `"${type}" is not a known type: use one of ${types.join(", ")}`);
-  }
-
-  private checkConfig(type: string, config: Record<string, unknown>): void {
-    const error = this.options.sinks.validateConfig(type, config, this.options.sinkContext);
-    if (error) throw invalid(settingName(error.field), error.message);
-  }
-
-  private checkEventTypes(eventTypes: string[] | undefined): void {
-    eventTypes?.forEach((entry, index) => {
-      const problem = eventTypeEntryProblem(entry);
-      if (problem) throw invalid(`event_types[${index}]`, problem);
-    });
-  }
-
-  private checkRevision(current: EventStream, ifMatch: number | undefined): void {
-    if (ifMatch !== undefined && ifMatch !== current.revision) {
-      throw new ApiError(
-        409,
-        "revision_mismatch",
-        `revision: the stream is at revision ${current.revision}, not ${ifMatch}: read it again and retry`,
-        "revision",
-        { current_revision: current.revision },
-      );
     }
   }
 
