@@ -1,0 +1,96 @@
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { LRUCache } from "lru-cache";
+import { Pool } from "undici";
+
+export interface SignedRequest {
+  /** Names the credentials (the role and project): one signer, with its signing-key cache, each. */
+  signerKey: string;
+  service: string;
+  region: string;
+  endpoint: URL;
+  credentials: () => Promise<AwsCredentialIdentity>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface AwsAnswer {
+  status: number;
+  body: string;
+}
+
+/** Keep-alive connections per endpoint; regions a tenant names are bounded as the SDK's clients are. */
+const MAX_POOLS = 64;
+const CONNECTIONS_PER_POOL = 64;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** As many as the assumed-role credentials kept (MAX_CACHED_ROLES). */
+const MAX_SIGNERS = 10_000;
+
+/**
+ * The lean request path of the AWS delivery calls: the request signed with the SDK's own
+ * `@smithy/signature-v4` (never a signer of ours), sent over a keep-alive undici pool per
+ * endpoint, its answer returned as text for the service's decoder. Everything else (STS,
+ * verification, admin calls) stays on the SDK.
+ */
+export class SignedRequests {
+  private readonly pools = new LRUCache<string, Pool>({
+    max: MAX_POOLS,
+    dispose: (pool) => void pool.close(),
+  });
+  private readonly signers = new LRUCache<string, SignatureV4>({ max: MAX_SIGNERS });
+
+  async send(request: SignedRequest): Promise<AwsAnswer> {
+    const { endpoint, body } = request;
+    const signed = await this.signer(request).sign({
+      method: "POST",
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      path: endpoint.pathname,
+      query: {},
+      headers: { ...request.headers, host: endpoint.host },
+      body,
+    });
+    const response = await this.pool(endpoint).request({
+      method: "POST",
+      path: endpoint.pathname,
+      headers: signed.headers,
+      body,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+    });
+    return { status: response.statusCode, body: await response.body.text() };
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+
+  private signer(request: SignedRequest): SignatureV4 {
+    const key = `${request.service}\n${request.region}\n${request.signerKey}`;
+    let signer = this.signers.get(key);
+    if (!signer) {
+      signer = new SignatureV4({
+        service: request.service,
+        region: request.region,
+        credentials: request.credentials,
+        sha256: Hash.bind(null, "sha256"),
+        applyChecksum: false,
+      });
+      this.signers.set(key, signer);
+    }
+    return signer;
+  }
+
+  private pool(endpoint: URL): Pool {
+    let pool = this.pools.get(endpoint.origin);
+    if (!pool) {
+      pool = new Pool(endpoint.origin, { connections: CONNECTIONS_PER_POOL, pipelining: 1 });
+      this.pools.set(endpoint.origin, pool);
+    }
+    return pool;
+  }
+}
