@@ -4,10 +4,16 @@ import { LRUCache } from "lru-cache";
 import type { DomainEvent } from "../../../src/events/domain-event";
 import { AssumedRoleClients, describeAwsError, MAX_SOCKETS, roleTargetOf } from "../aws/assumed-role-clients";
 import { classifyAwsError, recordBatchResults } from "../aws/errors";
+import { awsEndpoint } from "../aws/lean/aws-endpoint";
+import { encodeQuery } from "../aws/lean/aws-query";
+import { SignedRequests } from "../aws/lean/signed-requests";
+import { type AwsTransport, awsTransportSetting } from "../aws/lean/transport-setting";
 import { RequestSlots } from "../request-slots";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
 import { parseTopicArn } from "./arn";
 import { type SnsConfig, snsConfigSchema } from "./config";
+import { readPublishBatchAnswer } from "./lean-answer";
+import { publishBatchParams } from "./lean-publish-batch";
 import { MAX_BATCH_ENTRIES, MAX_SNS_BYTES, packBatches, type SnsMessage, toSnsMessage } from "./messages";
 
 /**
@@ -27,7 +33,8 @@ export const snsSink = defineSink<SnsConfig>({
   },
   limits: { maxEvents: MAX_BATCH_ENTRIES, maxBytes: MAX_SNS_BYTES, concurrency: MAX_SOCKETS },
   ordered: (config) => parseTopicArn(config.topicArn).fifo,
-  create: () => new SnsSink(),
+  create: (context) =>
+    new SnsSink(undefined, { transport: awsTransportSetting(context.env), env: context.env }),
 });
 
 export class SnsSink implements Sink<SnsConfig> {
@@ -37,9 +44,17 @@ export class SnsSink implements Sink<SnsConfig> {
   /** Per region; a tenant names its topic's region, so the regions remembered are bounded too. */
   private readonly slots = new LRUCache<string, RequestSlots>({ max: 64 });
 
+  private readonly transport: AwsTransport;
+  private readonly env: NodeJS.ProcessEnv;
+  /** The lean transport's signed requests (connection pools, signers); only made for it. */
+  private readonly requests?: SignedRequests;
+
   /** `sts` is our own identity's client (standard provider chain); tests pass one they observe. */
-  constructor(sts?: STSClient) {
+  constructor(sts?: STSClient, options: { transport?: AwsTransport; env?: NodeJS.ProcessEnv } = {}) {
     this.clients = new AssumedRoleClients((settings) => new SNSClient(settings), sts);
+    this.transport = options.transport ?? "sdk";
+    this.env = options.env ?? {};
+    if (this.transport === "lean") this.requests = new SignedRequests();
   }
 
   async verify(target: SinkTarget<SnsConfig>): Promise<VerifyResult> {
@@ -99,8 +114,8 @@ export class SnsSink implements Sink<SnsConfig> {
         };
       } else fitting.push(message);
     });
-    const client = this.client(target);
-    client.catch(() => undefined); // each batch awaits it and reports the failure as its result
+    const client = this.transport === "sdk" ? this.client(target) : undefined;
+    client?.catch(() => undefined); // each batch awaits it and reports the failure as its result
     const region = parseTopicArn(target.config.topicArn).region;
     let slots = this.slots.get(region);
     if (!slots) {
@@ -110,7 +125,11 @@ export class SnsSink implements Sink<SnsConfig> {
     // FIFO batches go one after the other so the topic sees the project's events in order.
     const batches = packBatches(fitting);
     const publish = (batch: SnsMessage[]) =>
-      (slots as RequestSlots).run(() => this.publishBatch(client, target.config.topicArn, batch, results));
+      (slots as RequestSlots).run(() =>
+        client
+          ? this.publishBatch(client, target.config.topicArn, batch, results)
+          : this.publishLean(target, batch, results),
+      );
     if (fifo) for (const batch of batches) await publish(batch);
     else await Promise.all(batches.map(publish));
     return results;
@@ -141,6 +160,62 @@ export class SnsSink implements Sink<SnsConfig> {
     }
   }
 
+  /**
+   * PublishBatch on the lean transport: the role assumed as through the SDK (its refusal is the
+   * same result), the request built and signed here, SNS's answer read and mapped as the SDK's is.
+   */
+  private async publishLean(target: SinkTarget<SnsConfig>, batch: SnsMessage[], results: DeliveryResult[]) {
+    const { topicArn } = target.config;
+    const indexes = batch.map((m) => m.index);
+    try {
+      const key = this.clients.roleKey(roleTargetOf(target, topicArn));
+      await this.clients.credentials.get(key);
+      const region = parseTopicArn(topicArn).region;
+      const { status, body } = await (this.requests as SignedRequests).send({
+        signerKey: `${key.roleArn}\n${key.projectId}`,
+        service: "sns",
+        region,
+        endpoint: awsEndpoint("sns", region, this.env),
+        credentials: this.clients.credentials.provider(key),
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body: encodeQuery(
+          publishBatchParams(
+            topicArn,
+            batch.map((m) => m.entry),
+          ),
+        ),
+      });
+      const answer = readPublishBatchAnswer(status, body);
+      if (answer.ok) {
+        recordBatchResults(
+          "PublishBatch",
+          indexes,
+          {
+            Successful: answer.successful.map((s) => ({ Id: s.id })),
+            Failed: answer.failed.map((f) => ({
+              Id: f.id,
+              Code: f.code,
+              Message: f.message,
+              SenderFault: f.senderFault,
+            })),
+          },
+          results,
+        );
+        return;
+      }
+      const error = {
+        Code: answer.code,
+        message: answer.message,
+        $metadata: { httpStatusCode: answer.status },
+      };
+      const result = classifyAwsError(error, `PublishBatch to ${topicArn}`);
+      for (const index of indexes) results[index] = result;
+    } catch (error) {
+      const result = classifyAwsError(error, `PublishBatch to ${topicArn}`);
+      for (const index of indexes) results[index] = result;
+    }
+  }
+
   /** One client per region and credential set, kept until its stream changes (or the LRU drops it). */
   private client(target: SinkTarget<SnsConfig>): Promise<SNSClient> {
     return this.clients.client(roleTargetOf(target, target.config.topicArn));
@@ -156,5 +231,6 @@ export class SnsSink implements Sink<SnsConfig> {
 
   async close(): Promise<void> {
     this.clients.close();
+    await this.requests?.close();
   }
 }
