@@ -149,7 +149,20 @@ async function main(): Promise<void> {
     const rssMiB = peakRssMiB(connector.pid);
     await connector.stop();
     await publisher.close();
-    if (LATENCY_ONLY) return;
+    if (LATENCY_ONLY) {
+      const report = {
+        bench: "e2e-latency",
+        at: new Date().toISOString(),
+        node: process.version,
+        transport: process.env.EVENTSTREAMS_AWS_TRANSPORT ?? "sdk",
+        rate: RATE,
+        projects: PROJECTS,
+        latencySeconds: LATENCY_SECONDS,
+        latency,
+      };
+      say(`wrote ${writeBenchResult("e2e-latency", report)}`);
+      return;
+    }
 
     // Profile: the same backlog again, new group, with --cpu-prof (written on the clean SIGTERM exit).
     await fake.reset();
