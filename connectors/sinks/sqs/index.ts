@@ -11,8 +11,13 @@ import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-e
 import { parseArn, roleArnProperty } from "../aws/arn";
 import { AssumedRoleClients, describeAwsError, roleTargetOf } from "../aws/assumed-role-clients";
 import { MAX_CACHED_ROLES } from "../aws/assumed-role-credentials";
-import { classifyAwsError, recordBatchResults } from "../aws/errors";
+import { type BatchEntryOutput, classifyAwsError, recordBatchResults } from "../aws/errors";
+import { awsEndpoint } from "../aws/lean/aws-endpoint";
+import { SignedRequests } from "../aws/lean/signed-requests";
+import { type AwsTransport, awsTransportSetting } from "../aws/lean/transport-setting";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
+import { readSendMessageBatchAnswer } from "./lean-answer";
+import { SEND_MESSAGE_BATCH_HEADERS, sendMessageBatchBody } from "./lean-send-message-batch";
 
 export interface SqsConfig {
   /** `arn:aws:sqs:<region>:<account>:<name>`; a name ending in `.fifo` keeps a project's order. */
@@ -43,7 +48,8 @@ export const sqsSink = defineSink<SqsConfig>({
   },
   limits: { maxEvents: MAX_ENTRIES, maxBytes: MAX_BYTES },
   ordered: (config) => config.queueArn.endsWith(".fifo"),
-  create: () => new SqsSink(),
+  create: (context) =>
+    new SqsSink(undefined, { transport: awsTransportSetting(context.env), env: context.env }),
 });
 
 interface Message {
@@ -57,8 +63,16 @@ export class SqsSink implements Sink<SqsConfig> {
   /** Queue URLs by (ARN, role): looked up once, as the customer's role (as many as roles are kept). */
   private readonly urls = new LRUCache<string, Promise<string>>({ max: MAX_CACHED_ROLES });
 
-  constructor(sts?: STSClient) {
+  private readonly transport: AwsTransport;
+  private readonly env: NodeJS.ProcessEnv;
+  /** The lean transport's signed requests (connection pools, signers); only made for it. */
+  private readonly requests?: SignedRequests;
+
+  constructor(sts?: STSClient, options: { transport?: AwsTransport; env?: NodeJS.ProcessEnv } = {}) {
     this.clients = new AssumedRoleClients((settings) => new SQSClient(settings), sts);
+    this.transport = options.transport ?? "sdk";
+    this.env = options.env ?? {};
+    if (this.transport === "lean") this.requests = new SignedRequests();
   }
 
   async verify(target: SinkTarget<SqsConfig>): Promise<VerifyResult> {
@@ -133,9 +147,12 @@ export class SqsSink implements Sink<SqsConfig> {
     results: DeliveryResult[],
   ): Promise<void> {
     try {
-      const output = await (await this.client(target)).send(
-        new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((m) => m.entry) }),
-      );
+      const output =
+        this.transport === "lean"
+          ? await this.sendLean(target, QueueUrl, batch)
+          : await (await this.client(target)).send(
+              new SendMessageBatchCommand({ QueueUrl, Entries: batch.map((m) => m.entry) }),
+            );
       recordBatchResults(
         "SendMessageBatch",
         batch.map((m) => m.index),
@@ -146,6 +163,33 @@ export class SqsSink implements Sink<SqsConfig> {
       const result = classifyAwsError(error, `SendMessageBatch to ${target.config.queueArn}`);
       for (const m of batch) results[m.index] = result;
     }
+  }
+
+  /**
+   * SendMessageBatch on the lean transport: the body built and signed here, the answer read as the
+   * SDK reads it (per-entry results; an error answer thrown with the code the SDK would give).
+   */
+  private async sendLean(
+    target: SinkTarget<SqsConfig>,
+    queueUrl: string,
+    batch: Message[],
+  ): Promise<BatchEntryOutput> {
+    const key = this.clients.roleKey(roleTargetOf(target, target.config.queueArn));
+    await this.clients.credentials.get(key);
+    const region = parseArn(target.config.queueArn).region;
+    const { status, headers, body } = await (this.requests as SignedRequests).send({
+      signerKey: `${key.roleArn}\n${key.projectId}`,
+      service: "sqs",
+      region,
+      endpoint: awsEndpoint("sqs", region, this.env),
+      credentials: this.clients.credentials.provider(key),
+      headers: { ...SEND_MESSAGE_BATCH_HEADERS },
+      body: sendMessageBatchBody(
+        queueUrl,
+        batch.map((m) => m.entry),
+      ),
+    });
+    return readSendMessageBatchAnswer(status, body, headers["x-amzn-query-error"]);
   }
 
   private queueUrl(target: SinkTarget<SqsConfig>): Promise<string> {
@@ -183,6 +227,7 @@ export class SqsSink implements Sink<SqsConfig> {
 
   async close(): Promise<void> {
     this.clients.close();
+    await this.requests?.close();
   }
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
+import { aws } from "../../../support/clients";
 import { createPublisherRole, createQueue } from "../../../test/support/aws-fixtures";
 import { pollQueueIds, receivedIds } from "../../../test/support/received-ids";
 import { receiveMessages } from "../../../test/support/sqs";
@@ -14,23 +16,24 @@ async function customerQueue(options: { fifo?: boolean } = {}) {
   return { target, queueUrl };
 }
 
-describeSinkConformance("sqs", {
-  definition: sqsSink,
-  setUp: async () => {
-    const { target, queueUrl } = await customerQueue();
-    return {
-      sink: new SqsSink(),
-      target,
-      failingTarget: {
-        ...target,
-        config: { ...target.config, queueArn: `${target.config.queueArn}-missing` },
-      },
-      rejectedEvent: (e) => ({ ...e, eventAttributes: { blob: "x".repeat(300 * 1024) } }),
-      received: receivedIds(() => pollQueueIds(queueUrl)),
-      secrets: [],
-    };
-  },
-});
+for (const transport of ["sdk", "lean"] as const)
+  describeSinkConformance(`sqs (${transport} transport)`, {
+    definition: sqsSink,
+    setUp: async () => {
+      const { target, queueUrl } = await customerQueue();
+      return {
+        sink: new SqsSink(undefined, { transport, env: process.env }),
+        target,
+        failingTarget: {
+          ...target,
+          config: { ...target.config, queueArn: `${target.config.queueArn}-missing` },
+        },
+        rejectedEvent: (e) => ({ ...e, eventAttributes: { blob: "x".repeat(300 * 1024) } }),
+        received: receivedIds(() => pollQueueIds(queueUrl)),
+        secrets: [],
+      };
+    },
+  });
 
 describe("SQS sink", () => {
   const assumed: { RoleArn?: string; ExternalId?: string }[] = [];
@@ -54,5 +57,23 @@ describe("SQS sink", () => {
     expect(assumed).toContainEqual(
       expect.objectContaining({ RoleArn: target.config.roleArn, ExternalId: target.projectId }),
     );
+  });
+});
+
+describe("SQS sink on the lean transport", () => {
+  it("maps a queue deleted under it to the same delivery result as through the SDK", async () => {
+    const results = [];
+    for (const transport of ["sdk", "lean"] as const) {
+      const sink = new SqsSink(undefined, { transport, env: process.env });
+      const { target, queueUrl } = await customerQueue();
+      const events = conformanceEvents(2, target.projectId);
+      expect((await sink.deliver(target, events)).every((r) => r.outcome === "delivered")).toBe(true);
+      await aws.sqs().send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      const [result] = await sink.deliver(target, conformanceEvents(1, target.projectId));
+      results.push(result && { ...result, message: undefined });
+      await sink.close();
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]).toMatchObject({ outcome: "retryable" });
   });
 });

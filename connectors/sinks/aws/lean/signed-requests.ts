@@ -17,6 +17,7 @@ export interface SignedRequest {
 
 export interface AwsAnswer {
   status: number;
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -60,7 +61,10 @@ export class SignedRequests {
       headersTimeout: REQUEST_TIMEOUT_MS,
       bodyTimeout: REQUEST_TIMEOUT_MS,
     });
-    return { status: response.statusCode, body: await response.body.text() };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers))
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    return { status: response.statusCode, headers, body: await response.body.text() };
   }
 
   async close(): Promise<void> {
