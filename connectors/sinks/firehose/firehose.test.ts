@@ -4,7 +4,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { uniqueName } from "../../../support/unique";
 import { createPublisherRole } from "../../../test/support/aws-fixtures";
 import { receivedIds } from "../../../test/support/received-ids";
-import { describeSinkConformance } from "../conformance";
+import { conformanceEvents, describeSinkConformance } from "../conformance";
 import { FirehoseSink, firehoseSink } from "./index";
 
 /** The emulator's Firehose writes each PutRecordBatch to an S3 object: read them back from there. */
@@ -52,20 +52,40 @@ function bucketReader(bucket: string) {
   };
 }
 
-describeSinkConformance("firehose", {
-  definition: firehoseSink,
-  setUp: async () => {
-    const { target, bucket } = await customerStream();
-    return {
-      sink: new FirehoseSink(),
-      target,
-      failingTarget: {
-        ...target,
-        config: { ...target.config, deliveryStreamArn: `${target.config.deliveryStreamArn}-missing` },
-      },
-      rejectedEvent: (e) => ({ ...e, eventAttributes: { blob: "x".repeat(1100 * 1024) } }),
-      received: receivedIds(bucketReader(bucket)),
-      secrets: [],
+for (const transport of ["sdk", "lean"] as const)
+  describeSinkConformance(`firehose (${transport} transport)`, {
+    definition: firehoseSink,
+    setUp: async () => {
+      const { target, bucket } = await customerStream();
+      return {
+        sink: new FirehoseSink(undefined, { transport, env: process.env }),
+        target,
+        failingTarget: {
+          ...target,
+          config: { ...target.config, deliveryStreamArn: `${target.config.deliveryStreamArn}-missing` },
+        },
+        rejectedEvent: (e) => ({ ...e, eventAttributes: { blob: "x".repeat(1100 * 1024) } }),
+        received: receivedIds(bucketReader(bucket)),
+        secrets: [],
+      };
+    },
+  });
+
+describe("Firehose sink on the lean transport", () => {
+  it("maps a missing delivery stream to the same delivery result as through the SDK", async () => {
+    const { target } = await customerStream();
+    const missing = {
+      ...target,
+      config: { ...target.config, deliveryStreamArn: `${target.config.deliveryStreamArn}-gone` },
     };
-  },
+    const results = [];
+    for (const transport of ["sdk", "lean"] as const) {
+      const sink = new FirehoseSink(undefined, { transport, env: process.env });
+      const [result] = await sink.deliver(missing, conformanceEvents(1, target.projectId));
+      results.push(result && { ...result, message: undefined });
+      await sink.close?.();
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]).toMatchObject({ outcome: "retryable" });
+  });
 });

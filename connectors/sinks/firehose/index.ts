@@ -4,7 +4,16 @@ import { type DomainEvent, toDeliveredEvent } from "../../../src/events/domain-e
 import { parseArn, roleArnProperty } from "../aws/arn";
 import { AssumedRoleClients, describeAwsError, roleTargetOf } from "../aws/assumed-role-clients";
 import { classifyAwsError, classifyFailedEntry } from "../aws/errors";
+import { awsEndpoint } from "../aws/lean/aws-endpoint";
+import { SignedRequests } from "../aws/lean/signed-requests";
+import { type AwsTransport, awsTransportSetting } from "../aws/lean/transport-setting";
 import { type DeliveryResult, defineSink, type Sink, type SinkTarget, type VerifyResult } from "../sink";
+import {
+  PUT_RECORD_BATCH_HEADERS,
+  type PutRecordBatchAnswer,
+  putRecordBatchBody,
+  readPutRecordBatchAnswer,
+} from "./lean-put-record-batch";
 
 export interface FirehoseConfig {
   /** `arn:aws:firehose:<region>:<account>:deliverystream/<name>` */
@@ -40,14 +49,23 @@ export const firehoseSink = defineSink<FirehoseConfig>({
     },
   },
   limits: { maxEvents: MAX_RECORDS, maxBytes: MAX_BATCH_BYTES },
-  create: () => new FirehoseSink(),
+  create: (context) =>
+    new FirehoseSink(undefined, { transport: awsTransportSetting(context.env), env: context.env }),
 });
 
 export class FirehoseSink implements Sink<FirehoseConfig> {
   private readonly clients: AssumedRoleClients<FirehoseClient>;
 
-  constructor(sts?: STSClient) {
+  private readonly transport: AwsTransport;
+  private readonly env: NodeJS.ProcessEnv;
+  /** The lean transport's signed requests (connection pools, signers); only made for it. */
+  private readonly requests?: SignedRequests;
+
+  constructor(sts?: STSClient, options: { transport?: AwsTransport; env?: NodeJS.ProcessEnv } = {}) {
     this.clients = new AssumedRoleClients((settings) => new FirehoseClient(settings), sts);
+    this.transport = options.transport ?? "sdk";
+    this.env = options.env ?? {};
+    if (this.transport === "lean") this.requests = new SignedRequests();
   }
 
   async verify(target: SinkTarget<FirehoseConfig>): Promise<VerifyResult> {
@@ -108,12 +126,15 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
     for (const batch of batches) {
       if (batch.length === 0) continue;
       try {
-        const output = await (await this.client(target)).send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: streamName(target),
-            Records: batch.map((r) => ({ Data: r.data })),
-          }),
-        );
+        const output =
+          this.transport === "lean"
+            ? await this.putLean(target, batch)
+            : await (await this.client(target)).send(
+                new PutRecordBatchCommand({
+                  DeliveryStreamName: streamName(target),
+                  Records: batch.map((r) => ({ Data: r.data })),
+                }),
+              );
         // Responses line up with the records sent; an ErrorCode marks one that failed.
         batch.forEach((record, i) => {
           const response = output.RequestResponses?.[i];
@@ -135,6 +156,29 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
     return results;
   }
 
+  /** PutRecordBatch on the lean transport: the body built and signed here, the answer read as the SDK's. */
+  private async putLean(
+    target: SinkTarget<FirehoseConfig>,
+    batch: { data: Buffer }[],
+  ): Promise<PutRecordBatchAnswer> {
+    const key = this.clients.roleKey(roleTargetOf(target, target.config.deliveryStreamArn));
+    await this.clients.credentials.get(key);
+    const region = parseArn(target.config.deliveryStreamArn).region;
+    const { status, body } = await (this.requests as SignedRequests).send({
+      signerKey: `${key.roleArn}\n${key.projectId}`,
+      service: "firehose",
+      region,
+      endpoint: awsEndpoint("firehose", region, this.env),
+      credentials: this.clients.credentials.provider(key),
+      headers: { ...PUT_RECORD_BATCH_HEADERS },
+      body: putRecordBatchBody(
+        streamName(target),
+        batch.map((r) => r.data),
+      ),
+    });
+    return readPutRecordBatchAnswer(status, body);
+  }
+
   private client(target: SinkTarget<FirehoseConfig>): Promise<FirehoseClient> {
     return this.clients.client(roleTargetOf(target, target.config.deliveryStreamArn));
   }
@@ -149,6 +193,7 @@ export class FirehoseSink implements Sink<FirehoseConfig> {
 
   async close(): Promise<void> {
     this.clients.close();
+    await this.requests?.close();
   }
 }
 
