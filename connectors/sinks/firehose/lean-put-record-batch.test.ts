@@ -1,4 +1,5 @@
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
+import { type CapturedRequest, capturingClientConfig, seededRandom } from "../aws/lean/test/differential";
 import { PUT_RECORD_BATCH_HEADERS, putRecordBatchBody } from "./lean-put-record-batch";
 
 /**
@@ -6,41 +7,20 @@ import { PUT_RECORD_BATCH_HEADERS, putRecordBatchBody } from "./lean-put-record-
  * every byte, unicode lines, empty and 1,000 KiB records), the body and the protocol headers equal
  * what the SDK's own serializer sends for the same input (captured by a handler that never sends).
  */
-async function sdkRequest(records: Uint8Array[]): Promise<{ headers: Record<string, string>; body: string }> {
-  let captured = { headers: {} as Record<string, string>, body: "" };
-  const client = new FirehoseClient({
-    region: "eu-west-1",
-    credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
-    requestHandler: {
-      handle: async (request: { headers: Record<string, string>; body?: unknown }) => {
-        const body =
-          request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : String(request.body);
-        captured = { headers: request.headers, body };
-        throw new Error("captured, not sent");
-      },
-    },
-  });
+async function sdkRequest(records: Uint8Array[]): Promise<CapturedRequest> {
+  const captured: { last?: CapturedRequest } = {};
+  const client = new FirehoseClient(capturingClientConfig(captured));
   await client
     .send(
       new PutRecordBatchCommand({ DeliveryStreamName: "events", Records: records.map((Data) => ({ Data })) }),
     )
     .catch(() => undefined);
   client.destroy();
-  return captured;
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return captured.last ?? { headers: {}, body: "" };
 }
 
 function batch(seed: number): Uint8Array[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: 1 + Math.floor(next() * 20) }, () =>
     next() < 0.5
       ? Uint8Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256))

@@ -5,6 +5,12 @@ import {
   SNSClient,
 } from "@aws-sdk/client-sns";
 import { encodeQuery } from "../aws/lean/aws-query";
+import {
+  type CapturedRequest,
+  capturingClientConfig,
+  seededRandom,
+  textOf,
+} from "../aws/lean/test/differential";
 import { publishBatchParams } from "./lean-publish-batch";
 
 /**
@@ -15,33 +21,13 @@ import { publishBatchParams } from "./lean-publish-batch";
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:orders.fifo";
 
 async function sdkBody(entries: PublishBatchRequestEntry[]): Promise<string> {
-  let body = "";
-  const client = new SNSClient({
-    region: "eu-west-1",
-    credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
-    requestHandler: {
-      handle: async (request: { body?: unknown }) => {
-        body = String(request.body);
-        throw new Error("captured, not sent");
-      },
-    },
-  });
+  const captured: { last?: CapturedRequest } = {};
+  const client = new SNSClient(capturingClientConfig(captured));
   await client
     .send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: entries }))
     .catch(() => undefined);
   client.destroy();
-  return body;
-}
-
-/** A small deterministic generator (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return captured.last?.body ?? "";
 }
 
 const PIECES = [
@@ -76,11 +62,7 @@ const PIECES = [
   "{}",
 ];
 
-function text(next: () => number, length: number): string {
-  let out = "";
-  while (out.length < length) out += PIECES[Math.floor(next() * PIECES.length)];
-  return out;
-}
+const text = (next: () => number, length: number) => textOf(next, PIECES, length);
 
 function attribute(next: () => number): MessageAttributeValue {
   switch (Math.floor(next() * 4)) {
@@ -99,7 +81,7 @@ function attribute(next: () => number): MessageAttributeValue {
 }
 
 function batch(seed: number): PublishBatchRequestEntry[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: 1 + Math.floor(next() * 10) }, (_, i) => {
     const attributes: Record<string, MessageAttributeValue> = {};
     for (let a = Math.floor(next() * 5); a > 0; a--)

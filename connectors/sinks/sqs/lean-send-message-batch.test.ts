@@ -4,6 +4,12 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import {
+  type CapturedRequest,
+  capturingClientConfig,
+  seededRandom,
+  textOf,
+} from "../aws/lean/test/differential";
 import { SEND_MESSAGE_BATCH_HEADERS, sendMessageBatchBody } from "./lean-send-message-batch";
 
 /**
@@ -13,37 +19,14 @@ import { SEND_MESSAGE_BATCH_HEADERS, sendMessageBatchBody } from "./lean-send-me
  */
 const QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo";
 
-async function sdkRequest(
-  entries: SendMessageBatchRequestEntry[],
-): Promise<{ headers: Record<string, string>; body: string }> {
-  let captured = { headers: {} as Record<string, string>, body: "" };
-  const client = new SQSClient({
-    region: "eu-west-1",
-    credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
-    requestHandler: {
-      handle: async (request: { headers: Record<string, string>; body?: unknown }) => {
-        const body =
-          request.body instanceof Uint8Array ? Buffer.from(request.body).toString() : String(request.body);
-        captured = { headers: request.headers, body };
-        throw new Error("captured, not sent");
-      },
-    },
-  });
+async function sdkRequest(entries: SendMessageBatchRequestEntry[]): Promise<CapturedRequest> {
+  const captured: { last?: CapturedRequest } = {};
+  const client = new SQSClient(capturingClientConfig(captured));
   await client
     .send(new SendMessageBatchCommand({ QueueUrl: QUEUE, Entries: entries }))
     .catch(() => undefined);
   client.destroy();
-  return captured;
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return captured.last ?? { headers: {}, body: "" };
 }
 
 const PIECES = [
@@ -67,11 +50,7 @@ const PIECES = [
   "{}",
   "</",
 ];
-const text = (next: () => number, length: number) => {
-  let out = "";
-  while (out.length < length) out += PIECES[Math.floor(next() * PIECES.length)];
-  return out;
-};
+const text = (next: () => number, length: number) => textOf(next, PIECES, length);
 
 function attribute(next: () => number): MessageAttributeValue {
   switch (Math.floor(next() * 3)) {
@@ -88,7 +67,7 @@ function attribute(next: () => number): MessageAttributeValue {
 }
 
 function batch(seed: number): SendMessageBatchRequestEntry[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: 1 + Math.floor(next() * 10) }, (_, i) => {
     const attributes: Record<string, MessageAttributeValue> = {};
     for (let a = Math.floor(next() * 5); a > 0; a--) attributes[`attr${a}`] = attribute(next);

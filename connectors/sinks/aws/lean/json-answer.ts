@@ -1,0 +1,44 @@
+/** An error answer of an AWS service, shaped as the SDK throws it: classifyAwsError reads `Code`. */
+export class AwsErrorAnswer extends Error {
+  readonly Code: string;
+  readonly $metadata: { httpStatusCode: number };
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = code;
+    this.Code = code;
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+/** An AWS JSON protocol body as an object, or undefined when it is not JSON. */
+export function parseJsonAnswer(body: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error of an AWS JSON answer that is not the operation's: its code from the query-compatible
+ * header when the request asked for it, else `__type` (after its `#`); a body that has neither is
+ * `MalformedResponse` (or `ServiceUnavailable` on a 5xx). Thrown where the SDK would throw.
+ */
+export function jsonErrorAnswer(
+  service: string,
+  operation: string,
+  status: number,
+  parsed: Record<string, unknown> | undefined,
+  queryError?: string,
+): AwsErrorAnswer {
+  const type = typeof parsed?.__type === "string" ? (parsed.__type.split("#").pop() as string) : undefined;
+  const code = queryError?.split(";")[0] ?? type;
+  if (code) return new AwsErrorAnswer(status, code, String(parsed?.message ?? parsed?.Message ?? code));
+  return new AwsErrorAnswer(
+    status,
+    status >= 500 ? "ServiceUnavailable" : "MalformedResponse",
+    `${service} answered ${status} with a body that is not a ${operation} answer`,
+  );
+}
