@@ -47,7 +47,7 @@ export class FakeDestinations {
         type: "fake",
         description: "a destination the test controls",
         configSchema: { type: "object" },
-        limits: { maxEvents: 10, maxBytes: 1_000_000 },
+        limits: { maxEvents: 10 },
         create: () => ({
           verify: async () => ({ ok: true }),
           deliver: async (target, events) => {

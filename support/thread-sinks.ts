@@ -8,7 +8,7 @@ import { defineSink, SinkRegistry } from "../connectors/sinks";
  * busy for 200 ms.
  */
 export function createThreadTestSinks(): SinkRegistry {
-  const limits = { maxEvents: 10, maxBytes: 256 * 1024 };
+  const limits = { maxEvents: 10 };
   const configSchema = { type: "object" };
   return new SinkRegistry()
     .register(

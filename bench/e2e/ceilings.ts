@@ -8,7 +8,9 @@ import type { Worker } from "node:worker_threads";
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
-import { packBatches, toSnsMessage } from "../../connectors/sinks/sns/messages";
+import { outgoingMessage } from "../../connectors/sinks/aws/batch/outgoing-message";
+import { packEntries } from "../../connectors/sinks/aws/batch/pack-entries";
+import { snsService } from "../../connectors/sinks/sns";
 import { createEventDecoder } from "../../src/codec/event-decoder";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
 import { startWorker } from "../../src/util/worker";
@@ -108,6 +110,12 @@ export async function snsCeilingThreads(
   return { ...rate(events.length, ms), concurrency, threads };
 }
 
+/** Standard topics (not FIFO): the config the ceiling's entries are made for. */
+const BENCH_TOPIC = {
+  topicArn: "arn:aws:sns:us-east-1:123456789012:bench",
+  roleArn: "arn:aws:iam::123456789012:role/bench",
+};
+
 export function ceilingBatches(events: readonly DomainEvent[]) {
   const byProject = new Map<string, DomainEvent[]>();
   for (const e of events) {
@@ -115,8 +123,12 @@ export function ceilingBatches(events: readonly DomainEvent[]) {
     if (list) list.push(e);
     else byProject.set(e.projectId, [e]);
   }
-  return [...byProject.values()].flatMap((list) =>
-    packBatches(list.map((e, i) => toSnsMessage(e, i, false))),
+  return [...byProject.values()].flatMap(
+    (list) =>
+      packEntries(
+        list.map((e, i) => snsService.entry(outgoingMessage(e), String(i), BENCH_TOPIC)),
+        snsService.limits,
+      ).batches,
   );
 }
 

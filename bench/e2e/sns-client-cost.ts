@@ -30,9 +30,10 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { EventMix } from "../../apps/simulate/event-mix";
 import { AssumedRoleCredentials } from "../../connectors/sinks/aws/assumed-role-credentials";
+import { outgoingMessage } from "../../connectors/sinks/aws/batch/outgoing-message";
 import { reusedSigner } from "../../connectors/sinks/aws/client-signer";
 import { withFastProperties } from "../../connectors/sinks/aws/fast-properties";
-import { toSnsMessage } from "../../connectors/sinks/sns/messages";
+import { snsService } from "../../connectors/sinks/sns";
 import { DOMAINS, type DomainEvent } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
 import { startFakeSns } from "./processes";
@@ -144,7 +145,10 @@ function makeEntries(variant: Variant, count: number): PublishBatchRequestEntry[
         source: "bench",
         ...e,
       };
-      const { entry } = toSnsMessage(event, i, false);
+      const { entry } = snsService.entry(outgoingMessage(event), String(i), {
+        topicArn: "arn:aws:sns:us-east-1:123456789012:bench",
+        roleArn: "arn:aws:iam::123456789012:role/bench",
+      });
       if (!variant.attributes) delete entry.MessageAttributes;
       return entry;
     }),

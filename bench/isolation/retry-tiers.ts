@@ -14,7 +14,7 @@ async function main() {
     type: "fake",
     description: "A's destination: every call fails after 300 ms",
     configSchema: { type: "object" },
-    limits: { maxEvents: 10, maxBytes: 1_000_000 },
+    limits: { maxEvents: 10 },
     create: () => ({
       verify: async () => ({ ok: true }),
       deliver: async (_target, events) => {

@@ -44,7 +44,7 @@ function setup(
       type: "fake",
       description: "records calls",
       configSchema: { type: "object" },
-      limits: { maxEvents: 3, maxBytes: 1_000_000, concurrency: sink.concurrency },
+      limits: { maxEvents: 3, concurrency: sink.concurrency },
       create: () => ({
         verify: async () => ({ ok: true }),
         deliver: async (_target, events) => {

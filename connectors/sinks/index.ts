@@ -1,5 +1,7 @@
+import { eventBridgeSink } from "./eventbridge";
 import { firehoseSink } from "./firehose";
 import { httpsSink } from "./https";
+import { kinesisSink } from "./kinesis";
 import { SinkRegistry } from "./sink-registry";
 import { snsSink } from "./sns";
 import { sqsSink } from "./sqs";
@@ -12,5 +14,11 @@ export { type ConfigError, SinkRegistry } from "./sink-registry";
  * `createSinkRegistry().register(mySink)`.
  */
 export function createSinkRegistry(): SinkRegistry {
-  return new SinkRegistry().register(snsSink).register(httpsSink).register(sqsSink).register(firehoseSink);
+  return new SinkRegistry()
+    .register(snsSink)
+    .register(httpsSink)
+    .register(sqsSink)
+    .register(firehoseSink)
+    .register(eventBridgeSink)
+    .register(kinesisSink);
 }

@@ -6,8 +6,15 @@ describe("--sinks: where a process finds its sinks", () => {
   it("defaults to the built-in sinks", () => {
     expect(parseSinkModule(undefined)).toBeUndefined();
     expect(parseSinkModule("")).toBeUndefined();
-    expect(loadSinkRegistry().types()).toEqual(["sns", "https", "sqs", "firehose"]);
-    expect(loadSinkRegistry(BUILT_IN_SINKS).types()).toEqual(["sns", "https", "sqs", "firehose"]);
+    expect(loadSinkRegistry().types()).toEqual(["sns", "https", "sqs", "firehose", "eventbridge", "kinesis"]);
+    expect(loadSinkRegistry(BUILT_IN_SINKS).types()).toEqual([
+      "sns",
+      "https",
+      "sqs",
+      "firehose",
+      "eventbridge",
+      "kinesis",
+    ]);
   });
 
   it("resolves a relative path from the working directory, with createSinkRegistry unless #export says", () => {

@@ -49,10 +49,11 @@ export type VerifyResult =
   | { ok: false; code: string; message: string; hint?: string };
 
 export interface BatchLimits {
-  /** Events per `deliver` call. */
+  /**
+   * Events per `deliver` call. A sink packs them into its destination's requests within that
+   * destination's own byte limits itself (the AWS sinks with one packer, aws/batch/pack-entries).
+   */
   maxEvents: number;
-  /** Encoded bytes per `deliver` call. */
-  maxBytes: number;
   /**
    * Most `deliver` calls of this sink in flight at once, over all streams (default: no limit). The
    * connector then cuts a stream's batch when its call can start rather than when it is queued,

@@ -38,7 +38,7 @@ export const ndjsonFileSink = defineSink<NdjsonFileConfig>({
       maxLineBytes: { type: "integer", minimum: 256, maximum: 1048576 },
     },
   },
-  limits: { maxEvents: 100, maxBytes: 10 * 1024 * 1024 },
+  limits: { maxEvents: 100 },
   create: (context) => new NdjsonFileSink(context.env.NDJSON_SINK_DIR ?? "."),
 });
 

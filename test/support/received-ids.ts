@@ -23,8 +23,14 @@ export function receivedIds(poll: () => Promise<string[]>, timeoutMs = 30_000) {
   };
 }
 
-/** Receives and deletes one round of messages from a queue; returns the `id` of each JSON body. */
-export async function pollQueueIds(queueUrl: string): Promise<string[]> {
+/**
+ * Receives and deletes one round of messages from a queue; returns the event id of each JSON body
+ * (its `id`, or what `idOf` reads, e.g. an EventBridge envelope's `detail.id`).
+ */
+export async function pollQueueIds(
+  queueUrl: string,
+  idOf: (body: Record<string, unknown>) => unknown = (body) => body.id,
+): Promise<string[]> {
   const sqs = aws.sqs();
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
@@ -37,5 +43,5 @@ export async function pollQueueIds(queueUrl: string): Promise<string[]> {
       }),
     );
   }
-  return Messages.map((m) => String(JSON.parse(m.Body ?? "{}").id));
+  return Messages.map((m) => String(idOf(JSON.parse(m.Body ?? "{}"))));
 }

@@ -7,6 +7,7 @@ import { parseArn } from "./arn";
 import { AssumedRoleCredentials, MAX_CACHED_ROLES, sessionNameFor } from "./assumed-role-credentials";
 import { reusedSigner, type SignerConfig } from "./client-signer";
 import { withFastProperties } from "./fast-properties";
+import { type AwsServiceName, endpointSetting } from "./lean/aws-endpoint";
 
 /** Sockets per endpoint (one per region and service), and so calls in flight per endpoint. */
 export const MAX_SOCKETS = 64;
@@ -23,10 +24,12 @@ export interface ClientSettings {
   cacheMiddleware: true;
   /** One signer for the client's life instead of one per call (see client-signer.ts). */
   signer: (authScheme?: { signingName?: string; signingRegion?: string }) => Promise<RequestSigner>;
+  /** The endpoint the environment names for the service (AWS_ENDPOINT_URL_<SERVICE>...), if any. */
+  endpoint?: string;
 }
 
 /** What we read from a client once made: its config, for its signer. */
-interface SdkClient {
+export interface SdkClient {
   destroy(): void;
   config: SignerConfig;
 }
@@ -73,6 +76,8 @@ export class AssumedRoleClients<Client extends SdkClient> {
     private readonly make: (settings: ClientSettings) => Client,
     sts?: STSClient,
     max = MAX_CACHED_ROLES,
+    /** Reads the service's endpoint settings from `env`, as the lean transport does. */
+    private readonly endpointOf?: { service: AwsServiceName; env: NodeJS.ProcessEnv },
   ) {
     this.credentials = new AssumedRoleCredentials(
       sts ?? new STSClient({ requestHandler: this.http }),
@@ -142,6 +147,7 @@ export class AssumedRoleClients<Client extends SdkClient> {
         maxAttempts: 2,
         cacheMiddleware: true,
         signer: reusedSigner(credentials, target.region, () => made.config),
+        ...(this.endpointOf ? endpointSetting(this.endpointOf.service, this.endpointOf.env) : {}),
       });
       // Its middlewares copy the config on every call: fast mode makes that ~10x cheaper.
       withFastProperties(made.config);

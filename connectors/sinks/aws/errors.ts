@@ -8,6 +8,9 @@ const MISCONFIGURATION = new Set([
   "AuthorizationErrorException",
   "NotFound",
   "NotFoundException",
+  "ResourceNotFoundException",
+  "QueueDoesNotExist",
+  "AWS.SimpleQueueService.NonExistentQueue",
   "InvalidParameter",
   "InvalidParameterException",
   "InvalidParameterValue",
@@ -52,35 +55,4 @@ export function classifyFailedEntry(
     message: `${operation} entry failed: ${message ?? c}`,
     misconfiguration: senderFault === true || MISCONFIGURATION.has(c),
   };
-}
-
-/** The per-entry answer of SNS PublishBatch and SQS SendMessageBatch (entry Id = event index). */
-export interface BatchEntryOutput {
-  Successful?: { Id?: string }[];
-  Failed?: { Id?: string; Code?: string; Message?: string; SenderFault?: boolean }[];
-}
-
-/** Records each entry's outcome in `results`; an entry the service did not mention is retried. */
-export function recordBatchResults(
-  operation: string,
-  indexes: readonly number[],
-  output: BatchEntryOutput,
-  results: DeliveryResult[],
-): void {
-  for (const ok of output.Successful ?? []) results[Number(ok.Id)] = { outcome: "delivered" };
-  for (const failed of output.Failed ?? []) {
-    results[Number(failed.Id)] = classifyFailedEntry(
-      operation,
-      failed.Code,
-      failed.Message,
-      failed.SenderFault,
-    );
-  }
-  for (const index of indexes) {
-    results[index] ??= {
-      outcome: "retryable",
-      code: "MissingResult",
-      message: `${operation} did not report this entry`,
-    };
-  }
 }

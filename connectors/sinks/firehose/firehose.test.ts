@@ -5,7 +5,7 @@ import { uniqueName } from "../../../support/unique";
 import { createPublisherRole } from "../../../test/support/aws-fixtures";
 import { receivedIds } from "../../../test/support/received-ids";
 import { conformanceEvents, describeSinkConformance } from "../conformance";
-import { FirehoseSink, firehoseSink } from "./index";
+import { createFirehoseSink, firehoseSink } from "./index";
 
 /** The emulator's Firehose writes each PutRecordBatch to an S3 object: read them back from there. */
 const s3 = new S3Client({ forcePathStyle: true });
@@ -58,7 +58,7 @@ for (const transport of ["sdk", "lean"] as const)
     setUp: async () => {
       const { target, bucket } = await customerStream();
       return {
-        sink: new FirehoseSink(undefined, { transport, env: process.env }),
+        sink: createFirehoseSink({ transport, env: process.env }),
         target,
         failingTarget: {
           ...target,
@@ -80,7 +80,7 @@ describe("Firehose sink on the lean transport", () => {
     };
     const results = [];
     for (const transport of ["sdk", "lean"] as const) {
-      const sink = new FirehoseSink(undefined, { transport, env: process.env });
+      const sink = createFirehoseSink({ transport, env: process.env });
       const [result] = await sink.deliver(missing, conformanceEvents(1, target.projectId));
       results.push(result && { ...result, message: undefined });
       await sink.close?.();

@@ -1,4 +1,8 @@
-import { jsonErrorAnswer, parseJsonAnswer } from "../aws/lean/json-answer";
+import type { PutRecordBatchCommandOutput } from "@aws-sdk/client-firehose";
+import { readJsonListAnswer } from "../aws/lean/json-answer";
+import type { AwsAnswer } from "../aws/lean/signed-requests";
+
+export type PutRecordBatchOutput = Pick<PutRecordBatchCommandOutput, "RequestResponses">;
 
 /** The headers of PutRecordBatch in Firehose's AWS JSON 1.1 protocol, as the SDK sends them. */
 export const PUT_RECORD_BATCH_HEADERS = {
@@ -17,21 +21,6 @@ export function putRecordBatchBody(deliveryStreamName: string, records: readonly
   });
 }
 
-export interface PutRecordBatchAnswer {
-  RequestResponses: { ErrorCode?: string; ErrorMessage?: string }[];
-}
-
-/** Reads Firehose's answer to PutRecordBatch: per-record responses in order on 200, else the SDK's error. */
-export function readPutRecordBatchAnswer(status: number, body: string): PutRecordBatchAnswer {
-  const parsed = parseJsonAnswer(body);
-  if (status >= 200 && status < 300 && Array.isArray(parsed?.RequestResponses)) {
-    return {
-      RequestResponses: (parsed.RequestResponses as { ErrorCode?: string; ErrorMessage?: string }[]).map(
-        (r) => ({
-          ...(r.ErrorCode ? { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage } : {}),
-        }),
-      ),
-    };
-  }
-  throw jsonErrorAnswer("Firehose", "PutRecordBatch", status, parsed);
-}
+/** Firehose's answer to PutRecordBatch: per-record responses in order on 200, else the SDK's error. */
+export const readPutRecordBatchAnswer = (answer: AwsAnswer): PutRecordBatchOutput =>
+  readJsonListAnswer(answer, { service: "Firehose", operation: "PutRecordBatch", list: "RequestResponses" });

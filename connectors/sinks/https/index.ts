@@ -89,7 +89,6 @@ export const httpsSink = defineSink<HttpsConfig>({
   },
   limits: {
     maxEvents: MAX_EVENTS_PER_CALL,
-    maxBytes: 5 * 1024 * 1024,
     // Every request of a full call timing out, in rounds of REQUESTS_PER_CALL, and a little more.
     callTimeoutMs: Math.ceil(MAX_EVENTS_PER_CALL / REQUESTS_PER_CALL) * REQUEST_TIMEOUT_MS + 5_000,
   },

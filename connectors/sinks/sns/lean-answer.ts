@@ -1,13 +1,9 @@
+import type { PublishBatchCommandOutput } from "@aws-sdk/client-sns";
 import { XMLParser } from "fast-xml-parser";
+import { AwsErrorAnswer } from "../aws/lean/json-answer";
+import type { AwsAnswer } from "../aws/lean/signed-requests";
 
-/** What SNS answered a PublishBatch: per-entry results, or an error for the whole request. */
-export type PublishBatchAnswer =
-  | {
-      ok: true;
-      successful: { id: string; messageId: string }[];
-      failed: { id: string; code: string; message: string; senderFault: boolean }[];
-    }
-  | { ok: false; status: number; code: string; message: string };
+type PublishBatchOutput = Pick<PublishBatchCommandOutput, "Successful" | "Failed">;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -22,10 +18,11 @@ const text = (value: unknown) =>
 
 /**
  * Reads SNS's XML answer to PublishBatch (the AWS Query protocol's), with a maintained XML parser:
- * `PublishBatchResponse/PublishBatchResult/{Successful,Failed}/member`, or `ErrorResponse/Error`.
- * A body that is neither is an error of its own (`MalformedResponse`), never a success.
+ * `PublishBatchResponse/PublishBatchResult/{Successful,Failed}/member` as the SDK returns it, or
+ * `ErrorResponse/Error` thrown as the SDK throws it. A body that is neither is an error of its
+ * own (`MalformedResponse`, `ServiceUnavailable` on a 5xx), never a success.
  */
-export function readPublishBatchAnswer(status: number, body: string): PublishBatchAnswer {
+export function readPublishBatchAnswer({ status, body }: AwsAnswer): PublishBatchOutput {
   let doc: Node;
   try {
     doc = parser.parse(body) as Node;
@@ -37,24 +34,22 @@ export function readPublishBatchAnswer(status: number, body: string): PublishBat
     const members = (list: unknown) =>
       (((list as Node)?.member as Node[] | undefined) ?? []).filter(Boolean) as Record<string, unknown>[];
     return {
-      ok: true,
-      successful: members(result.Successful).map((m) => ({ id: text(m.Id), messageId: text(m.MessageId) })),
-      failed: members(result.Failed).map((m) => ({
-        id: text(m.Id),
-        code: text(m.Code),
-        message: text(m.Message),
-        senderFault: text(m.SenderFault) === "true",
+      Successful: members(result.Successful).map((m) => ({ Id: text(m.Id), MessageId: text(m.MessageId) })),
+      Failed: members(result.Failed).map((m) => ({
+        Id: text(m.Id),
+        Code: text(m.Code),
+        Message: text(m.Message),
+        SenderFault: text(m.SenderFault) === "true",
       })),
     };
   }
   const error =
     ((doc?.ErrorResponse as Node)?.Error as Node) ??
     (((doc?.Response as Node)?.Errors as Node)?.Error as Node);
-  if (error) return { ok: false, status, code: text(error.Code), message: text(error.Message) };
-  return {
-    ok: false,
+  if (error?.Code) throw new AwsErrorAnswer(status, text(error.Code), text(error.Message));
+  throw new AwsErrorAnswer(
     status,
-    code: status >= 500 ? "ServiceUnavailable" : "MalformedResponse",
-    message: `SNS answered ${status} with a body that is not a PublishBatch answer`,
-  };
+    status >= 500 ? "ServiceUnavailable" : "MalformedResponse",
+    `SNS answered ${status} with a body that is not a PublishBatch answer`,
+  );
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createPublisherRole, createTopicWithQueue } from "../../../test/support/aws-fixtures";
 import { pollQueueIds, receivedIds } from "../../../test/support/received-ids";
 import { describeSinkConformance } from "../conformance";
-import { SnsSink, snsSink } from "./index";
+import { createSnsSink, snsSink } from "./index";
 
 for (const transport of ["sdk", "lean"] as const)
   describeSinkConformance(`sns (${transport} transport)`, {
@@ -13,7 +13,7 @@ for (const transport of ["sdk", "lean"] as const)
       const roleArn = await createPublisherRole(projectId, topicArn);
       const target = { streamId: `es_${randomUUID().slice(0, 8)}`, projectId, config: { topicArn, roleArn } };
       return {
-        sink: new SnsSink(undefined, { transport, env: process.env }),
+        sink: createSnsSink({ transport, env: process.env }),
         target,
         failingTarget: { ...target, config: { topicArn: `${topicArn}-missing`, roleArn } },
         rejectedEvent: (e) => ({ ...e, eventAttributes: { blob: "x".repeat(300 * 1024) } }),

@@ -4,8 +4,7 @@ import type { DomainEvent } from "../../../src/events/domain-event";
 import { createPublisherRole, createTopicWithQueue } from "../../../test/support/aws-fixtures";
 import { receiveMessages } from "../../../test/support/sqs";
 import type { SinkTarget } from "../sink";
-import type { SnsConfig } from "./config";
-import { SnsSink } from "./index";
+import { createSnsSink, type SnsConfig } from "./index";
 
 /** Against the real AWS emulator: STS AssumeRole, SNS PublishBatch, an SQS queue subscribed. */
 
@@ -49,7 +48,7 @@ async function customerSetUp(options: { fifo?: boolean } = {}) {
 
 describe("SNS sink", () => {
   const { sts, assumeRoleInputs } = observedSts();
-  const sink = new SnsSink(sts);
+  const sink = createSnsSink({ sts, env: process.env });
   afterAll(() => sink.close());
 
   it("publishes every event in the delivered shape with filterable attributes", async () => {

@@ -6,7 +6,7 @@ import { createPublisherRole, createQueue } from "../../../test/support/aws-fixt
 import { pollQueueIds, receivedIds } from "../../../test/support/received-ids";
 import { receiveMessages } from "../../../test/support/sqs";
 import { conformanceEvents, describeSinkConformance } from "../conformance";
-import { SqsSink, sqsSink } from "./index";
+import { createSqsSink, sqsSink } from "./index";
 
 async function customerQueue(options: { fifo?: boolean } = {}) {
   const projectId = randomUUID();
@@ -22,7 +22,7 @@ for (const transport of ["sdk", "lean"] as const)
     setUp: async () => {
       const { target, queueUrl } = await customerQueue();
       return {
-        sink: new SqsSink(undefined, { transport, env: process.env }),
+        sink: createSqsSink({ transport, env: process.env }),
         target,
         failingTarget: {
           ...target,
@@ -45,7 +45,7 @@ describe("SQS sink", () => {
     },
     { step: "initialize", name: "recordAssumeRole" },
   );
-  const sink = new SqsSink(sts);
+  const sink = createSqsSink({ sts, env: process.env });
   afterAll(() => sink.close());
 
   it("sends as the customer's role (ExternalId = project id), in order on a FIFO queue", async () => {
@@ -64,7 +64,7 @@ describe("SQS sink on the lean transport", () => {
   it("maps a queue deleted under it to the same delivery result as through the SDK", async () => {
     const results = [];
     for (const transport of ["sdk", "lean"] as const) {
-      const sink = new SqsSink(undefined, { transport, env: process.env });
+      const sink = createSqsSink({ transport, env: process.env });
       const { target, queueUrl } = await customerQueue();
       const events = conformanceEvents(2, target.projectId);
       expect((await sink.deliver(target, events)).every((r) => r.outcome === "delivered")).toBe(true);

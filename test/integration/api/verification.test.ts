@@ -19,7 +19,7 @@ const refusingSink = defineSink<{ endpoint: string }>({
     required: ["endpoint"],
     properties: { endpoint: { type: "string" } },
   },
-  limits: { maxEvents: 1, maxBytes: 1024 },
+  limits: { maxEvents: 1 },
   create: () => ({
     verify: async (target) => {
       seen.push(target);

@@ -20,7 +20,7 @@ describe("a sink call that never returns", () => {
       type: "never-answers",
       description: "a destination whose calls never end",
       configSchema: { type: "object", additionalProperties: false },
-      limits: { maxEvents: 10, maxBytes: 1_000_000, callTimeoutMs: DEADLINE_MS },
+      limits: { maxEvents: 10, callTimeoutMs: DEADLINE_MS },
       create: () => ({
         verify: async () => ({ ok: true }),
         deliver: () => {

@@ -42,3 +42,19 @@ export function jsonErrorAnswer(
     `${service} answered ${status} with a body that is not a ${operation} answer`,
   );
 }
+
+/**
+ * The AWS JSON answer of a batch call whose entries' results are one list in the order sent
+ * (Firehose `RequestResponses`, Kinesis `Records`, EventBridge `Entries`): that list on a 2xx,
+ * else the error the SDK would throw.
+ */
+export function readJsonListAnswer<Field extends string, Entry>(
+  answer: { status: number; body: string },
+  names: { service: string; operation: string; list: Field },
+): Record<Field, Entry[]> {
+  const parsed = parseJsonAnswer(answer.body);
+  const list = parsed?.[names.list];
+  if (answer.status >= 200 && answer.status < 300 && Array.isArray(list))
+    return { [names.list]: list } as Record<Field, Entry[]>;
+  throw jsonErrorAnswer(names.service, names.operation, answer.status, parsed);
+}
