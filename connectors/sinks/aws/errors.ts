@@ -14,6 +14,8 @@ const MISCONFIGURATION = new Set([
   "InvalidParameter",
   "InvalidParameterException",
   "InvalidParameterValue",
+  "InvalidArgumentException",
+  "ValidationException",
   "InvalidClientTokenId",
   "KMSAccessDenied",
   "KMSDisabled",
@@ -29,12 +31,27 @@ interface AwsError {
   message?: string;
   $fault?: "client" | "server";
   $metadata?: { httpStatusCode?: number };
+  $response?: unknown;
+}
+
+/**
+ * The code of an answer the SDK could not read as the service's (an HTML page from a proxy, a
+ * truncated body): it throws `Unknown`, `SyntaxError` or a bare Error with the raw response
+ * attached. Named as the lean transport names the same answer, so both give one result.
+ */
+function unreadableAnswerCode(e: AwsError): string | undefined {
+  const unreadable =
+    e.Code === undefined &&
+    e.$response !== undefined &&
+    (e.name === "Unknown" || e.name === "UnknownError" || /Deserialization error/.test(e.message ?? ""));
+  if (!unreadable) return undefined;
+  return (e.$metadata?.httpStatusCode ?? 0) >= 500 ? "ServiceUnavailable" : "MalformedResponse";
 }
 
 /** Maps an error thrown by an AWS SDK call (or a network failure) to a delivery result. */
 export function classifyAwsError(error: unknown, context: string): DeliveryResult {
   const e = (error ?? {}) as AwsError;
-  const code = e.Code ?? e.name ?? "Error";
+  const code = unreadableAnswerCode(e) ?? e.Code ?? e.name ?? "Error";
   const message = `${context}: ${e.message ?? String(error)}`;
   if (MISCONFIGURATION.has(code)) return { outcome: "retryable", code, message, misconfiguration: true };
   // Throttling, 5xx, timeouts and connection errors: all transient.

@@ -29,13 +29,15 @@ export function readPublishBatchAnswer({ status, body }: AwsAnswer): PublishBatc
   } catch {
     doc = undefined;
   }
-  const result = (doc?.PublishBatchResponse as Node)?.PublishBatchResult as Node;
-  if (status >= 200 && status < 300 && result) {
+  const response = doc?.PublishBatchResponse as Node | "";
+  // A 2xx PublishBatchResponse without its result is read as the SDK reads it: no entry reported.
+  if (status >= 200 && status < 300 && response !== undefined) {
+    const result = (response || undefined)?.PublishBatchResult as Node;
     const members = (list: unknown) =>
       (((list as Node)?.member as Node[] | undefined) ?? []).filter(Boolean) as Record<string, unknown>[];
     return {
-      Successful: members(result.Successful).map((m) => ({ Id: text(m.Id), MessageId: text(m.MessageId) })),
-      Failed: members(result.Failed).map((m) => ({
+      Successful: members(result?.Successful).map((m) => ({ Id: text(m.Id), MessageId: text(m.MessageId) })),
+      Failed: members(result?.Failed).map((m) => ({
         Id: text(m.Id),
         Code: text(m.Code),
         Message: text(m.Message),

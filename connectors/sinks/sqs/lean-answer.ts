@@ -10,10 +10,13 @@ type SendMessageBatchOutput = Pick<SendMessageBatchCommandOutput, "Successful" |
  */
 export function readSendMessageBatchAnswer({ status, headers, body }: AwsAnswer): SendMessageBatchOutput {
   const parsed = parseJsonAnswer(body);
-  if (status >= 200 && status < 300 && parsed && (parsed.Successful || parsed.Failed)) {
+  // A 2xx JSON object without the lists is read as the SDK reads it: no entry reported.
+  if (status >= 200 && status < 300 && parsed) {
     return {
-      Successful: (parsed.Successful as SendMessageBatchOutput["Successful"]) ?? [],
-      Failed: (parsed.Failed as SendMessageBatchOutput["Failed"]) ?? [],
+      Successful: Array.isArray(parsed.Successful)
+        ? (parsed.Successful as SendMessageBatchOutput["Successful"])
+        : [],
+      Failed: Array.isArray(parsed.Failed) ? (parsed.Failed as SendMessageBatchOutput["Failed"]) : [],
     };
   }
   throw jsonErrorAnswer("SQS", "SendMessageBatch", status, parsed, headers["x-amzn-query-error"]);

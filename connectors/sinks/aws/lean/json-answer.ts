@@ -53,8 +53,10 @@ export function readJsonListAnswer<Field extends string, Entry>(
   names: { service: string; operation: string; list: Field },
 ): Record<Field, Entry[]> {
   const parsed = parseJsonAnswer(answer.body);
-  const list = parsed?.[names.list];
-  if (answer.status >= 200 && answer.status < 300 && Array.isArray(list))
-    return { [names.list]: list } as Record<Field, Entry[]>;
+  // A 2xx JSON object without the list is read as the SDK reads it: no entry reported.
+  if (answer.status >= 200 && answer.status < 300 && parsed) {
+    const list = parsed[names.list];
+    return { [names.list]: Array.isArray(list) ? list : undefined } as Record<Field, Entry[]>;
+  }
   throw jsonErrorAnswer(names.service, names.operation, answer.status, parsed);
 }
