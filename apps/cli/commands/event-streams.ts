@@ -37,9 +37,34 @@ interface TestEventAnswer {
   latency_ms: number;
 }
 
-interface DestinationFlags {
+/** The AWS sinks' resource flags and the API field each sets. */
+const AWS_RESOURCE_FLAGS = [
+  ["--aws-sns-topic-arn <arn>", "sns: the topic to publish to", "awsSnsTopicArn", "topic_arn"],
+  ["--aws-sqs-queue-arn <arn>", "sqs: the queue to send to", "awsSqsQueueArn", "queue_arn"],
+  [
+    "--aws-firehose-delivery-stream-arn <arn>",
+    "firehose: the delivery stream to put records on",
+    "awsFirehoseDeliveryStreamArn",
+    "delivery_stream_arn",
+  ],
+  [
+    "--aws-eventbridge-event-bus-arn <arn>",
+    "eventbridge: the event bus to put events on",
+    "awsEventbridgeEventBusArn",
+    "event_bus_arn",
+  ],
+  [
+    "--aws-kinesis-stream-arn <arn>",
+    "kinesis: the data stream to put records on",
+    "awsKinesisStreamArn",
+    "stream_arn",
+  ],
+] as const;
+
+type AwsResourceFlags = { [F in (typeof AWS_RESOURCE_FLAGS)[number][2]]?: string };
+
+interface DestinationFlags extends AwsResourceFlags {
   type?: string;
-  awsSnsTopicArn?: string;
   awsIamRoleArn?: string;
   httpsEndpoint?: string;
   httpsAuthBearerToken?: string;
@@ -261,9 +286,9 @@ function common(command: Command): Command {
 }
 
 function destinationOptions(command: Command): Command {
+  for (const [flag, description] of AWS_RESOURCE_FLAGS) command.option(flag, description);
   return command
-    .option("--aws-sns-topic-arn <arn>", "sns: the topic to publish to")
-    .option("--aws-iam-role-arn <arn>", "sns: the role to assume, with the project id as ExternalId")
+    .option("--aws-iam-role-arn <arn>", "AWS sinks: the role to assume, with the project id as ExternalId")
     .option("--https-endpoint <url>", "https: the https:// URL to POST signed events to")
     .option(
       "--https-auth-bearer-token <token>",
@@ -285,7 +310,8 @@ function destinationOptions(command: Command): Command {
 
 function destinationBody(options: DestinationFlags): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (options.awsSnsTopicArn !== undefined) body.topic_arn = options.awsSnsTopicArn;
+  for (const [, , option, field] of AWS_RESOURCE_FLAGS)
+    if (options[option] !== undefined) body[field] = options[option];
   if (options.awsIamRoleArn !== undefined) body.role_arn = options.awsIamRoleArn;
   if (options.httpsEndpoint !== undefined) body.https_endpoint = options.httpsEndpoint;
   const auth = destinationAuth(options);

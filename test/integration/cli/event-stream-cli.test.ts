@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { CreateEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { uniqueName } from "../../../support/unique";
 import { newProject, newToken } from "../../support/api";
 import { createPublisherRole, createTopicWithQueue } from "../../support/aws-fixtures";
@@ -12,10 +13,16 @@ describe("eventstreams CLI against `eventstreams api`", () => {
   const adminToken = newToken();
   const projectId = newProject();
   const projectToken = newToken();
+  /** A project of its own for the AWS sinks' flags, so the first project's listing stays its own. */
+  const awsProjectId = newProject();
+  const awsProjectToken = newToken();
   const apiEnv = {
     EVENTSTREAMS_CONFIG_TOPIC: topic,
     EVENTSTREAMS_ADMIN_TOKEN: adminToken,
-    EVENTSTREAMS_PROJECT_TOKENS: JSON.stringify({ [projectId]: projectToken }),
+    EVENTSTREAMS_PROJECT_TOKENS: JSON.stringify({
+      [projectId]: projectToken,
+      [awsProjectId]: awsProjectToken,
+    }),
   };
   let api: ApiProcess;
   const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -32,6 +39,56 @@ describe("eventstreams CLI against `eventstreams api`", () => {
   it("answers /healthz and /readyz without a token", async () => {
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+  });
+
+  it("creates an EventBridge stream with its flags, verified against the customer's bus", async () => {
+    const { EventBusArn } = await new EventBridgeClient({}).send(
+      new CreateEventBusCommand({ Name: uniqueName("bus") }),
+    );
+    const busArn = EventBusArn as string;
+    const roleArn = await createPublisherRole(awsProjectId, busArn);
+    const created = await cli(
+      [
+        "create",
+        "event-stream",
+        "--project",
+        awsProjectId,
+        "--type",
+        "eventbridge",
+        "--aws-eventbridge-event-bus-arn",
+        busArn,
+        "--aws-iam-role-arn",
+        roleArn,
+        "--format",
+        "json",
+      ],
+      { EVENTSTREAMS_API_TOKEN: awsProjectToken },
+    );
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      type: "eventbridge",
+      event_bus_arn: busArn,
+      role_arn: roleArn,
+      status: "active",
+    });
+    const wrong = await cli(
+      [
+        "create",
+        "event-stream",
+        "--project",
+        awsProjectId,
+        "--type",
+        "kinesis",
+        "--aws-kinesis-stream-arn",
+        "arn:aws:kinesis:eu-west-1:123456789012:events",
+        "--aws-iam-role-arn",
+        roleArn,
+      ],
+      { EVENTSTREAMS_API_TOKEN: awsProjectToken },
+    );
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("stream_arn");
+    expect(wrong.stderr).toContain("arn:aws:kinesis:<region>:<12-digit account>:stream/<name>");
   });
 
   it("create, list, get, update, pause, resume, delete; state survives an API restart", async () => {
