@@ -10,6 +10,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
 import { outgoingMessage } from "../../connectors/sinks/aws/batch/outgoing-message";
 import { packEntries } from "../../connectors/sinks/aws/batch/pack-entries";
+import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
+import { SignedRequests } from "../../connectors/sinks/aws/lean/signed-requests";
 import { snsService } from "../../connectors/sinks/sns";
 import { createEventDecoder } from "../../src/codec/event-decoder";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
@@ -63,14 +65,22 @@ export async function kafkaCeiling(kafka: Kafka, topics: string[], registryUrl: 
   return rate(decoded, (ended || performance.now()) - started);
 }
 
-/** PublishBatch of the same events (10 per call, grouped by project as the connector does), `concurrency` calls at once. */
-export async function snsCeiling(events: readonly DomainEvent[], endpoint: string, concurrency: number) {
+/**
+ * PublishBatch of the same events (10 per call, grouped by project as the connector does),
+ * `concurrency` calls at once, through the SDK's client or the lean request path.
+ */
+export async function snsCeiling(
+  events: readonly DomainEvent[],
+  endpoint: string,
+  concurrency: number,
+  transport: AwsTransport = "sdk",
+) {
   const batches = ceilingBatches(events);
-  const loop = ceilingLoop(batches, endpoint, concurrency);
+  const loop = ceilingLoop(batches, endpoint, concurrency, transport);
   await loop.warmUp();
   const { ms } = await loop.run();
   loop.close();
-  return { ...rate(events.length, ms), concurrency, calls: batches.length };
+  return { ...rate(events.length, ms), concurrency, calls: batches.length, transport };
 }
 
 /**
@@ -83,6 +93,7 @@ export async function snsCeilingThreads(
   endpoint: string,
   concurrency: number,
   threads: number,
+  transport: AwsTransport = "sdk",
 ) {
   const projects = [...new Set(events.map((e) => e.projectId))];
   const threadOf = new Map(projects.map((p, i) => [p, i % threads]));
@@ -92,6 +103,7 @@ export async function snsCeilingThreads(
         events: events.filter((e) => threadOf.get(e.projectId) === t),
         endpoint,
         concurrency: Math.ceil(concurrency / threads),
+        transport,
       },
     });
   });
@@ -107,7 +119,7 @@ export async function snsCeilingThreads(
   await Promise.all(done);
   const ms = performance.now() - started;
   await Promise.all(workers.map((w) => w.terminate()));
-  return { ...rate(events.length, ms), concurrency, threads };
+  return { ...rate(events.length, ms), concurrency, threads, transport };
 }
 
 /** Standard topics (not FIFO): the config the ceiling's entries are made for. */
@@ -132,20 +144,30 @@ export function ceilingBatches(events: readonly DomainEvent[]) {
   );
 }
 
-/** `concurrency` senders taking the next batch until none is left, through one stock client. */
+/**
+ * `concurrency` senders taking the next batch until none is left, through one stock SDK client or
+ * the connector's lean request path (SignedRequests, the SNS sink's own encoder and decoder).
+ */
 export function ceilingLoop(
   batches: ReturnType<typeof ceilingBatches>,
   endpoint: string,
   concurrency: number,
+  transport: AwsTransport = "sdk",
 ) {
   const client = snsClient(endpoint, concurrency);
-  const send = (batch: (typeof batches)[number], i: number) =>
-    client.send(
-      new PublishBatchCommand({
-        TopicArn: `arn:aws:sns:us-east-1:123456789012:bench-${i % 1000}`,
-        PublishBatchRequestEntries: batch.map((m) => m.entry),
-      }),
+  const lean = new SignedRequests();
+  const credentials = async () => ({ accessKeyId: "bench", secretAccessKey: "bench" });
+  const url = new URL(endpoint);
+  const send = async (batch: (typeof batches)[number], i: number) => {
+    const topicArn = `arn:aws:sns:us-east-1:123456789012:bench-${i % 1000}`;
+    const entries = batch.map((m) => m.entry);
+    if (transport === "sdk")
+      return client.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }));
+    const { headers, body } = snsService.lean.request(topicArn, entries);
+    return snsService.lean.read(
+      await lean.send({ signerKey: "bench", service: "sns", region: "us-east-1", endpoint: url, credentials, headers, body }),
     );
+  };
   return {
     // Sockets and JIT; not measured.
     warmUp: async () => void (await Promise.all(batches.slice(0, 100).map(send))),
@@ -162,7 +184,10 @@ export function ceilingLoop(
       );
       return { ms: performance.now() - started };
     },
-    close: () => client.destroy(),
+    close: () => {
+      client.destroy();
+      void lean.close();
+    },
   };
 }
 

@@ -4,13 +4,17 @@
  * Kafka, SNS-client and naive ceilings measured in the same run. Writes JSON and a markdown table
  * to bench/results/. `npm run bench:e2e` starts it with the connector's V8 flags (connectors/node-flags.ts)
  * in NODE_OPTIONS, so the ceilings and the baseline, which run in this process, get the same runtime.
- * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2] [--latency-only | --throughput-only | --delivery-log-cost]
+ * Each AWS transport (issue 22) drains the backlog and runs the latency test through a connector of
+ * its own in the same run; the lean one (the default) is profiled and compared with the ceilings.
+ * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2]
+ *   [--transports sdk,lean] [--latency-only | --throughput-only | --delivery-log-cost]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { runSimulation } from "../../apps/simulate/simulation";
+import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { LocalStack } from "../../apps/stack/stack";
 import { DOMAINS } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
@@ -56,6 +60,12 @@ const THROUGHPUT_ONLY = process.argv.includes("--throughput-only");
  * and on, twice each, alternating; nothing else. Writes bench/results/e2e-delivery-log-*.json.
  */
 const DELIVERY_LOG_COST = process.argv.includes("--delivery-log-cost");
+/** The transports compared, each through a connector of its own on the same backlog (issue 22). */
+const TRANSPORTS = text("transports", "sdk,lean")
+  .split(",")
+  .filter((t): t is AwsTransport => t === "sdk" || t === "lean");
+/** The transport whose connector is profiled and reported against the ceilings: the default one. */
+const PROFILED_TRANSPORT: AwsTransport = TRANSPORTS.includes("lean") ? "lean" : "sdk";
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -102,26 +112,10 @@ async function main(): Promise<void> {
       return;
     }
 
-    // Throughput: the backlog through a fresh connector.
-    const connector = spawnConnector(
-      env("connector"),
-      path.join(results, `${prefix}-connector.log`),
-      process.env.E2E_CONNECTOR_FLAGS?.split(" ").filter(Boolean) ?? [],
-    );
-    const throughput = await drain(fake, connector.pid, EVENTS, PROJECTS);
-    say(
-      `connector: ${throughput.eventsPerSecond} events/s sustained, ${throughput.cpuSecondsPer1000} CPU s / 1000 (after a ${throughput.warmUpSeconds} s credential warm-up; overall ${throughput.overall.eventsPerSecond} events/s); calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
-    );
-
-    if (THROUGHPUT_ONLY) {
-      await connector.stop();
-      await publisher.close();
-      return;
-    }
-
-    // Latency: a steady rate with the same connector running, then again with more instances in
-    // its group (scaling out), each after a warm-up (rebalance, credentials) that is not measured.
-    const instances = [connector];
+    // Each transport in turn, same backlog and rate, a consumer group of its own: the backlog
+    // through a fresh connector (throughput, peak RSS), then a steady rate with the same connector
+    // running and again with more instances in its group (scaling out), each after a warm-up
+    // (rebalance, credentials) that is not measured.
     const simulate = (seconds: number) =>
       runSimulation(publisher, {
         domains: DOMAINS,
@@ -130,37 +124,56 @@ async function main(): Promise<void> {
         projectIds,
         durationMs: seconds * 1000,
       });
-    const latency: LatencyRun[] = [];
-    for (const count of LATENCY_INSTANCES) {
-      const scaledOut = count > instances.length;
-      while (instances.length < count)
-        instances.push(
-          spawnConnector(
-            env("connector"),
-            path.join(results, `${prefix}-connector-${instances.length + 1}.log`),
-          ),
-        );
-      // Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project.
-      await simulate(scaledOut ? 30 : 10);
-      latency.push(await measureLatency(fake, instances, () => simulate(LATENCY_SECONDS)));
+    const runs: TransportRun[] = [];
+    for (const transport of TRANSPORTS) {
+      const envOf = (group: string) => ({ ...env(`${transport}-${group}`), EVENTSTREAMS_AWS_TRANSPORT: transport });
+      await fake.reset();
+      const connector = spawnConnector(
+        envOf("connector"),
+        path.join(results, `${prefix}-${transport}-connector.log`),
+        process.env.E2E_CONNECTOR_FLAGS?.split(" ").filter(Boolean) ?? [],
+      );
+      const throughput = await drain(fake, connector.pid, EVENTS, PROJECTS);
+      const backlogRssMiB = peakRssMiB(connector.pid);
+      say(
+        `${transport}: ${throughput.eventsPerSecond} events/s sustained, ${throughput.cpuSecondsPer1000} CPU s / 1000 (after a ${throughput.warmUpSeconds} s credential warm-up; overall ${throughput.overall.eventsPerSecond} events/s), peak RSS ${backlogRssMiB} MiB; calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
+      );
+      if (THROUGHPUT_ONLY) {
+        await connector.stop();
+        runs.push({ transport, connector: { ...throughput, peakRssMiB: backlogRssMiB }, latency: [] });
+        continue;
+      }
+      const instances = [connector];
+      const latency: LatencyRun[] = [];
+      for (const count of LATENCY_INSTANCES) {
+        const scaledOut = count > instances.length;
+        while (instances.length < count)
+          instances.push(
+            spawnConnector(
+              envOf("connector"),
+              path.join(results, `${prefix}-${transport}-connector-${instances.length + 1}.log`),
+            ),
+          );
+        // Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project.
+        await simulate(scaledOut ? 30 : 10);
+        latency.push(await measureLatency(fake, instances, () => simulate(LATENCY_SECONDS)));
+      }
+      await Promise.all(instances.slice(1).map((c) => c.stop()));
+      await connector.stop();
+      runs.push({ transport, connector: { ...throughput, peakRssMiB: backlogRssMiB }, latency });
     }
-    const extra = instances.slice(1);
-    await Promise.all(extra.map((c) => c.stop()));
-    const rssMiB = peakRssMiB(connector.pid);
-    await connector.stop();
     await publisher.close();
-    if (LATENCY_ONLY) {
-      const report = {
-        bench: "e2e-latency",
-        at: new Date().toISOString(),
-        node: process.version,
-        transport: process.env.EVENTSTREAMS_AWS_TRANSPORT ?? "sdk",
-        rate: RATE,
-        projects: PROJECTS,
-        latencySeconds: LATENCY_SECONDS,
-        latency,
-      };
-      say(`wrote ${writeBenchResult("e2e-latency", report)}`);
+    const transportsReport = {
+      at: new Date().toISOString(),
+      node: process.version,
+      events: EVENTS,
+      projects: PROJECTS,
+      rate: RATE,
+      runs,
+      ...leanOverSdk(runs),
+    };
+    if (THROUGHPUT_ONLY || LATENCY_ONLY) {
+      say(`wrote ${writeBenchResult("e2e-transports", transportsReport)}`);
       return;
     }
 
@@ -168,11 +181,15 @@ async function main(): Promise<void> {
     await fake.reset();
     const profileDir = path.join(results, "profile");
     const before = new Set(readdirSync(profileDir));
-    const profiled = spawnConnector(env("profiled"), path.join(results, `${prefix}-profiled.log`), [
-      "--cpu-prof",
-      "--cpu-prof-dir",
-      profileDir,
-    ]);
+    const profiled = spawnConnector(
+      { ...env("profiled"), EVENTSTREAMS_AWS_TRANSPORT: PROFILED_TRANSPORT },
+      path.join(results, `${prefix}-profiled.log`),
+      [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        profileDir,
+      ],
+    );
     await waitFor(async () => (await fake.stats()).unique >= EVENTS, 600_000, 500);
     await profiled.stop();
     // One profile per thread: the event loop and each delivery thread.
@@ -187,13 +204,16 @@ async function main(): Promise<void> {
 
     say("ceilings: Kafka fetch + decode");
     const kafkaOnly = await kafkaCeiling(kafka, topics, registryUrl, EVENTS);
-    say("ceilings: SNS client PublishBatch");
-    const snsOnly = await snsCeiling(events, fake.url, CONCURRENCY);
+    say("ceilings: SNS client PublishBatch (SDK, then lean)");
+    const snsOnly = await snsCeiling(events, fake.url, CONCURRENCY, "sdk");
+    const snsLean = await snsCeiling(events, fake.url, CONCURRENCY, "lean");
     // The connector's calls run on its delivery threads: the same loop on as many threads too.
     const threads = Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? defaultDeliveryThreads());
-    if (threads > 1) say(`ceilings: SNS client PublishBatch on ${threads} threads`);
+    if (threads > 1) say(`ceilings: SNS client PublishBatch on ${threads} threads (SDK, then lean)`);
     const snsThreads =
-      threads > 1 ? await snsCeilingThreads(events, fake.url, CONCURRENCY, threads) : undefined;
+      threads > 1 ? await snsCeilingThreads(events, fake.url, CONCURRENCY, threads, "sdk") : undefined;
+    const snsLeanThreads =
+      threads > 1 ? await snsCeilingThreads(events, fake.url, CONCURRENCY, threads, "lean") : undefined;
     say("baseline: naive eachMessage + Publish + commit");
     const naive = await naiveBaseline(
       kafka,
@@ -207,25 +227,49 @@ async function main(): Promise<void> {
       },
     );
 
+    // The connector's figures in the report are the default transport's run.
+    const reported = runs.find((r) => r.transport === PROFILED_TRANSPORT) ?? (runs[0] as TransportRun);
     const result = {
       at: new Date().toISOString(),
+      transport: reported.transport,
+      connector: reported.connector,
+      latency: reported.latency,
       node: process.version,
       machine: { cores: 2, note: "Kafka, schema registry and moto run on the same machine" },
       nodeOptions: process.env.NODE_OPTIONS ?? "",
       events: EVENTS,
       projects: PROJECTS,
-      connector: { ...throughput, peakRssMiB: rssMiB },
-      latency,
+      transports: transportsReport,
       deliveryThreads: threads,
-      ceilings: { kafka: kafkaOnly, snsClient: snsOnly, snsClientThreads: snsThreads, naive },
-      ratios: {
-        ofSnsCeiling: round(throughput.eventsPerSecond / snsOnly.eventsPerSecond, 2),
-        overallOfSnsCeiling: round(throughput.overall.eventsPerSecond / snsOnly.eventsPerSecond, 2),
-        ofSnsCeilingThreads: snsThreads && round(throughput.eventsPerSecond / snsThreads.eventsPerSecond, 2),
-        ofNaive: round(throughput.eventsPerSecond / naive.eventsPerSecond, 1),
-        ofKafkaCeiling: round(throughput.eventsPerSecond / kafkaOnly.eventsPerSecond, 2),
+      ceilings: {
+        kafka: kafkaOnly,
+        snsClient: snsOnly,
+        snsLean,
+        snsClientThreads: snsThreads,
+        snsLeanThreads,
+        naive,
       },
-      targets: { ofSnsCeiling: 0.7, ofNaive: 5, p99Ms: 250 },
+      ratios: {
+        ofSnsCeiling: round(reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsOnly, snsLean), 2),
+        overallOfSnsCeiling: round(
+          reported.connector.overall.eventsPerSecond / snsCeilingOf(reported.transport, snsOnly, snsLean),
+          2,
+        ),
+        ofSnsCeilingThreads:
+          snsThreads &&
+          snsLeanThreads &&
+          round(reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsThreads, snsLeanThreads), 2),
+        ofNaive: round(reported.connector.eventsPerSecond / naive.eventsPerSecond, 1),
+        ofKafkaCeiling: round(reported.connector.eventsPerSecond / kafkaOnly.eventsPerSecond, 2),
+      },
+      targets: {
+        ofSnsCeiling: 0.7,
+        ofNaive: 5,
+        p99Ms: 50,
+        leanOverSdkThroughput: 2,
+        coresAt1000PerSecond: 0.3,
+        backlogPeakRssMiB: 400,
+      },
       profile: profile && { files: profileFiles, ...profile },
     };
     const base = path.join(results, `e2e-${result.at.replace(/[:.]/g, "-")}`);
@@ -287,6 +331,32 @@ async function measureDeliveryLogCost(
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   say(`wrote ${writeBenchResult(report.bench, report)}`);
+}
+
+interface TransportRun {
+  transport: AwsTransport;
+  connector: Awaited<ReturnType<typeof drain>> & { peakRssMiB: number };
+  latency: LatencyRun[];
+}
+
+/** The lean transport against the SDK's, when both ran: throughput and cost ratios. */
+function leanOverSdk(runs: TransportRun[]) {
+  const sdk = runs.find((r) => r.transport === "sdk");
+  const lean = runs.find((r) => r.transport === "lean");
+  if (!sdk || !lean) return {};
+  const cores = (r: TransportRun) => r.latency[0]?.connectorCores ?? 0;
+  return {
+    leanOverSdk: {
+      throughput: round(lean.connector.eventsPerSecond / sdk.connector.eventsPerSecond, 2),
+      cpuPer1000: round(lean.connector.cpuSecondsPer1000 / sdk.connector.cpuSecondsPer1000, 2),
+      coresAtRate: cores(sdk) ? round(cores(lean) / cores(sdk), 2) : undefined,
+      peakRss: round(lean.connector.peakRssMiB / sdk.connector.peakRssMiB, 2),
+    },
+  };
+}
+
+function snsCeilingOf<T extends { eventsPerSecond: number }>(transport: AwsTransport, sdk: T, lean: T): number {
+  return (transport === "lean" ? lean : sdk).eventsPerSecond;
 }
 
 interface LatencyRun {
