@@ -3,10 +3,11 @@
  * (or NODE_OPTIONS), as a JVM service is started with its heap settings. Launchers in this repository
  * (the demo, benchmarks, crash tests) use them; docs/operations.md tells operators.
  *
- * 64 MiB semi-spaces instead of V8's 16: every SDK call allocates a few hundred KiB that dies when
- * the call returns, and under a backlog a connector holds thousands of events read ahead for their
- * streams, so a small young generation is collected often and promotes what is still in flight.
- * In bench:e2e the connector spent 0.17-0.20 CPU s per 1,000 events instead of 0.23, garbage
- * collection fell from 14% of its profile to 8.4-8.8%, and peak RSS rose by about 90 MiB.
+ * 16 MiB semi-spaces, stated rather than left to V8's default. They were 64 while the SDK made the
+ * delivery calls (a few hundred KiB of garbage per call); the lean transport allocates a fraction
+ * of that, and on the 200,000-event backlog of bench:e2e it ran at 0.10-0.11 CPU s per 1,000
+ * events with 16 against 0.11-0.12 with 64, while every isolate (the event loop and each delivery
+ * thread) reserved up to 128 MiB less young generation: peak RSS 715-747 MiB instead of 987-1,023.
+ * A connector on EVENTSTREAMS_AWS_TRANSPORT=sdk may still prefer 64.
  */
-export const CONNECTOR_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"];
+export const CONNECTOR_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=16"];

@@ -10,8 +10,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kafka } from "kafkajs";
 import { outgoingMessage } from "../../connectors/sinks/aws/batch/outgoing-message";
 import { packEntries } from "../../connectors/sinks/aws/batch/pack-entries";
-import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { SignedRequests } from "../../connectors/sinks/aws/lean/signed-requests";
+import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { snsService } from "../../connectors/sinks/sns";
 import { createEventDecoder } from "../../src/codec/event-decoder";
 import { type DomainEvent, toDeliveredEvent } from "../../src/events/domain-event";
@@ -162,10 +162,20 @@ export function ceilingLoop(
     const topicArn = `arn:aws:sns:us-east-1:123456789012:bench-${i % 1000}`;
     const entries = batch.map((m) => m.entry);
     if (transport === "sdk")
-      return client.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }));
+      return client.send(
+        new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries }),
+      );
     const { headers, body } = snsService.lean.request(topicArn, entries);
     return snsService.lean.read(
-      await lean.send({ signerKey: "bench", service: "sns", region: "us-east-1", endpoint: url, credentials, headers, body }),
+      await lean.send({
+        signerKey: "bench",
+        service: "sns",
+        region: "us-east-1",
+        endpoint: url,
+        credentials,
+        headers,
+        body,
+      }),
     );
   };
   return {

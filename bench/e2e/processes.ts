@@ -116,3 +116,48 @@ export async function waitFor(done: () => Promise<boolean>, timeoutMs: number, e
   }
   return false;
 }
+
+/** Resident memory now (VmRSS) in MiB, from /proc/<pid>/status. */
+export function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Math.round(Number(match[1]) / 1024) : 0;
+}
+
+/** Where a connector's memory was when its RSS peaked: per thread, V8 heap used and reserved (MiB). */
+export interface MemoryAtPeak {
+  rssMiB: number;
+  heapMiB: Record<string, Record<string, number>>;
+}
+
+/**
+ * Samples a connector's RSS and its `eventstreams_heap_bytes` gauges every `everyMs` until
+ * stopped; returns the sample taken at the highest RSS.
+ */
+export function sampleMemory(pid: number, metricsUrl: string, everyMs = 1000) {
+  let peak: MemoryAtPeak = { rssMiB: 0, heapMiB: {} };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rss = rssMiB(pid);
+      const heapMiB: MemoryAtPeak["heapMiB"] = {};
+      const text = await fetch(metricsUrl)
+        .then((r) => r.text())
+        .catch(() => "");
+      for (const m of text.matchAll(
+        /^eventstreams_heap_bytes\{thread="([^"]+)",measure="([^"]+)"\} (\d+)/gm,
+      )) {
+        const [, thread, measure, bytes] = m as unknown as [string, string, string, string];
+        heapMiB[thread] = { ...heapMiB[thread], [measure]: Math.round(Number(bytes) / 1048576) };
+      }
+      if (rss >= peak.rssMiB && Object.keys(heapMiB).length > 0) peak = { rssMiB: rss, heapMiB };
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async (): Promise<MemoryAtPeak> => {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}

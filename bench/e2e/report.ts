@@ -94,11 +94,7 @@ function rows(r: Result): [string, string, string][] {
       `${r.ceilings.kafka.eventsPerSecond} events/s`,
       `connector = ${r.ratios.ofKafkaCeiling}x`,
     ],
-    [
-      "SNS-client ceiling (SDK PublishBatch)",
-      `${r.ceilings.snsClient.eventsPerSecond} events/s`,
-      "",
-    ],
+    ["SNS-client ceiling (SDK PublishBatch)", `${r.ceilings.snsClient.eventsPerSecond} events/s`, ""],
     [
       "SNS-client ceiling (lean PublishBatch)",
       `${r.ceilings.snsLean.eventsPerSecond} events/s`,

@@ -11,11 +11,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { runSimulation } from "../../apps/simulate/simulation";
-import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { LocalStack } from "../../apps/stack/stack";
+import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { DOMAINS } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
 import { defaultDeliveryThreads } from "../../src/settings/connector-settings";
@@ -28,7 +29,9 @@ import {
   cpuSeconds,
   type FakeSns,
   type LatencySecond,
+  type MemoryAtPeak,
   peakRssMiB,
+  sampleMemory,
   spawnConnector,
   startFakeSns,
   waitFor,
@@ -126,21 +129,34 @@ async function main(): Promise<void> {
       });
     const runs: TransportRun[] = [];
     for (const transport of TRANSPORTS) {
-      const envOf = (group: string) => ({ ...env(`${transport}-${group}`), EVENTSTREAMS_AWS_TRANSPORT: transport });
+      const envOf = (group: string) => ({
+        ...env(`${transport}-${group}`),
+        EVENTSTREAMS_AWS_TRANSPORT: transport,
+      });
       await fake.reset();
+      const opsPort = await freePort();
       const connector = spawnConnector(
-        envOf("connector"),
+        { ...envOf("connector"), EVENTSTREAMS_OPS_PORT: String(opsPort) },
         path.join(results, `${prefix}-${transport}-connector.log`),
         process.env.E2E_CONNECTOR_FLAGS?.split(" ").filter(Boolean) ?? [],
       );
+      const memory = sampleMemory(connector.pid, `http://127.0.0.1:${opsPort}/metrics`);
       const throughput = await drain(fake, connector.pid, EVENTS, PROJECTS);
       const backlogRssMiB = peakRssMiB(connector.pid);
+      const memoryAtPeak = await memory.stop();
+      say(
+        `${transport}: at the highest RSS sampled (${memoryAtPeak.rssMiB} MiB), heap MiB by thread: ${JSON.stringify(memoryAtPeak.heapMiB)}`,
+      );
       say(
         `${transport}: ${throughput.eventsPerSecond} events/s sustained, ${throughput.cpuSecondsPer1000} CPU s / 1000 (after a ${throughput.warmUpSeconds} s credential warm-up; overall ${throughput.overall.eventsPerSecond} events/s), peak RSS ${backlogRssMiB} MiB; calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
       );
       if (THROUGHPUT_ONLY) {
         await connector.stop();
-        runs.push({ transport, connector: { ...throughput, peakRssMiB: backlogRssMiB }, latency: [] });
+        runs.push({
+          transport,
+          connector: { ...throughput, peakRssMiB: backlogRssMiB, memoryAtPeak },
+          latency: [],
+        });
         continue;
       }
       const instances = [connector];
@@ -160,7 +176,11 @@ async function main(): Promise<void> {
       }
       await Promise.all(instances.slice(1).map((c) => c.stop()));
       await connector.stop();
-      runs.push({ transport, connector: { ...throughput, peakRssMiB: backlogRssMiB }, latency });
+      runs.push({
+        transport,
+        connector: { ...throughput, peakRssMiB: backlogRssMiB, memoryAtPeak },
+        latency,
+      });
     }
     await publisher.close();
     const transportsReport = {
@@ -184,11 +204,7 @@ async function main(): Promise<void> {
     const profiled = spawnConnector(
       { ...env("profiled"), EVENTSTREAMS_AWS_TRANSPORT: PROFILED_TRANSPORT },
       path.join(results, `${prefix}-profiled.log`),
-      [
-        "--cpu-prof",
-        "--cpu-prof-dir",
-        profileDir,
-      ],
+      ["--cpu-prof", "--cpu-prof-dir", profileDir],
     );
     await waitFor(async () => (await fake.stats()).unique >= EVENTS, 600_000, 500);
     await profiled.stop();
@@ -250,7 +266,10 @@ async function main(): Promise<void> {
         naive,
       },
       ratios: {
-        ofSnsCeiling: round(reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsOnly, snsLean), 2),
+        ofSnsCeiling: round(
+          reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsOnly, snsLean),
+          2,
+        ),
         overallOfSnsCeiling: round(
           reported.connector.overall.eventsPerSecond / snsCeilingOf(reported.transport, snsOnly, snsLean),
           2,
@@ -258,7 +277,10 @@ async function main(): Promise<void> {
         ofSnsCeilingThreads:
           snsThreads &&
           snsLeanThreads &&
-          round(reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsThreads, snsLeanThreads), 2),
+          round(
+            reported.connector.eventsPerSecond / snsCeilingOf(reported.transport, snsThreads, snsLeanThreads),
+            2,
+          ),
         ofNaive: round(reported.connector.eventsPerSecond / naive.eventsPerSecond, 1),
         ofKafkaCeiling: round(reported.connector.eventsPerSecond / kafkaOnly.eventsPerSecond, 2),
       },
@@ -335,7 +357,7 @@ async function measureDeliveryLogCost(
 
 interface TransportRun {
   transport: AwsTransport;
-  connector: Awaited<ReturnType<typeof drain>> & { peakRssMiB: number };
+  connector: Awaited<ReturnType<typeof drain>> & { peakRssMiB: number; memoryAtPeak: MemoryAtPeak };
   latency: LatencyRun[];
 }
 
@@ -355,7 +377,23 @@ function leanOverSdk(runs: TransportRun[]) {
   };
 }
 
-function snsCeilingOf<T extends { eventsPerSecond: number }>(transport: AwsTransport, sdk: T, lean: T): number {
+/** A loopback port nothing listens on now, for a connector's /metrics. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function snsCeilingOf<T extends { eventsPerSecond: number }>(
+  transport: AwsTransport,
+  sdk: T,
+  lean: T,
+): number {
   return (transport === "lean" ? lean : sdk).eventsPerSecond;
 }
 
