@@ -1,10 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import {
-  type CapturedRequest,
-  capturingClientConfig,
-  seededRandom,
-  textOf,
-} from "../aws/lean/test/differential";
+import { sdkRequest, seededRandom, textOf } from "../aws/lean/test/differential";
 import { PUT_EVENTS_HEADERS, putEventsBody } from "./lean-put-events";
 
 /**
@@ -12,13 +7,11 @@ import { PUT_EVENTS_HEADERS, putEventsBody } from "./lean-put-events";
  * names and ARNs, the largest detail), the body and the protocol headers equal what the SDK's own
  * serializer sends for the same input (captured by a handler that never sends).
  */
-async function sdkRequest(entries: PutEventsRequestEntry[]): Promise<CapturedRequest> {
-  const captured: { last?: CapturedRequest } = {};
-  const client = new EventBridgeClient(capturingClientConfig(captured));
-  await client.send(new PutEventsCommand({ Entries: entries })).catch(() => undefined);
-  client.destroy();
-  return captured.last ?? { headers: {}, body: "" };
-}
+const sdkSend = (entries: PutEventsRequestEntry[]) =>
+  sdkRequest(
+    (config) => new EventBridgeClient(config),
+    (client) => client.send(new PutEventsCommand({ Entries: entries })),
+  );
 
 const PIECES = [
   "a",
@@ -60,7 +53,7 @@ describe("lean EventBridge PutEvents encoding", () => {
     "equals the SDK's body for generated batch %i",
     async (seed) => {
       const entries = batch(seed);
-      const sdk = await sdkRequest(entries);
+      const sdk = await sdkSend(entries);
       expect(putEventsBody(entries)).toBe(sdk.body);
       for (const [name, value] of Object.entries(PUT_EVENTS_HEADERS)) expect(sdk.headers[name]).toBe(value);
     },
@@ -75,6 +68,6 @@ describe("lean EventBridge PutEvents encoding", () => {
         EventBusName: "b",
       },
     ];
-    expect(putEventsBody(entries)).toBe((await sdkRequest(entries)).body);
+    expect(putEventsBody(entries)).toBe((await sdkSend(entries)).body);
   });
 });

@@ -1,5 +1,5 @@
 import { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
-import { type CapturedRequest, capturingClientConfig, seededRandom } from "../aws/lean/test/differential";
+import { sdkRequest, seededRandom } from "../aws/lean/test/differential";
 import { PUT_RECORD_BATCH_HEADERS, putRecordBatchBody } from "./lean-put-record-batch";
 
 /**
@@ -7,17 +7,17 @@ import { PUT_RECORD_BATCH_HEADERS, putRecordBatchBody } from "./lean-put-record-
  * every byte, unicode lines, empty and 1,000 KiB records), the body and the protocol headers equal
  * what the SDK's own serializer sends for the same input (captured by a handler that never sends).
  */
-async function sdkRequest(records: Uint8Array[]): Promise<CapturedRequest> {
-  const captured: { last?: CapturedRequest } = {};
-  const client = new FirehoseClient(capturingClientConfig(captured));
-  await client
-    .send(
-      new PutRecordBatchCommand({ DeliveryStreamName: "events", Records: records.map((Data) => ({ Data })) }),
-    )
-    .catch(() => undefined);
-  client.destroy();
-  return captured.last ?? { headers: {}, body: "" };
-}
+const sdkSend = (records: Uint8Array[]) =>
+  sdkRequest(
+    (config) => new FirehoseClient(config),
+    (client) =>
+      client.send(
+        new PutRecordBatchCommand({
+          DeliveryStreamName: "events",
+          Records: records.map((Data) => ({ Data })),
+        }),
+      ),
+  );
 
 function batch(seed: number): Uint8Array[] {
   const next = seededRandom(seed);
@@ -33,7 +33,7 @@ describe("lean Firehose PutRecordBatch encoding", () => {
     "equals the SDK's body for generated batch %i",
     async (seed) => {
       const records = batch(seed);
-      const sdk = await sdkRequest(records);
+      const sdk = await sdkSend(records);
       expect(putRecordBatchBody("events", records)).toBe(sdk.body);
       for (const [name, value] of Object.entries(PUT_RECORD_BATCH_HEADERS))
         expect(sdk.headers[name]).toBe(value);
@@ -42,6 +42,6 @@ describe("lean Firehose PutRecordBatch encoding", () => {
 
   it("equals the SDK's body for an empty and the largest record", async () => {
     const records = [new Uint8Array(0), Buffer.alloc(1000 * 1024, 7)];
-    expect(putRecordBatchBody("events", records)).toBe((await sdkRequest(records)).body);
+    expect(putRecordBatchBody("events", records)).toBe((await sdkSend(records)).body);
   });
 });

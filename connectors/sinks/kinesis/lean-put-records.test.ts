@@ -1,10 +1,5 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import {
-  type CapturedRequest,
-  capturingClientConfig,
-  seededRandom,
-  textOf,
-} from "../aws/lean/test/differential";
+import { sdkRequest, seededRandom, textOf } from "../aws/lean/test/differential";
 import { PUT_RECORDS_HEADERS, putRecordsBody } from "./lean-put-records";
 
 /**
@@ -12,15 +7,11 @@ import { PUT_RECORDS_HEADERS, putRecordsBody } from "./lean-put-records";
  * byte, unicode partition keys, empty and 1 MiB records), the body and the protocol headers equal
  * what the SDK's own serializer sends for the same input (captured by a handler that never sends).
  */
-async function sdkRequest(streamName: string, records: PutRecordsRequestEntry[]): Promise<CapturedRequest> {
-  const captured: { last?: CapturedRequest } = {};
-  const client = new KinesisClient(capturingClientConfig(captured));
-  await client
-    .send(new PutRecordsCommand({ StreamName: streamName, Records: records }))
-    .catch(() => undefined);
-  client.destroy();
-  return captured.last ?? { headers: {}, body: "" };
-}
+const sdkSend = (streamName: string, records: PutRecordsRequestEntry[]) =>
+  sdkRequest(
+    (config) => new KinesisClient(config),
+    (client) => client.send(new PutRecordsCommand({ StreamName: streamName, Records: records })),
+  );
 
 function batch(seed: number): PutRecordsRequestEntry[] {
   const next = seededRandom(seed);
@@ -38,7 +29,7 @@ describe("lean Kinesis PutRecords encoding", () => {
     "equals the SDK's body for generated batch %i",
     async (seed) => {
       const records = batch(seed);
-      const sdk = await sdkRequest("events", records);
+      const sdk = await sdkSend("events", records);
       expect(putRecordsBody("events", records)).toBe(sdk.body);
       for (const [name, value] of Object.entries(PUT_RECORDS_HEADERS)) expect(sdk.headers[name]).toBe(value);
     },
@@ -49,6 +40,6 @@ describe("lean Kinesis PutRecords encoding", () => {
       { Data: new Uint8Array(0), PartitionKey: "p" },
       { Data: Buffer.alloc(1024 * 1024 - 36, 7), PartitionKey: "8f14e45f-ceea-467a-9575-6b5a2f3c1d2e" },
     ];
-    expect(putRecordsBody("a.b-c_d", records)).toBe((await sdkRequest("a.b-c_d", records)).body);
+    expect(putRecordsBody("a.b-c_d", records)).toBe((await sdkSend("a.b-c_d", records)).body);
   });
 });

@@ -41,7 +41,7 @@ export const snsService: AwsBatchService<SnsConfig, PublishBatchRequestEntry, Ou
         Id: id,
         Message: message.body,
         MessageAttributes: attributes,
-        ...(parseTopicArn(config.topicArn).fifo ? fifoIds(message) : {}),
+        ...(config.topicArn.endsWith(".fifo") ? fifoIds(message) : {}),
       },
       bytes: Buffer.byteLength(message.body) + bytes,
     };

@@ -5,12 +5,7 @@ import {
   SNSClient,
 } from "@aws-sdk/client-sns";
 import { encodeQuery } from "../aws/lean/aws-query";
-import {
-  type CapturedRequest,
-  capturingClientConfig,
-  seededRandom,
-  textOf,
-} from "../aws/lean/test/differential";
+import { sdkRequest, seededRandom, textOf } from "../aws/lean/test/differential";
 import { publishBatchParams } from "./lean-publish-batch";
 
 /**
@@ -20,15 +15,14 @@ import { publishBatchParams } from "./lean-publish-batch";
  */
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:orders.fifo";
 
-async function sdkBody(entries: PublishBatchRequestEntry[]): Promise<string> {
-  const captured: { last?: CapturedRequest } = {};
-  const client = new SNSClient(capturingClientConfig(captured));
-  await client
-    .send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: entries }))
-    .catch(() => undefined);
-  client.destroy();
-  return captured.last?.body ?? "";
-}
+const sdkBody = async (entries: PublishBatchRequestEntry[]) =>
+  (
+    await sdkRequest(
+      (config) => new SNSClient(config),
+      (client) =>
+        client.send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: entries })),
+    )
+  ).body;
 
 const PIECES = [
   "a",

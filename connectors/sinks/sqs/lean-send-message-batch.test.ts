@@ -4,12 +4,7 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import {
-  type CapturedRequest,
-  capturingClientConfig,
-  seededRandom,
-  textOf,
-} from "../aws/lean/test/differential";
+import { sdkRequest, seededRandom, textOf } from "../aws/lean/test/differential";
 import { SEND_MESSAGE_BATCH_HEADERS, sendMessageBatchBody } from "./lean-send-message-batch";
 
 /**
@@ -19,15 +14,11 @@ import { SEND_MESSAGE_BATCH_HEADERS, sendMessageBatchBody } from "./lean-send-me
  */
 const QUEUE = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo";
 
-async function sdkRequest(entries: SendMessageBatchRequestEntry[]): Promise<CapturedRequest> {
-  const captured: { last?: CapturedRequest } = {};
-  const client = new SQSClient(capturingClientConfig(captured));
-  await client
-    .send(new SendMessageBatchCommand({ QueueUrl: QUEUE, Entries: entries }))
-    .catch(() => undefined);
-  client.destroy();
-  return captured.last ?? { headers: {}, body: "" };
-}
+const sdkSend = (entries: SendMessageBatchRequestEntry[]) =>
+  sdkRequest(
+    (config) => new SQSClient(config),
+    (client) => client.send(new SendMessageBatchCommand({ QueueUrl: QUEUE, Entries: entries })),
+  );
 
 const PIECES = [
   "a",
@@ -88,7 +79,7 @@ describe("lean SQS SendMessageBatch encoding", () => {
     "equals the SDK's parameters for generated batch %i",
     async (seed) => {
       const entries = batch(seed);
-      const sdk = await sdkRequest(entries);
+      const sdk = await sdkSend(entries);
       expect(JSON.parse(sendMessageBatchBody(QUEUE, entries))).toEqual(JSON.parse(sdk.body));
       for (const [name, value] of Object.entries(SEND_MESSAGE_BATCH_HEADERS))
         expect(sdk.headers[name]).toBe(value);

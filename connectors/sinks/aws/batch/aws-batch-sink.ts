@@ -11,7 +11,7 @@ import {
   roleTargetOf,
   type SdkClient,
 } from "../assumed-role-clients";
-import { MAX_CACHED_ROLES } from "../assumed-role-credentials";
+import { MAX_CACHED_ROLES, type RoleKey } from "../assumed-role-credentials";
 import { classifyAwsError } from "../errors";
 import { awsEndpoint } from "../lean/aws-endpoint";
 import { SignedRequests } from "../lean/signed-requests";
@@ -33,6 +33,22 @@ export interface AwsBatchSinkOptions {
   sts?: STSClient;
 }
 
+/** Where one `deliver` call's requests go, worked out once for all its batches. */
+interface Destination<Config> {
+  target: SinkTarget<Config>;
+  resource: string;
+  region: string;
+  /** The resource as the delivery call names it (a topic ARN, a queue URL, a stream name). */
+  address: string;
+  role: RoleKey;
+}
+
+/** Per region: its request slots and, for the lean transport, its endpoint. */
+interface RegionState {
+  slots: RequestSlots;
+  endpoint: URL;
+}
+
 interface Pending<Entry> {
   /** The event's index in the `deliver` call. */
   index: number;
@@ -52,7 +68,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
 {
   private readonly clients: AssumedRoleClients<Client>;
   /** Per region; a tenant names its resource's region, so the regions remembered are bounded too. */
-  private readonly slots = new LRUCache<string, RequestSlots>({ max: 64 });
+  private readonly regions = new LRUCache<string, RegionState>({ max: 64 });
   /** Addresses looked up through the SDK (SQS queue URLs), per stream's resource and role. */
   private readonly addresses = new LRUCache<string, Promise<string>>({ max: MAX_CACHED_ROLES });
   private readonly transport: AwsTransport;
@@ -128,16 +144,23 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
       };
     }
     if (batches.length === 0) return results;
-    let address: string;
+    let destination: Destination<Config>;
     try {
-      address = await this.address(target);
+      const region = parseArn(resource).region;
+      destination = {
+        target,
+        resource,
+        region,
+        address: await this.address(target),
+        role: this.roleKey(target),
+      };
     } catch (error) {
       const result = classifyAwsError(error, `finding ${resource}`);
       for (const batch of batches) for (const { index } of batch) results[index] = result;
       return results;
     }
-    const slots = this.regionSlots(parseArn(resource).region);
-    const send = (batch: Pending<Entry>[]) => slots.run(() => this.send(target, address, batch, results));
+    const { slots } = this.region(destination.region);
+    const send = (batch: Pending<Entry>[]) => slots.run(() => this.send(destination, batch, results));
     // An ordered resource sees a project's events in order: one call after the other.
     if (service.ordered?.(target.config)) for (const batch of batches) await send(batch);
     else await Promise.all(batches.map(send));
@@ -145,8 +168,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
   }
 
   private async send(
-    target: SinkTarget<Config>,
-    address: string,
+    destination: Destination<Config>,
     batch: Pending<Entry>[],
     results: DeliveryResult[],
   ): Promise<void> {
@@ -155,8 +177,8 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     try {
       const output =
         this.transport === "sdk"
-          ? await service.sdk.send(await this.client(target), address, entries)
-          : await this.sendLean(target, address, entries);
+          ? await service.sdk.send(await this.client(destination.target), destination.address, entries)
+          : await this.sendLean(destination, entries);
       const answers = service.answers(
         output,
         batch.map((p) => p.id),
@@ -165,24 +187,23 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
         results[p.index] = entryResult(service.operation, answers[i]);
       });
     } catch (error) {
-      const result = classifyAwsError(error, `${service.operation} to ${service.resourceArn(target.config)}`);
+      const result = classifyAwsError(error, `${service.operation} to ${destination.resource}`);
       for (const p of batch) results[p.index] = result;
     }
   }
 
   /** The call on the lean transport: the role assumed as for the SDK, the request built and signed here. */
-  private async sendLean(target: SinkTarget<Config>, address: string, entries: Entry[]): Promise<Output> {
+  private async sendLean(destination: Destination<Config>, entries: Entry[]): Promise<Output> {
     const { service } = this;
-    const key = this.roleKey(target);
-    await this.clients.credentials.get(key);
-    const region = parseArn(service.resourceArn(target.config)).region;
-    const { headers, body } = service.lean.request(address, entries);
+    const { role, region } = destination;
+    await this.clients.credentials.get(role);
+    const { headers, body } = service.lean.request(destination.address, entries);
     const answer = await (this.requests as SignedRequests).send({
-      signerKey: `${key.roleArn}\n${key.projectId}`,
+      signerKey: `${role.roleArn}\n${role.projectId}`,
       service: service.service.endpointPrefix,
       region,
-      endpoint: awsEndpoint(service.service, region, this.env),
-      credentials: this.clients.credentials.provider(key),
+      endpoint: this.region(region).endpoint,
+      credentials: this.clients.credentials.provider(role),
       headers,
       body,
     });
@@ -201,20 +222,23 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     return address;
   }
 
-  private regionSlots(region: string): RequestSlots {
-    let slots = this.slots.get(region);
-    if (!slots) {
-      slots = new RequestSlots(MAX_SOCKETS);
-      this.slots.set(region, slots);
+  private region(region: string): RegionState {
+    let state = this.regions.get(region);
+    if (!state) {
+      state = {
+        slots: new RequestSlots(MAX_SOCKETS),
+        endpoint: awsEndpoint(this.service.service, region, this.env),
+      };
+      this.regions.set(region, state);
     }
-    return slots;
+    return state;
   }
 
   private client(target: SinkTarget<Config>): Promise<Client> {
     return this.clients.client(roleTargetOf(target, this.service.resourceArn(target.config)));
   }
 
-  private roleKey(target: SinkTarget<Config>) {
+  private roleKey(target: SinkTarget<Config>): RoleKey {
     return this.clients.roleKey(roleTargetOf(target, this.service.resourceArn(target.config)));
   }
 
@@ -225,7 +249,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
   }
 
   cached(): Record<string, number> {
-    return { ...this.clients.cached(), regions: this.slots.size, addresses: this.addresses.size };
+    return { ...this.clients.cached(), regions: this.regions.size, addresses: this.addresses.size };
   }
 
   async close(): Promise<void> {

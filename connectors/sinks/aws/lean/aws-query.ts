@@ -12,11 +12,16 @@ export function encodeQuery(params: readonly (readonly [string, string])[]): str
   return body;
 }
 
-const RESERVED = /[!'()*]/g;
+/** Text that encodes to itself: RFC 3986's unreserved characters only (most names and ids). */
+const UNRESERVED_ONLY = /^[A-Za-z0-9._~-]*$/;
+const RESERVED = /[!'()*]/;
+const RESERVED_ALL = /[!'()*]/g;
 
 function strictEncode(text: string): string {
-  return encodeURIComponent(text).replace(
-    RESERVED,
-    (c) => `%${(c.charCodeAt(0) as number).toString(16).toUpperCase()}`,
-  );
+  // Most parameters (the member names, ids, attribute names and types) need no encoding at all.
+  if (UNRESERVED_ONLY.test(text)) return text;
+  const encoded = encodeURIComponent(text);
+  return RESERVED.test(text)
+    ? encoded.replace(RESERVED_ALL, (c) => `%${(c.charCodeAt(0) as number).toString(16).toUpperCase()}`)
+    : encoded;
 }

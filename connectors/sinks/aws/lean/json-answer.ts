@@ -1,15 +1,4 @@
-/** An error answer of an AWS service, shaped as the SDK throws it: classifyAwsError reads `Code`. */
-export class AwsErrorAnswer extends Error {
-  readonly Code: string;
-  readonly $metadata: { httpStatusCode: number };
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = code;
-    this.Code = code;
-    this.$metadata = { httpStatusCode: status };
-  }
-}
+import { AwsErrorAnswer } from "./aws-error-answer";
 
 /** An AWS JSON protocol body as an object, or undefined when it is not JSON. */
 export function parseJsonAnswer(body: string): Record<string, unknown> | undefined {

@@ -46,3 +46,20 @@ export function capturingClientConfig(into: { last?: CapturedRequest }) {
     requestHandler: capturingHandler(into),
   };
 }
+
+type CapturingConfig = ReturnType<typeof capturingClientConfig>;
+
+/**
+ * The request an SDK client builds for one command, captured and never sent:
+ * `sdkRequest((config) => new SNSClient(config), (client) => client.send(new PublishBatchCommand(...)))`.
+ */
+export async function sdkRequest<Client extends { destroy(): void }>(
+  make: (config: CapturingConfig) => Client,
+  send: (client: Client) => Promise<unknown>,
+): Promise<CapturedRequest> {
+  const captured: { last?: CapturedRequest } = {};
+  const client = make(capturingClientConfig(captured));
+  await send(client).catch(() => undefined);
+  client.destroy();
+  return captured.last ?? { headers: {}, body: "" };
+}
