@@ -1,4 +1,5 @@
 import pino from "pino";
+import { Registry } from "prom-client";
 import type { DomainEvent } from "../../src/events/domain-event";
 import type { DeliveryResult } from "../sinks";
 import { DeliveryThreads } from "./delivery-threads";
@@ -70,6 +71,25 @@ describe("DeliveryThreads", () => {
     expect(readings).toHaveLength(2);
     expect(Math.max(...readings)).toBeGreaterThan(0.7);
     expect(Math.max(...readings) - Math.min(...readings)).toBeGreaterThan(0.4);
+  });
+
+  it("reports each thread's V8 heap, the event loop's young generation apart, on /metrics", async () => {
+    threads = await DeliveryThreads.start({ threads: 2, sinks, env: process.env, logger });
+    const registry = new Registry();
+    threads.registerMetrics(registry);
+    const text = await registry.metrics();
+    const reading = (thread: string, measure: string) =>
+      Number(
+        new RegExp(`^eventstreams_heap_bytes\\{thread="${thread}",measure="${measure}"\\} (\\d+)`, "m").exec(
+          text,
+        )?.[1],
+      );
+    for (const thread of ["main", "0", "1"]) {
+      expect(reading(thread, "used")).toBeGreaterThan(1_000_000);
+      expect(reading(thread, "reserved")).toBeGreaterThanOrEqual(reading(thread, "used"));
+    }
+    expect(reading("main", "young_reserved")).toBeGreaterThan(0);
+    expect(Number.isNaN(reading("0", "young_reserved"))).toBe(true);
   });
 
   it("rejects a call to a type the module does not register", async () => {
