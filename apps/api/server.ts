@@ -1,6 +1,7 @@
 import ajvErrors from "ajv-errors";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { SinkRegistry } from "../../connectors/sinks";
 import { DEFAULT_BODY_LIMIT_BYTES } from "../../src/settings/api-settings";
 import { ApiError } from "./api-error";
 import { type Authenticator, mayManage } from "./auth";
@@ -9,6 +10,7 @@ import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
 import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
 import { registerApiMetrics } from "./metrics";
+import { OPENAPI_PATH, registerOpenApi } from "./openapi";
 import { registerReplayRoutes } from "./replay-routes";
 import { registerEventStreamRoutes } from "./routes";
 
@@ -27,9 +29,11 @@ export interface ServerOptions {
   /** A stream's last hour and day of deliveries (DeliverySummaries), shown beside the stream. */
   summary?: (streamId: string) => unknown;
   bodyLimitBytes?: number;
+  /** The sinks, whose destination settings the OpenAPI document describes. */
+  sinks?: SinkRegistry;
 }
 
-const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics", OPENAPI_PATH]);
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -43,46 +47,51 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
   installErrorHandling(app);
-  registerApiMetrics(app, options.streamCount ?? (() => 0));
+  registerOpenApi(app, options.sinks, PUBLIC_PATHS);
+  // Every route once the OpenAPI plugin has loaded: its route hook describes them all.
+  app.after((error) => {
+    if (error) throw error;
+    registerApiMetrics(app, options.streamCount ?? (() => 0));
 
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) =>
-    options.isReady()
-      ? { status: "ready" }
-      : reply.status(503).send({ status: "starting", message: "catching up with the config topic" }),
-  );
+    app.get("/healthz", async () => ({ status: "ok" }));
+    app.get("/readyz", async (_request, reply) =>
+      options.isReady()
+        ? { status: "ready" }
+        : reply.status(503).send({ status: "starting", message: "catching up with the config topic" }),
+    );
 
-  // Runs before the body is read, so a refused caller cannot make us parse (or size-check) anything.
-  app.addHook("onRequest", async (request) => {
-    const path = request.url.split("?")[0] ?? "";
-    if (PUBLIC_PATHS.has(path)) return;
-    const principal = options.authenticator.authenticate(request.headers.authorization);
-    if (!principal) {
-      throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");
-    }
-    const params = (request.params ?? {}) as { projectId?: string };
-    // One spelling per project: an upper-case id is the same project, for the token check too.
-    if (typeof params.projectId === "string") params.projectId = params.projectId.toLowerCase();
-    const { projectId } = params;
-    if (projectId !== undefined && !mayManage(principal, projectId)) {
-      throw new ApiError(
-        403,
-        "forbidden",
-        "project_id: this token may not manage that project",
-        "project_id",
-      );
-    }
-    if (!options.isReady()) {
-      throw new ApiError(503, "not_ready", "the API is still loading event streams: retry shortly");
+    // Runs before the body is read, so a refused caller cannot make us parse (or size-check) anything.
+    app.addHook("onRequest", async (request) => {
+      const path = request.url.split("?")[0] ?? "";
+      if (PUBLIC_PATHS.has(path)) return;
+      const principal = options.authenticator.authenticate(request.headers.authorization);
+      if (!principal) {
+        throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");
+      }
+      const params = (request.params ?? {}) as { projectId?: string };
+      // One spelling per project: an upper-case id is the same project, for the token check too.
+      if (typeof params.projectId === "string") params.projectId = params.projectId.toLowerCase();
+      const { projectId } = params;
+      if (projectId !== undefined && !mayManage(principal, projectId)) {
+        throw new ApiError(
+          403,
+          "forbidden",
+          "project_id: this token may not manage that project",
+          "project_id",
+        );
+      }
+      if (!options.isReady()) {
+        throw new ApiError(503, "not_ready", "the API is still loading event streams: retry shortly");
+      }
+    });
+
+    registerEventStreamRoutes(app, options.service, options.health, options.summary);
+    registerReplayRoutes(app, options.service);
+    if (options.failures) {
+      registerFailureRoutes(app, options.service, options.failures);
+      const { kafka, topics } = options.failures;
+      registerDeliveryRoutes(app, options.service, { kafka, topic: topics.deliveries });
     }
   });
-
-  registerEventStreamRoutes(app, options.service, options.health, options.summary);
-  registerReplayRoutes(app, options.service);
-  if (options.failures) {
-    registerFailureRoutes(app, options.service, options.failures);
-    const { kafka, topics } = options.failures;
-    registerDeliveryRoutes(app, options.service, { kafka, topic: topics.deliveries });
-  }
   return app;
 }

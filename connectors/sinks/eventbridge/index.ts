@@ -55,6 +55,7 @@ export const eventBridgeService: AwsBatchService<
     read: readPutEventsAnswer,
   },
   permissions: "events:PutEvents on the event bus",
+  resourceKind: "event bus",
 };
 
 export const eventBridgeSink = defineAwsSink({

@@ -56,6 +56,7 @@ export const kinesisService: AwsBatchService<
     read: readPutRecordsAnswer,
   },
   permissions: "kinesis:PutRecords on the stream",
+  resourceKind: "stream",
 };
 
 export const kinesisSink = defineAwsSink({

@@ -61,6 +61,7 @@ export const snsService: AwsBatchService<SnsConfig, PublishBatchRequestEntry, Ou
     read: readPublishBatchAnswer,
   },
   permissions: "sns:Publish on the topic",
+  resourceKind: "topic",
 };
 
 /** AWS SNS: assume the customer's role (ExternalId = project id), then PublishBatch to their topic. */

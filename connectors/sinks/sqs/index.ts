@@ -67,6 +67,7 @@ export const sqsService: AwsBatchService<SqsConfig, SendMessageBatchRequestEntry
     read: readSendMessageBatchAnswer,
   },
   permissions: "sqs:GetQueueUrl and sqs:SendMessage on the queue",
+  resourceKind: "queue",
 };
 
 export const sqsSink = defineAwsSink({

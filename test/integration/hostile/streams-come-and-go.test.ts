@@ -122,35 +122,40 @@ describe("a connector's caches for a stream that changes or goes", () => {
     await pipeline?.close();
   });
 
-  it("forgets the old role's client and credentials when the role changes, and all of it on delete", async () => {
+  it("forgets the old role's credentials, signer and client when the role changes, and all of it on delete", async () => {
     const projectId = randomUUID();
     const { topicArn, queueUrl } = await createTopicWithQueue();
     const [roleA, roleB] = [
       await createPublisherRole(projectId, topicArn),
       await createPublisherRole(projectId, topicArn),
     ];
+    // The lean transport (the default) holds credentials and a signer per role; the SDK's, a client.
+    const held = () => {
+      const { clients = 0, credentials = 0, signers = 0 } = snsCaches();
+      return { credentials, perRole: clients + signers };
+    };
     const stream = await pipeline.addStream({ projectId, config: { topicArn, roleArn: roleA } });
     await pipeline.publisher.publish({ name: "IdentityCreated", projectId });
     await receiveMessages(queueUrl, 1);
-    expect(snsCaches()).toMatchObject({ clients: 1, credentials: 1 });
+    expect(held()).toEqual({ credentials: 1, perRole: 1 });
 
     await pipeline.addStream({
       ...stream,
       config: { topicArn, roleArn: roleB },
       revision: stream.revision + 1,
     });
-    await waitFor(() => snsCaches().clients === 0, {
+    await waitFor(() => held().credentials === 0 && held().perRole === 0, {
       timeoutMs: 10_000,
-      description: "role A's client forgotten",
+      description: "role A's credentials and signer forgotten",
     });
     await pipeline.publisher.publish({ name: "IdentityCreated", projectId });
     await receiveMessages(queueUrl, 1);
-    expect(snsCaches()).toMatchObject({ clients: 1, credentials: 1 });
+    expect(held()).toEqual({ credentials: 1, perRole: 1 });
 
     await pipeline.removeStream(stream.id);
-    await waitFor(() => snsCaches().clients === 0 && snsCaches().credentials === 0, {
+    await waitFor(() => held().credentials === 0 && held().perRole === 0, {
       timeoutMs: 10_000,
-      description: "role B's client and credentials forgotten",
+      description: "role B's credentials and signer forgotten",
     });
     expect(connector.connector.breakers.openCount).toBe(0);
   });

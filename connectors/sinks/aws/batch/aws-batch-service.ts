@@ -41,6 +41,8 @@ export interface AwsBatchService<Config, Entry, Output, Client> {
   };
   /** What the customer's role must allow, for the hint of a failed verification. */
   permissions: string;
+  /** What the resource is called in messages: `topic`, `queue`, `event bus`... */
+  resourceKind: string;
 }
 
 export interface AwsBatchLimits {

@@ -108,7 +108,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
       ok: false,
       code,
       message: `could not deliver to ${resource} as ${roleArn}: ${message}`,
-      hint: `the role needs ${this.service.permissions}, and the resource must exist in the region of its ARN`,
+      hint: `the role needs ${this.service.permissions}, and the ${this.service.resourceKind} must exist in the region of its ARN`,
     });
     try {
       const client = await this.client(target);
@@ -199,7 +199,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     await this.clients.credentials.get(role);
     const { headers, body } = service.lean.request(destination.address, entries);
     const answer = await (this.requests as SignedRequests).send({
-      signerKey: `${role.roleArn}\n${role.projectId}`,
+      signerKey: signerKeyOf(role),
       service: service.service.endpointPrefix,
       region,
       endpoint: this.region(region).endpoint,
@@ -246,10 +246,20 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     const resource = this.service.resourceArn(target.config);
     this.clients.release(roleTargetOf(target, resource));
     this.addresses.delete(addressKey(resource, target));
+    this.requests?.forget({
+      signerKey: signerKeyOf(this.roleKey(target)),
+      service: this.service.service.endpointPrefix,
+      region: parseArn(resource).region,
+    });
   }
 
   cached(): Record<string, number> {
-    return { ...this.clients.cached(), regions: this.regions.size, addresses: this.addresses.size };
+    return {
+      ...this.clients.cached(),
+      regions: this.regions.size,
+      addresses: this.addresses.size,
+      signers: this.requests?.signerCount ?? 0,
+    };
   }
 
   async close(): Promise<void> {
@@ -257,6 +267,9 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     await this.requests?.close();
   }
 }
+
+/** One signer per role and project (its credentials), per region and service in SignedRequests. */
+const signerKeyOf = (role: RoleKey) => `${role.roleArn}\n${role.projectId}`;
 
 const addressKey = (resource: string, target: SinkTarget<AwsSinkConfig>) =>
   `${resource}\n${target.config.roleArn}\n${target.projectId}`;

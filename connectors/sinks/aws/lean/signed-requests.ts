@@ -67,6 +67,16 @@ export class SignedRequests {
     return { status: response.statusCode, headers, body: await response.body.text() };
   }
 
+  /** Forgets the signer of these credentials (their stream changed or was deleted). */
+  forget(request: Pick<SignedRequest, "signerKey" | "service" | "region">): void {
+    this.signers.delete(signerId(request));
+  }
+
+  /** Signers held now (one per role, project and region): bounded, and released with their stream. */
+  get signerCount(): number {
+    return this.signers.size;
+  }
+
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
@@ -74,7 +84,7 @@ export class SignedRequests {
   }
 
   private signer(request: SignedRequest): SignatureV4 {
-    const key = `${request.service}\n${request.region}\n${request.signerKey}`;
+    const key = signerId(request);
     let signer = this.signers.get(key);
     if (!signer) {
       signer = new SignatureV4({
@@ -98,3 +108,6 @@ export class SignedRequests {
     return pool;
   }
 }
+
+const signerId = (request: Pick<SignedRequest, "signerKey" | "service" | "region">) =>
+  `${request.service}\n${request.region}\n${request.signerKey}`;

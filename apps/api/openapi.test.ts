@@ -1,0 +1,90 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import pino from "pino";
+import { createSinkRegistry } from "../../connectors/sinks";
+import { systemTopics } from "../../src/topics/system-topics";
+import { Authenticator } from "./auth";
+import { buildServer } from "./server";
+
+/**
+ * The OpenAPI document against the server it describes: valid OpenAPI 3.1 (a maintained
+ * validator), every route the server registers described with its method, the security scheme,
+ * the error body, and every sink's destination settings in snake_case.
+ */
+describe("GET /openapi.json", () => {
+  const routes: { method: string; url: string }[] = [];
+  // Nothing here connects: routes only hold their dependencies until a request needs them.
+  const kafka = new Kafka({ brokers: ["127.0.0.1:1"], logLevel: logLevel.NOTHING });
+  const topics = systemTopics("openapi-test");
+  const app = buildServer({
+    service: {} as never,
+    authenticator: new Authenticator({ adminTokens: ["admin-token"], projectTokens: {} }),
+    logger: pino({ level: "silent" }),
+    isReady: () => true,
+    sinks: createSinkRegistry(),
+    failures: {
+      kafka,
+      topics,
+      firstTier: { topic: "openapi-test.retry.5s", index: 0, name: "5s", delayMs: 5000 },
+    },
+  });
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat())
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+  });
+  let document: Record<string, unknown>;
+
+  beforeAll(async () => {
+    // Over a real socket: fastify's inject needs an ES module jest cannot load.
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    const response = await fetch(`${url}/openapi.json`);
+    expect(response.status).toBe(200);
+    document = (await response.json()) as Record<string, unknown>;
+  });
+  afterAll(() => app.close());
+
+  it("is a valid OpenAPI 3.1 document", () => {
+    const result = JSON.parse(
+      execFileSync(process.execPath, [path.join(__dirname, "../../test/support/validate-openapi.mjs")], {
+        input: JSON.stringify(document),
+      }).toString(),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe("3.1.0");
+  });
+
+  it("describes every route the server registers, without a token where none is needed", () => {
+    const paths = document.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    expect(routes.length).toBeGreaterThan(15);
+    for (const { method, url } of routes) {
+      const path = url.replace(/:([A-Za-z]+)/g, "{$1}");
+      expect({ method, path, described: paths[path]?.[method.toLowerCase()] !== undefined }).toEqual({
+        method,
+        path,
+        described: true,
+      });
+    }
+    for (const open of ["/healthz", "/readyz", "/metrics", "/openapi.json"])
+      expect(paths[open]?.get?.security).toEqual([]);
+    expect(paths["/projects/{projectId}/eventstreams"]?.post?.security).toBeUndefined();
+  });
+
+  it("names the bearer scheme, the error body and each sink's destination settings", () => {
+    const components = document.components as { securitySchemes: object; schemas: Record<string, any> };
+    expect(components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: "http", scheme: "bearer" }),
+    });
+    expect(components.schemas.ErrorBody.properties.error.required).toEqual(["code", "message"]);
+    expect(components.schemas.Destination_sns.required).toEqual(["topic_arn", "role_arn"]);
+    expect(Object.keys(components.schemas.Destination_kinesis.properties)).toEqual([
+      "stream_arn",
+      "role_arn",
+    ]);
+    const create = (document.paths as any)["/projects/{projectId}/eventstreams"].post;
+    expect(create.responses["4XX"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/ErrorBody",
+    });
+  });
+});
