@@ -51,7 +51,7 @@ export const firehoseService: AwsBatchService<FirehoseConfig, _Record, PutRecord
       read: readPutRecordBatchAnswer,
     },
     permissions: "firehose:PutRecordBatch on the delivery stream",
-  resourceKind: "delivery stream",
+    resourceKind: "delivery stream",
   };
 
 export const firehoseSink = defineAwsSink({
