@@ -72,19 +72,24 @@ describe("GET /openapi.json", () => {
   });
 
   it("names the bearer scheme, the error body and each sink's destination settings", () => {
-    const components = document.components as { securitySchemes: object; schemas: Record<string, any> };
-    expect(components.securitySchemes).toEqual({
+    expect(at(document, "components", "securitySchemes")).toEqual({
       bearer: expect.objectContaining({ type: "http", scheme: "bearer" }),
     });
-    expect(components.schemas.ErrorBody.properties.error.required).toEqual(["code", "message"]);
-    expect(components.schemas.Destination_sns.required).toEqual(["topic_arn", "role_arn"]);
-    expect(Object.keys(components.schemas.Destination_kinesis.properties)).toEqual([
+    const schemas = (...path: string[]) => at(document, "components", "schemas", ...path);
+    expect(schemas("ErrorBody", "properties", "error", "required")).toEqual(["code", "message"]);
+    expect(schemas("Destination_sns", "required")).toEqual(["topic_arn", "role_arn"]);
+    expect(Object.keys(schemas("Destination_kinesis", "properties") as object)).toEqual([
       "stream_arn",
       "role_arn",
     ]);
-    const create = (document.paths as any)["/projects/{projectId}/eventstreams"].post;
-    expect(create.responses["4XX"].content["application/json"].schema).toEqual({
+    const create = ["paths", "/projects/{projectId}/eventstreams", "post", "responses", "4XX"];
+    expect(at(document, ...create, "content", "application/json", "schema")).toEqual({
       $ref: "#/components/schemas/ErrorBody",
     });
   });
 });
+
+/** The value at a path of keys in a parsed JSON document (undefined where it stops). */
+function at(value: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+}
