@@ -78,6 +78,7 @@ if (!onProjectRuntime()) {
     run("npm", ["ci", "--no-audit", "--no-fund"]);
   }
   run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"]);
+  run(process.execPath, [join(root, "scripts", "build-console.mjs")]);
   if (command.length > 0) {
     // node_modules/.bin first, as npm scripts have it, then the project's Node.
     const env = projectNodeEnv();

@@ -5,11 +5,11 @@ import type { DeliverySummary } from "../../src/deliveries/delivery-summaries";
 import { InvalidDeliveryCursorError, readDeliveryLog } from "../../src/deliveries/read-delivery-log";
 import { invalid } from "./api-error";
 import type { EventStreamService } from "./event-stream-service";
-import { streamParams } from "./schemas";
+import { limitQuery, queryLimit, streamParams } from "./schemas";
 
 interface DeliveriesRoute {
   Params: { projectId: string; id: string };
-  Querystring: { outcome?: "failed" | "succeeded"; limit?: number; cursor?: string };
+  Querystring: { outcome?: "failed" | "succeeded"; limit?: string; cursor?: string };
 }
 
 /** A stream's deliveries log (`GET .../deliveries`): recent attempts, newest first. */
@@ -28,7 +28,7 @@ export function registerDeliveryRoutes(
           additionalProperties: false,
           properties: {
             outcome: { type: "string", enum: ["failed", "succeeded"] },
-            limit: { type: "integer", minimum: 1, maximum: 100 },
+            limit: limitQuery,
             cursor: { type: "string", maxLength: 32 },
           },
         },
@@ -41,7 +41,7 @@ export function registerDeliveryRoutes(
         const page = await readDeliveryLog(deps.kafka, deps.topic, {
           streamId: id,
           outcome: request.query.outcome,
-          limit: request.query.limit ?? 50,
+          limit: queryLimit(request.query.limit, 100, 50),
           cursor: request.query.cursor,
         });
         return { deliveries: page.entries.map(presentDelivery), next_cursor: page.cursor ?? null };

@@ -12,7 +12,7 @@ import {
 import type { SystemTopics } from "../../src/topics/system-topics";
 import { invalid } from "./api-error";
 import type { EventStreamService } from "./event-stream-service";
-import { streamParams } from "./schemas";
+import { limitQuery, queryLimit, streamParams } from "./schemas";
 
 export interface FailureDependencies {
   kafka: Kafka;
@@ -36,7 +36,7 @@ export function registerFailureRoutes(
   service: EventStreamService,
   deps: FailureDependencies,
 ): void {
-  app.get<StreamRoute & { Querystring: { since?: string; cursor?: string; limit?: number } }>(
+  app.get<StreamRoute & { Querystring: { since?: string; cursor?: string; limit?: string } }>(
     `${base}/failures`,
     {
       schema: {
@@ -47,7 +47,7 @@ export function registerFailureRoutes(
           properties: {
             since: { type: "string", maxLength: 64 },
             cursor: { type: "string", maxLength: 2048 },
-            limit: { type: "integer", minimum: 1, maximum: PAGE_SIZE_LIMIT },
+            limit: limitQuery,
           },
         },
       },
@@ -61,7 +61,13 @@ export function registerFailureRoutes(
           deps.kafka,
           deps.topics,
           { projectId, streamId: id, since: parseSince(request.query.since) },
-          { cursor: request.query.cursor, limit: request.query.limit },
+          {
+            cursor: request.query.cursor,
+            limit:
+              request.query.limit === undefined
+                ? undefined
+                : queryLimit(request.query.limit, PAGE_SIZE_LIMIT, PAGE_SIZE_LIMIT),
+          },
         );
       } catch (error) {
         if (error instanceof InvalidCursorError) throw invalid("cursor", error.message);

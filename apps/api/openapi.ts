@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { JsonSchema, SinkRegistry } from "../../connectors/sinks";
 import { toSnake } from "./fields";
 
-/** Paths anyone may call, without a token (server.ts PUBLIC_PATHS, and this document). */
+/** The document itself: anyone may read it, without a token. */
 export const OPENAPI_PATH = "/openapi.json";
 
 const ERROR_BODY = {
@@ -33,7 +33,7 @@ const ERROR_BODY = {
 export function registerOpenApi(
   app: FastifyInstance,
   sinks: SinkRegistry | undefined,
-  publicPaths: Set<string>,
+  isPublic: (path: string) => boolean,
 ): void {
   const destinations = Object.fromEntries(
     (sinks?.types() ?? []).map((type) => [
@@ -66,7 +66,7 @@ export function registerOpenApi(
         content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
       };
       described.response = { ...(described.response as object), "4XX": error, "5XX": error };
-      if (publicPaths.has(url)) described.security = [];
+      if (isPublic(url)) described.security = [];
       return { schema: described as never, url };
     },
   });

@@ -1,3 +1,5 @@
+import { invalid } from "./api-error";
+
 /**
  * Request schemas. Destination settings (topic_arn, role_arn, https_endpoint...) are top-level
  * fields whose names depend on the stream type, so the body schema admits any snake_case field and
@@ -70,3 +72,21 @@ export const rotateBody = {
     },
   },
 };
+
+/**
+ * A page size in a query string. Query values are strings and the API coerces nothing, so the
+ * schema takes digits and `queryLimit` reads them (an `integer` schema refused every `?limit=`).
+ */
+export const limitQuery = {
+  type: "string",
+  maxLength: 6,
+  pattern: "^[0-9]{1,6}$",
+  errorMessage: "must be a whole number",
+};
+
+export function queryLimit(text: string | undefined, max: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  const limit = Number(text);
+  if (limit < 1 || limit > max) throw invalid("limit", `must be a whole number from 1 to ${max}`);
+  return limit;
+}

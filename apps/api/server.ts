@@ -5,6 +5,7 @@ import type { SinkRegistry } from "../../connectors/sinks";
 import { DEFAULT_BODY_LIMIT_BYTES } from "../../src/settings/api-settings";
 import { ApiError } from "./api-error";
 import { type Authenticator, mayManage } from "./auth";
+import { CONSOLE_PREFIX, registerConsoleRoutes } from "./console-routes";
 import { registerDeliveryRoutes } from "./delivery-routes";
 import { installErrorHandling } from "./error-handler";
 import type { EventStreamService } from "./event-stream-service";
@@ -33,7 +34,10 @@ export interface ServerOptions {
   sinks?: SinkRegistry;
 }
 
-const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics", OPENAPI_PATH]);
+const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics", OPENAPI_PATH, "/console"]);
+
+/** Probes, metrics, the API's description and the console's files answer without a token. */
+const isPublic = (path: string) => PUBLIC_PATHS.has(path) || path.startsWith(CONSOLE_PREFIX);
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -47,11 +51,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
   installErrorHandling(app);
-  registerOpenApi(app, options.sinks, PUBLIC_PATHS);
+  registerOpenApi(app, options.sinks, isPublic);
   // Every route once the OpenAPI plugin has loaded: its route hook describes them all.
   app.after((error) => {
     if (error) throw error;
     registerApiMetrics(app, options.streamCount ?? (() => 0));
+    registerConsoleRoutes(app);
 
     app.get("/healthz", async () => ({ status: "ok" }));
     app.get("/readyz", async (_request, reply) =>
@@ -63,7 +68,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Runs before the body is read, so a refused caller cannot make us parse (or size-check) anything.
     app.addHook("onRequest", async (request) => {
       const path = request.url.split("?")[0] ?? "";
-      if (PUBLIC_PATHS.has(path)) return;
+      if (isPublic(path)) return;
       const principal = options.authenticator.authenticate(request.headers.authorization);
       if (!principal) {
         throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");

@@ -67,6 +67,7 @@ const EXAMPLES: Record<string, string> = {
   "https.headers.propertyNames": "X-Tenant",
   "https.headers.*": "acme eu-west-1",
   "projectParams.projectId": randomUUID(),
+  limitQuery: "50",
   "streamParams.projectId": randomUUID(),
   "createBody.propertyNames": "https_endpoint",
   "patchBody.propertyNames": "https_endpoint",

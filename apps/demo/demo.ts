@@ -92,6 +92,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       `EVENTSTREAMS_API_URL=${apiUrl}\nEVENTSTREAMS_API_TOKEN=${token}\nDEMO_PROJECT_ID=${projectId}\nDEMO_STREAM_ID=${stream.id}\n`,
       { mode: 0o600 },
     );
+    say(
+      `console: ${apiUrl}/console/ — sign in with project ${projectId} and the token EVENTSTREAMS_API_TOKEN in ${envFile} (not printed: it is a secret)`,
+    );
     await connector.waitReady(`http://127.0.0.1:${options.opsPort}/readyz`);
     say(`connector: running, metrics at http://127.0.0.1:${options.opsPort}/metrics`);
 

@@ -2,6 +2,7 @@ import { ensureSecretsKey } from "../../apps/stack/secrets-key";
 import { LocalStack } from "../../apps/stack/stack";
 import { clientEnvironment, stackEndpoints } from "../../src/settings/stack-settings";
 import { startContainerStack } from "./container-stack";
+import { ensureChromium } from "./ensure-chromium";
 
 /**
  * Brings the chosen stack up once for all suites: the native stack by default (idempotent, so an
@@ -18,4 +19,5 @@ export default async function globalSetup(): Promise<void> {
     for (const s of await stack.up(log)) if (s.problem) log(`warning: ${s.name}: ${s.problem}`);
   }
   Object.assign(process.env, clientEnvironment(stackEndpoints(stack.settings)));
+  ensureChromium(log);
 }

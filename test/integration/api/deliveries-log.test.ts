@@ -81,6 +81,17 @@ describe("the deliveries log", () => {
     // Newest first.
     expect([...log].sort((a, b) => b.at.localeCompare(a.at)).map((d) => d.at)).toEqual(log.map((d) => d.at));
     expect((await api.call("GET", `${failing.path}?outcome=succeeded`)).body.deliveries).toEqual([]);
+    // A page size, as the CLI sends it (`--limit`), and one past the most.
+    const page = await api.call("GET", `${failing.path}?outcome=failed&limit=2`);
+    expect(page.status).toBe(200);
+    const all = (await api.call("GET", `${failing.path}?outcome=failed`)).body.deliveries as Delivery[];
+    expect(page.body.deliveries).toEqual(all.slice(0, 2));
+    const tooMany = await api.call("GET", `${failing.path}?limit=101`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatchObject({
+      field: "limit",
+      message: "limit must be a whole number from 1 to 100",
+    });
 
     // The summary beside the stream counts them, from the connector's tallies (every 10 s).
     const summary = await waitFor(

@@ -1,0 +1,71 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, OWN_FIELDS, type StreamView, streamsPath } from "../api";
+import type { Session } from "../session";
+
+/** The project's streams: type, destination, status, health, backlog. */
+export function Streams({ session }: { session: Session }) {
+  const [streams, setStreams] = useState<StreamView[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api<{ event_streams: StreamView[] }>(session, "GET", streamsPath(session)).then(
+      (answer) => setStreams(answer.event_streams),
+      (failure: Error) => setError(failure.message),
+    );
+  }, [session]);
+  return (
+    <section aria-labelledby="streams">
+      <h1 id="streams">Event streams</h1>
+      <a href="#/new">Create a stream</a>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {streams && streams.length === 0 && <p>No streams yet: create one.</p>}
+      {streams && streams.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Stream</th>
+              <th>Type</th>
+              <th>Destination</th>
+              <th>Status</th>
+              <th>Health</th>
+            </tr>
+          </thead>
+          <tbody>
+            {streams.map((stream) => (
+              <tr key={stream.id}>
+                <td>
+                  <a href={`#/streams/${encodeURIComponent(stream.id)}`}>{stream.id}</a>
+                </td>
+                <td>{stream.type}</td>
+                <td>{destinationOf(stream)}</td>
+                <td class={`status-${stream.status}`}>
+                  {stream.status}
+                  {stream.status === "paused" &&
+                    stream.backlog?.waiting !== undefined &&
+                    ` (${JSON.stringify(stream.backlog.waiting)} waiting)`}
+                </td>
+                <td>{healthOf(stream)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** A stream's destination settings as text: `topic_arn=... role_arn=...`. */
+export function destinationOf(stream: StreamView): string {
+  return Object.entries(stream)
+    .filter(([name]) => !OWN_FIELDS.has(name))
+    .map(([name, value]) => `${name}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+}
+
+export function healthOf(stream: StreamView): string {
+  const health = stream.health as { state?: string; breaker?: string } | null | undefined;
+  return health?.state ?? health?.breaker ?? "unknown";
+}
