@@ -36,11 +36,11 @@ export function Streams({ session }: { session: Session }) {
           <tbody>
             {streams.map((stream) => (
               <tr key={stream.id}>
-                <td>
+                <td class="wrap">
                   <a href={`#/streams/${encodeURIComponent(stream.id)}`}>{stream.id}</a>
                 </td>
                 <td>{stream.type}</td>
-                <td>{destinationOf(stream)}</td>
+                <td class="wrap">{destinationOf(stream)}</td>
                 <td class={`status-${stream.status}`}>
                   {stream.status}
                   {stream.status === "paused" &&
