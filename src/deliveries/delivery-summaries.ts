@@ -13,6 +13,8 @@ export interface DeliverySummary {
   /** Successes are sampled once a second: this is at most a second early. */
   lastSuccessAt: string | null;
   lastFailure: { at: string; code: string | null; message: string | null } | null;
+  /** The last hour minute by minute, oldest first (60 entries, the minute now last). */
+  perMinute: { at: string; delivered: number; failed: number }[];
 }
 
 interface Bucket {
@@ -109,6 +111,15 @@ export class DeliverySummaries {
       },
       lastSuccessAt: state?.lastSuccessAt ?? null,
       lastFailure: state?.lastFailure ?? null,
+      perMinute: Array.from({ length: 60 }, (_, i) => {
+        const stamp = minute - 59 + i;
+        const bucket = hourBuckets.find((b) => b.stamp === stamp);
+        return {
+          at: new Date(stamp * MINUTE).toISOString(),
+          delivered: bucket?.delivered ?? 0,
+          failed: bucket?.failed ?? 0,
+        };
+      }),
     };
   }
 

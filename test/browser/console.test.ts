@@ -87,6 +87,7 @@ describe("the web console in a real browser", () => {
     await page.getByLabel("topic_arn").fill(topicArn);
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByText("Status: active").waitFor();
+    await page.getByRole("img", { name: "Last hour, per minute: 0 delivered, 0 failed" }).waitFor();
     await page.getByRole("button", { name: "Send a test event" }).click();
     await expect(page.getByRole("status").textContent()).resolves.toContain("Test event: delivered");
     await screenshot(page, "stream");

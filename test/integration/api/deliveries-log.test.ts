@@ -108,6 +108,11 @@ describe("the deliveries log", () => {
       last_success_at: null,
       last_failure: { code: "HTTP503" },
     });
+    // Minute by minute, the failures are all in the last few minutes.
+    const minutes = summary.per_minute as { delivered: number; failed: number }[];
+    expect(minutes).toHaveLength(60);
+    expect(minutes.reduce((n, m) => n + m.failed, 0)).toBe(6);
+    expect(minutes.slice(0, 55).every((m) => m.failed === 0)).toBe(true);
   });
 
   it("keeps a sample of successes, at most one per stream per second", async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type StreamView, streamPath } from "../api";
+import { type Minute, MinuteChart } from "../chart";
 import type { Session } from "../session";
 import { When } from "../when";
 import { destinationOf, healthOf } from "./streams";
@@ -22,6 +23,7 @@ interface Summary {
   latency_ms?: { p50: number | null; p99: number | null };
   last_success_at?: string | null;
   last_failure?: { at: string; code: string | null; message: string | null } | null;
+  per_minute?: Minute[];
 }
 
 const REFRESH_MS = 5_000;
@@ -103,6 +105,7 @@ export function Stream({ session, id }: { session: Session; id: string }) {
             p50 / p99
           </div>
         </div>
+        {summary.per_minute && <MinuteChart minutes={summary.per_minute} />}
         <p>
           Last success: <When at={summary.last_success_at} />; last failure:{" "}
           {summary.last_failure ? (

@@ -65,7 +65,9 @@ export function destinationOf(stream: StreamView): string {
     .join(" ");
 }
 
+/** The connectors' view of a stream: its breaker's state, and the reason it last failed. */
 export function healthOf(stream: StreamView): string {
-  const health = stream.health as { state?: string; breaker?: string } | null | undefined;
-  return health?.state ?? health?.breaker ?? "unknown";
+  const health = stream.health as { status?: string; reason?: string; code?: string } | null | undefined;
+  const reason = health?.reason ?? health?.code;
+  return `${health?.status ?? "unknown"}${reason ? ` (${reason})` : ""}`;
 }
