@@ -111,6 +111,7 @@ export async function startApi(settings: ApiSettings, deps: ApiDependencies): Pr
     failures,
     health: (id) => health.get(id),
     summary: (id) => presentSummary(summaries.summary(id)),
+    minutes: (id) => summaries.minutes(id),
     sinks,
   });
   const close = async () => {

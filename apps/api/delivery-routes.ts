@@ -75,6 +75,5 @@ export function presentSummary(s: DeliverySummary): Record<string, unknown> {
     latency_ms: s.latencyMs,
     last_success_at: s.lastSuccessAt,
     last_failure: s.lastFailure,
-    per_minute: s.perMinute,
   };
 }

@@ -34,6 +34,7 @@ export function registerEventStreamRoutes(
   service: EventStreamService,
   health: (streamId: string) => unknown = () => ({ status: "unknown" }),
   summary: (streamId: string) => unknown = () => null,
+  minutes: (streamId: string) => unknown[] = () => [],
 ): void {
   const present = (stream: EventStream, revealSecrets = false) => ({
     ...presentStream(stream, {
@@ -79,6 +80,17 @@ export function registerEventStreamRoutes(
     `${base}/:id`,
     { schema: { params: streamParams, querystring: noQuery } },
     async (request, reply) => send(reply, service.get(request.params.projectId, request.params.id)),
+  );
+
+  // The last hour minute by minute (the console's chart): apart from the stream, whose reads would
+  // otherwise change with the clock.
+  app.get<StreamRoute>(
+    `${base}/:id/minutes`,
+    { schema: { params: streamParams, querystring: noQuery } },
+    async (request) => {
+      const stream = service.get(request.params.projectId, request.params.id);
+      return { minutes: minutes(stream.id) };
+    },
   );
 
   app.patch<StreamRoute & Body & Verify>(

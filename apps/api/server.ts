@@ -29,6 +29,8 @@ export interface ServerOptions {
   health?: (streamId: string) => unknown;
   /** A stream's last hour and day of deliveries (DeliverySummaries), shown beside the stream. */
   summary?: (streamId: string) => unknown;
+  /** A stream's last hour of deliveries minute by minute (DeliverySummaries.minutes). */
+  minutes?: (streamId: string) => unknown[];
   bodyLimitBytes?: number;
   /** The sinks, whose destination settings the OpenAPI document describes. */
   sinks?: SinkRegistry;
@@ -90,7 +92,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       }
     });
 
-    registerEventStreamRoutes(app, options.service, options.health, options.summary);
+    registerEventStreamRoutes(app, options.service, options.health, options.summary, options.minutes);
     registerReplayRoutes(app, options.service);
     if (options.failures) {
       registerFailureRoutes(app, options.service, options.failures);

@@ -13,8 +13,13 @@ export interface DeliverySummary {
   /** Successes are sampled once a second: this is at most a second early. */
   lastSuccessAt: string | null;
   lastFailure: { at: string; code: string | null; message: string | null } | null;
-  /** The last hour minute by minute, oldest first (60 entries, the minute now last). */
-  perMinute: { at: string; delivered: number; failed: number }[];
+}
+
+/** One minute of a stream's deliveries. */
+export interface DeliveryMinute {
+  at: string;
+  delivered: number;
+  failed: number;
 }
 
 interface Bucket {
@@ -111,16 +116,23 @@ export class DeliverySummaries {
       },
       lastSuccessAt: state?.lastSuccessAt ?? null,
       lastFailure: state?.lastFailure ?? null,
-      perMinute: Array.from({ length: 60 }, (_, i) => {
-        const stamp = minute - 59 + i;
-        const bucket = hourBuckets.find((b) => b.stamp === stamp);
-        return {
-          at: new Date(stamp * MINUTE).toISOString(),
-          delivered: bucket?.delivered ?? 0,
-          failed: bucket?.failed ?? 0,
-        };
-      }),
     };
+  }
+
+  /** The last hour minute by minute, oldest first: 60 entries, the minute now last. */
+  minutes(streamId: string): DeliveryMinute[] {
+    const minute = Math.floor(this.now() / MINUTE);
+    const byStamp = new Map<number, Bucket>();
+    for (const b of this.byStream.get(streamId)?.minutes ?? []) if (b) byStamp.set(b.stamp, b);
+    return Array.from({ length: 60 }, (_, i) => {
+      const stamp = minute - 59 + i;
+      const bucket = byStamp.get(stamp);
+      return {
+        at: new Date(stamp * MINUTE).toISOString(),
+        delivered: bucket?.delivered ?? 0,
+        failed: bucket?.failed ?? 0,
+      };
+    });
   }
 
   /** A deleted stream's figures go with it. */

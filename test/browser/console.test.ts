@@ -104,4 +104,31 @@ describe("the web console in a real browser", () => {
     await screenshot(page, "streams-phone");
     expect(errors).toEqual([]);
   });
+
+  it("shows an HTTPS stream's signing secret once at creation and once at rotation, never after", async () => {
+    await signIn(projectToken);
+    await page.getByRole("link", { name: "Create a stream" }).click();
+    await page.getByLabel("Destination type").selectOption("https");
+    await page.getByLabel("https_endpoint").fill("https://hooks.example.com/in");
+    // example.com is not reachable from here: stored without the test message.
+    await page.getByLabel("Verify the destination first (a test message)").uncheck();
+    await page.getByRole("button", { name: "Create" }).click();
+    const first = (await page.getByTestId("secret").textContent()) ?? "";
+    expect(first).toMatch(/^whsec_/);
+    await screenshot(page, "secret-once");
+
+    await page.getByRole("button", { name: "Go to the stream" }).click();
+    await page.getByText("Status: active").waitFor();
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    const second = (await page.getByTestId("secret").textContent()) ?? "";
+    expect(second).toMatch(/^whsec_/);
+    expect(second).not.toBe(first);
+
+    await page.reload();
+    await page.getByText("Status: active").waitFor();
+    const shown = (await page.content()) + (await page.evaluate(() => JSON.stringify(sessionStorage)));
+    expect(shown.includes(first) || shown.includes(second)).toBe(false);
+    expect(shown).toContain("secret=********");
+    expect(errors).toEqual([]);
+  });
 });

@@ -109,11 +109,6 @@ export class AssumedRoleClients<Client extends SdkClient> {
     };
   }
 
-  /** Clients held now (for tests and gauges). */
-  get size(): number {
-    return this.clients.size;
-  }
-
   /** Clients and credentials held now. */
   cached(): { clients: number; credentials: number } {
     return { clients: this.clients.size, credentials: this.credentials.size };

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api, type StreamView, streamPath, streamsPath } from "../api";
+import { revealedSecret, SecretOnce } from "../secret-once";
 import type { Session } from "../session";
 
 interface FieldSchema {
@@ -45,6 +46,8 @@ export function StreamForm({
   const [existing, setExisting] = useState<StreamView>();
   const [type, setType] = useState<string>("sns");
   const [failure, setFailure] = useState<ApiFailure>();
+  /** A created stream whose secret is shown once before going on to it. */
+  const [created, setCreated] = useState<{ id: string; secret: string }>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     destinationSchemas().then(setSchemas, (e: Error) => setError(e.message));
@@ -77,11 +80,14 @@ export function StreamForm({
       .filter(Boolean);
     if (!id || eventTypes.join(",") !== (existing?.event_types ?? []).join(","))
       body.event_types = eventTypes;
+    const verify = form.get("verify") === "on" ? "" : "?verify=false";
     try {
       const saved = id
-        ? await api<StreamView>(session, "PATCH", streamPath(session, id), body)
-        : await api<StreamView>(session, "POST", streamsPath(session), body);
-      onSaved(saved.id);
+        ? await api<StreamView>(session, "PATCH", `${streamPath(session, id)}${verify}`, body)
+        : await api<StreamView>(session, "POST", `${streamsPath(session)}${verify}`, body);
+      const secret = revealedSecret(saved);
+      if (secret) setCreated({ id: saved.id, secret });
+      else onSaved(saved.id);
     } catch (e) {
       if (e instanceof ApiFailure) setFailure(e);
       else setError((e as Error).message);
@@ -94,6 +100,16 @@ export function StreamForm({
         {failure.hint ? ` (${failure.hint})` : ""}
       </p>
     ) : null;
+  if (created)
+    return (
+      <section aria-labelledby="created">
+        <h1 id="created">Created {created.id}</h1>
+        <SecretOnce label="Its signing secret" secret={created.secret} />
+        <button type="button" onClick={() => onSaved(created.id)}>
+          Go to the stream
+        </button>
+      </section>
+    );
   return (
     <section aria-labelledby="form">
       <h1 id="form">{id ? `Edit ${id}` : "Create a stream"}</h1>
@@ -140,6 +156,9 @@ export function StreamForm({
         />
         <p class="hint">Comma-separated names (or prefixes ending in *); empty for all.</p>
         {fieldError("event_types")}
+        <label class="inline">
+          <input type="checkbox" name="verify" defaultChecked /> Verify the destination first (a test message)
+        </label>
         {failure && !fields.some(([name]) => name === failure.field) && failure.field !== "event_types" && (
           <p class="error" role="alert">
             {failure.message}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type StreamView, streamPath } from "../api";
 import { type Minute, MinuteChart } from "../chart";
+import { revealedSecret, SecretOnce } from "../secret-once";
 import type { Session } from "../session";
 import { When } from "../when";
 import { destinationOf, healthOf } from "./streams";
@@ -23,7 +24,6 @@ interface Summary {
   latency_ms?: { p50: number | null; p99: number | null };
   last_success_at?: string | null;
   last_failure?: { at: string; code: string | null; message: string | null } | null;
-  per_minute?: Minute[];
 }
 
 const REFRESH_MS = 5_000;
@@ -36,6 +36,9 @@ export function Stream({ session, id }: { session: Session; id: string }) {
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<string>();
   const [tick, setTick] = useState(0);
+  /** The new secret of a rotation, shown once; only in this page's memory. */
+  const [rotated, setRotated] = useState<string>();
+  const [minutes, setMinutes] = useState<Minute[]>();
   const path = streamPath(session, id);
 
   useEffect(() => {
@@ -44,6 +47,10 @@ export function Stream({ session, id }: { session: Session; id: string }) {
   }, []);
   useEffect(() => {
     api<StreamView>(session, "GET", path).then(setStream, (failure: Error) => setError(failure.message));
+    api<{ minutes: Minute[] }>(session, "GET", `${path}/minutes`).then(
+      (answer) => setMinutes(answer.minutes),
+      () => setMinutes(undefined),
+    );
     api<{ deliveries: Delivery[] }>(
       session,
       "GET",
@@ -105,7 +112,7 @@ export function Stream({ session, id }: { session: Session; id: string }) {
             p50 / p99
           </div>
         </div>
-        {summary.per_minute && <MinuteChart minutes={summary.per_minute} />}
+        {minutes && <MinuteChart minutes={minutes} />}
         <p>
           Last success: <When at={summary.last_success_at} />; last failure:{" "}
           {summary.last_failure ? (
@@ -145,7 +152,22 @@ export function Stream({ session, id }: { session: Session; id: string }) {
         >
           Send a test event
         </button>
+        {"secret" in stream && (
+          <button
+            type="button"
+            onClick={() =>
+              act("Rotate secret", async () => {
+                const answer = await api<StreamView>(session, "POST", `${path}/rotate-secret`);
+                setRotated(revealedSecret(answer));
+                return "Secret rotated: the old one keeps signing for 24 hours.";
+              })
+            }
+          >
+            Rotate secret
+          </button>
+        )}
         <a href={`#/streams/${encodeURIComponent(stream.id)}/edit`}>Edit</a>
+        {rotated && <SecretOnce label="The new signing secret" secret={rotated} />}
         {notice && <p role="status">{notice}</p>}
         {error && (
           <p class="error" role="alert">
