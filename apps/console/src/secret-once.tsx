@@ -9,7 +9,7 @@ export function SecretOnce({ label, secret }: { label: string; secret: string })
       () => setCopied("Copying is not allowed here: select the text and copy it."),
     );
   return (
-    <div role="region" aria-label={label}>
+    <section aria-label={label}>
       <p>
         <strong>{label}</strong> (shown this once: keep it now)
       </p>
@@ -20,7 +20,7 @@ export function SecretOnce({ label, secret }: { label: string; secret: string })
         Copy
       </button>
       {copied && <span role="status">{copied}</span>}
-    </div>
+    </section>
   );
 }
 
