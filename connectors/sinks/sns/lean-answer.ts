@@ -16,7 +16,7 @@ interface SnsAnswer {
 
 /**
  * Reads SNS's XML answer to PublishBatch (the AWS Query protocol's) with a maintained, conformant
- * streaming parser (saxes, ~5x less CPU than building a tree): `PublishBatchResponse/
+ * streaming parser (saxes; a fraction of the CPU of building a tree): `PublishBatchResponse/
  * PublishBatchResult/{Successful,Failed}/member` as the SDK returns it, or `ErrorResponse/Error`
  * thrown as the SDK throws it. A body that is neither is an error of its own (`MalformedResponse`,
  * `ServiceUnavailable` on a 5xx), never a success.
