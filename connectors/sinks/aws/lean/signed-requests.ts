@@ -25,6 +25,11 @@ export interface AwsAnswer {
 const MAX_POOLS = 64;
 const CONNECTIONS_PER_POOL = 64;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The largest answer read: a batch call's answer is a few KB (500 Kinesis records, about 60 KB).
+ * An endpoint that sends more is cut off and the call fails, never buffered without bound.
+ */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** As many as the assumed-role credentials kept (MAX_CACHED_ROLES). */
 const MAX_SIGNERS = 10_000;
 
@@ -64,7 +69,7 @@ export class SignedRequests {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers))
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-    return { status: response.statusCode, headers, body: await response.body.text() };
+    return { status: response.statusCode, headers, body: await boundedText(response.body, endpoint.origin) };
   }
 
   /** Forgets the signer of these credentials (their stream changed or was deleted). */
@@ -111,3 +116,21 @@ export class SignedRequests {
 
 const signerId = (request: Pick<SignedRequest, "signerKey" | "service" | "region">) =>
   `${request.service}\n${request.region}\n${request.signerKey}`;
+
+/** The answer's body as text, at most MAX_ANSWER_BYTES of it; past that the body is dropped. */
+async function boundedText(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  origin: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > MAX_ANSWER_BYTES) {
+      body.destroy();
+      throw new Error(`${origin} answered more than ${MAX_ANSWER_BYTES} bytes: not read`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
