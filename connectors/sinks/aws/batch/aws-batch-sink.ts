@@ -69,7 +69,7 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
   private readonly clients: AssumedRoleClients<Client>;
   /** Per region; a tenant names its resource's region, so the regions remembered are bounded too. */
   private readonly regions = new LRUCache<string, RegionState>({ max: 64 });
-  /** Addresses looked up through the SDK (SQS queue URLs), per stream's resource and role. */
+  /** Addresses looked up through the SDK (SQS queue URLs), per stream's resource and role; others are not kept. */
   private readonly addresses = new LRUCache<string, Promise<string>>({ max: MAX_CACHED_ROLES });
   private readonly transport: AwsTransport;
   private readonly env: NodeJS.ProcessEnv;
@@ -210,15 +210,16 @@ export class AwsBatchSink<Config extends AwsSinkConfig, Entry, Output, Client ex
     return service.lean.read(answer);
   }
 
-  private address(target: SinkTarget<Config>): Promise<string> {
+  /** The address from the config itself, or an SDK lookup's (made once per stream and kept). */
+  private address(target: SinkTarget<Config>): string | Promise<string> {
     const key = addressKey(this.service.resourceArn(target.config), target);
-    let address = this.addresses.get(key);
-    if (!address) {
-      address = Promise.resolve(this.service.address(target.config, () => this.client(target)));
-      this.addresses.set(key, address);
-      // A failure (resource not created yet, role not trusted yet) is not remembered.
-      address.catch(() => this.addresses.get(key) === address && this.addresses.delete(key));
-    }
+    const known = this.addresses.get(key);
+    if (known) return known;
+    const address = this.service.address(target.config, () => this.client(target));
+    if (typeof address === "string") return address;
+    this.addresses.set(key, address);
+    // A failure (resource not created yet, role not trusted yet) is not remembered.
+    address.catch(() => this.addresses.get(key) === address && this.addresses.delete(key));
     return address;
   }
 
