@@ -34,6 +34,12 @@ export class CatchUpRunner {
    * progress record causes one) looks at the streams with work, not at every stream.
    */
   private readonly candidates = new Set<string>();
+  /**
+   * Jobs a task of this process caught up, until the registry shows them done: the done record
+   * comes back through the progress topic a moment later, and run again from the progress before
+   * it the job would deliver records the live path is already delivering.
+   */
+  private readonly caughtUp = new Set<string>();
   private timer?: NodeJS.Timeout;
   private pending?: NodeJS.Timeout;
   private stopped = false;
@@ -73,6 +79,8 @@ export class CatchUpRunner {
       if (this.options.owns(owner.topic, owner.partition))
         wanted.set(`${job.job}/${job.stream.id}/${job.topic}`, job);
     }
+    for (const key of this.caughtUp) if (!wanted.has(key)) this.caughtUp.delete(key);
+    for (const key of this.caughtUp) wanted.delete(key);
     for (const [key, task] of this.tasks) {
       if (!wanted.has(key)) {
         this.tasks.delete(key);
@@ -108,11 +116,13 @@ export class CatchUpRunner {
       "catch-up started",
     );
     void task.finished.then(() => {
+      if (task.caughtUp) this.caughtUp.add(key);
       if (this.tasks.get(key) === task) this.tasks.delete(key);
+      this.evaluateSoon();
     });
     task.start().catch((error: unknown) => {
+      // It starts again once this one has finished: never two of one job delivering at once.
       logger.error({ streamId: job.stream.id, job: job.job, err: error }, "catch-up failed; it starts again");
-      this.tasks.delete(key);
       void task.stop();
     });
   }

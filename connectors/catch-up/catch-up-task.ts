@@ -145,6 +145,11 @@ export class CatchUpTask {
     return this.job.partition;
   }
 
+  /** Whether it read to its end (rather than stopped): its done record may not be back yet. */
+  get caughtUp(): boolean {
+    return this.done;
+  }
+
   private get done(): boolean {
     return this.end !== undefined && this.next >= this.end;
   }
@@ -304,7 +309,8 @@ export class CatchUpTask {
       this.done ? "catch-up caught up" : `catch-up ${reason}`,
     );
     // Not awaited from inside its own eachBatch: disconnecting waits for that batch to end.
-    void this.consumer?.disconnect().finally(() => this.finish());
+    if (this.consumer) void this.consumer.disconnect().finally(() => this.finish());
+    else this.finish();
   }
 
   private async deliverAll(records: KafkaMessage[]): Promise<void> {

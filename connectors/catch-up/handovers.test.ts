@@ -75,6 +75,22 @@ describe("Handovers", () => {
     expect(delivered).toEqual([1001, 1002, 1003]);
   });
 
+  it("keeps a done hand-over where it was when the same job's catch-up runs again", async () => {
+    const handovers = new Handovers();
+    const stream = resumed(true);
+    const delivered: number[] = [];
+    await Promise.all(routeAll(handovers, stream, [1000], delivered));
+    const job = resumeJob(4);
+    expect(handovers.propose(job, "s1", TOPIC, 2, 900n)).toBe(1001n);
+    handovers.complete("s1", TOPIC);
+    // The live path routes on (these may still be in flight) while the job runs again from older
+    // progress: it reads to the same offset, so the live path's records are never the catch-up's too.
+    await Promise.all(routeAll(handovers, stream, [1001, 1002], delivered));
+    expect(handovers.propose(job, "s1", TOPIC, 2, 950n)).toBe(1001n);
+    await Promise.all(routeAll(handovers, stream, [1003], delivered));
+    expect(delivered).toEqual([1001, 1002, 1003]);
+  });
+
   it("hands over at the catch-up's own position when the live path is behind it", () => {
     const handovers = new Handovers();
     expect(handovers.propose(resumeJob(4), "s1", TOPIC, 2, 300n, 200n)).toBe(300n);

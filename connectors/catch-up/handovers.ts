@@ -103,7 +103,10 @@ export class Handovers {
     committed?: bigint,
   ): bigint | undefined {
     const existing = this.open.get(handoverKey(streamId, topic));
-    if (existing?.job === job && !existing.settled) return existing.offset;
+    // The same job's hand-over stands once fixed, and once done too: a catch-up of that job run
+    // again (from progress recorded before it finished) must not move it past records the live
+    // path already has in flight, or both would deliver them at once, in no order.
+    if (existing?.job === job && existing.settled !== "skip") return existing.offset;
     const routed = this.routed.get(partitionKey(topic, partition));
     const liveNext = routed === undefined ? committed : routed + 1n;
     if (liveNext === undefined || liveNext - next > BigInt(HANDOVER_GAP)) return undefined;
