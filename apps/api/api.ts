@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { createSinkRegistry, type SinkRegistry } from "../../connectors/sinks";
+import { createEventDecoder } from "../../src/codec/event-decoder";
 import { DeliverySummaries } from "../../src/deliveries/delivery-summaries";
 import { DOMAINS } from "../../src/events/domain-event";
 import { connectWhenReachable } from "../../src/kafka/connect-when-reachable";
@@ -154,5 +155,10 @@ function failureDependencies(kafka: Kafka, settings: ApiSettings) {
   const topics = systemTopics(settings.topicPrefix);
   const first = settings.retryLadder[0];
   if (!first) throw new Error("the retry ladder is empty");
-  return { kafka, topics, firstTier: { ...first, topic: topics.retryTier(first.name) } };
+  return {
+    kafka,
+    topics,
+    firstTier: { ...first, topic: topics.retryTier(first.name) },
+    decoder: createEventDecoder({ registryUrl: settings.schemaRegistryUrl }),
+  };
 }

@@ -3,6 +3,13 @@ import type { TokenConfig } from "../../src/settings/api-settings";
 
 export type Principal = { kind: "admin" } | { kind: "project"; projectId: string };
 
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who the bearer token says the caller is (set for every route that is not public). */
+    principal?: Principal;
+  }
+}
+
 interface KnownToken {
   digest: Buffer;
   principal: Principal;

@@ -4,6 +4,7 @@ import { TEST_EVENT_NAME, testEvent } from "../../src/events/test-event";
 import { heldJob } from "../../src/streams/catch-up-progress";
 import { type EventStream, newEventStream, type Replay } from "../../src/streams/event-stream";
 import { ApiError, invalid, notFound } from "./api-error";
+import type { Principal } from "./auth";
 import type { StreamInput } from "./stream-input";
 import { StreamRules } from "./stream-rules";
 import type {
@@ -43,6 +44,25 @@ export class EventStreamService {
   /** Applies a write here: this instance was given the project's writes (see StreamWrites). */
   apply(request: WriteRequest): Promise<Applied> {
     return this.writer.apply(request);
+  }
+
+  /**
+   * The projects a principal may manage, in id order, from `after` on, at most `limit`: an admin's
+   * are those with streams; a project token's is its own, streams or not.
+   */
+  projects(
+    principal: Principal,
+    page: { after?: string; limit: number },
+  ): { projects: { id: string; streams: number }[]; more: boolean } {
+    const all =
+      principal.kind === "project"
+        ? [{ id: principal.projectId, streams: this.options.registry.streamsFor(principal.projectId).length }]
+        : [...this.options.registry.projects()].map(([id, streams]) => ({ id, streams }));
+    const after = page.after;
+    const listed = all
+      .filter((p) => after === undefined || p.id > after)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { projects: listed.slice(0, page.limit), more: listed.length > page.limit };
   }
 
   list(projectId: string): readonly EventStream[] {

@@ -1,13 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import type { Kafka } from "kafkajs";
-import type { TierTopic } from "../../src/retry";
+import type { EventDecoder } from "../../src/codec/event-decoder";
+import type { DomainEvent } from "../../src/events/domain-event";
 import {
   type DeadLetter,
   type DeadLetterPage,
+  H,
+  headerString,
   InvalidCursorError,
   listDeadLetterPage,
   PAGE_SIZE_LIMIT,
   redriveDeadLetters,
+  type TierTopic,
 } from "../../src/retry";
 import type { SystemTopics } from "../../src/topics/system-topics";
 import { invalid } from "./api-error";
@@ -19,6 +23,8 @@ export interface FailureDependencies {
   topics: SystemTopics;
   /** Where a redrive puts dead letters: the first step of the connector's ladder. */
   firstTier: TierTopic;
+  /** Reads each dead letter's event, so a customer sees which event it was. */
+  decoder?: EventDecoder;
 }
 
 interface StreamRoute {
@@ -26,6 +32,7 @@ interface StreamRoute {
 }
 
 const base = "/projects/:projectId/eventstreams/:id";
+const DECODE_TIMEOUT_MS = 3_000;
 
 /**
  * A stream's dead letters (`GET .../failures`) and their redrive (`POST .../redrive`): the same
@@ -75,7 +82,12 @@ export function registerFailureRoutes(
       }
       // A page scans a bounded part of the topic: follow next_cursor until it is null.
       return {
-        failures: page.letters.map(presentDeadLetter),
+        failures: await Promise.all(
+          page.letters.map(async (letter) => ({
+            ...presentDeadLetter(letter),
+            event: presentEvent(await eventOf(letter, deps.decoder)),
+          })),
+        ),
         next_cursor: page.cursor ?? null,
         scan_truncated: page.truncated,
       };
@@ -119,6 +131,32 @@ function parseSince(raw: string | undefined): number | undefined {
   const at = Date.parse(raw);
   if (Number.isNaN(at)) throw invalid("since", `"${raw}" is not an ISO 8601 time`);
   return at;
+}
+
+/** The letter's event, or undefined when it cannot be read (the registry away, a record not ours). */
+async function eventOf(
+  letter: DeadLetter,
+  decoder: EventDecoder | undefined,
+): Promise<DomainEvent | undefined> {
+  const topic = headerString(letter.message.headers, H.sourceTopic);
+  if (!decoder || !topic) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  // A registry that does not answer costs the page its events, not its answer.
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), DECODE_TIMEOUT_MS);
+  });
+  const decoded = decoder.decode(letter.message.value, topic).catch(() => undefined);
+  return Promise.race([decoded, late]).finally(() => clearTimeout(timer));
+}
+
+function presentEvent(event: DomainEvent | undefined): Record<string, unknown> | null {
+  if (!event) return null;
+  return {
+    id: event.id,
+    name: event.name,
+    occurred_at: event.timestamp.toISOString(),
+    attributes: event.eventAttributes,
+  };
 }
 
 /** A dead letter in the API's snake_case, as the CLI's `dlq list --format json` prints it too. */

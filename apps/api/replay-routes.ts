@@ -89,5 +89,6 @@ export function presentReplay(v: ReplayView): Record<string, unknown> {
     delivered: v.delivered,
     failed: v.failed,
     done: v.done,
+    progress: v.progress,
   };
 }

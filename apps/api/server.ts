@@ -12,6 +12,7 @@ import type { EventStreamService } from "./event-stream-service";
 import { type FailureDependencies, registerFailureRoutes } from "./failure-routes";
 import { registerApiMetrics } from "./metrics";
 import { OPENAPI_PATH, registerOpenApi } from "./openapi";
+import { registerProjectRoutes } from "./project-routes";
 import { registerReplayRoutes } from "./replay-routes";
 import { registerEventStreamRoutes } from "./routes";
 
@@ -67,6 +68,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         : reply.status(503).send({ status: "starting", message: "catching up with the config topic" }),
     );
 
+    app.decorateRequest("principal", undefined);
     // Runs before the body is read, so a refused caller cannot make us parse (or size-check) anything.
     app.addHook("onRequest", async (request) => {
       const path = request.url.split("?")[0] ?? "";
@@ -75,6 +77,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (!principal) {
         throw new ApiError(401, "unauthorized", "send a valid API token as Authorization: Bearer <token>");
       }
+      request.principal = principal;
       const params = (request.params ?? {}) as { projectId?: string };
       // One spelling per project: an upper-case id is the same project, for the token check too.
       if (typeof params.projectId === "string") params.projectId = params.projectId.toLowerCase();
@@ -94,6 +97,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
     registerEventStreamRoutes(app, options.service, options.health, options.summary, options.minutes);
     registerReplayRoutes(app, options.service);
+    registerProjectRoutes(app, options.service);
     if (options.failures) {
       registerFailureRoutes(app, options.service, options.failures);
       const { kafka, topics } = options.failures;

@@ -124,13 +124,21 @@ export class StreamRules {
     let found = 0;
     let delivered = 0;
     let done = true;
+    let total = 0n;
+    let read = 0n;
     for (const [topic, to] of Object.entries(replay.to)) {
       const p = progress.get(topic);
       found += p?.found ?? 0;
       delivered += p?.delivered ?? 0;
-      const from = replay.from[topic]?.offset ?? "0";
-      if (!p?.done && BigInt(from) < BigInt(to.offset)) done = false;
+      const from = BigInt(replay.from[topic]?.offset ?? "0");
+      const end = BigInt(to.offset);
+      if (!p?.done && from < end) done = false;
+      if (end <= from) continue;
+      total += end - from;
+      const next = p?.done ? end : BigInt(p?.next ?? from);
+      read += (next < from ? from : next > end ? end : next) - from;
     }
-    return { replay, found, delivered, failed: found - delivered, done };
+    const share = done || total === 0n ? 1 : Number((read * 1000n) / total) / 1000;
+    return { replay, found, delivered, failed: found - delivered, done, progress: share };
   }
 }

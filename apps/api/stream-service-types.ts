@@ -59,6 +59,8 @@ export interface ReplayView {
   delivered: number;
   failed: number;
   done: boolean;
+  /** How much of the window's records it has read, from 0 to 1 (by offsets: the events are not counted ahead). */
+  progress: number;
 }
 
 /** What the destination answered to a test event. */

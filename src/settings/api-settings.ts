@@ -1,7 +1,7 @@
 import { DEFAULT_LADDER, parseLadder, type RetryTier } from "../retry";
 import { systemTopics } from "../topics/system-topics";
 import { DEFAULT_GROUP_ID, parseSinkModule, type SinkModule } from "./connector-settings";
-import { kafkaBrokersSetting, topicPrefixSetting } from "./endpoints";
+import { kafkaBrokersSetting, schemaRegistryUrlSetting, topicPrefixSetting } from "./endpoints";
 import { envValue, integerSetting, listSetting, SettingError } from "./parse";
 import { kmsKeyIdSetting } from "./secrets-settings";
 
@@ -34,6 +34,8 @@ export interface ApiSettings {
   tokens: TokenConfig;
   /** The KMS key stream secrets are sealed under (EVENTSTREAMS_KMS_KEY_ID). */
   kmsKeyId: string;
+  /** Where the API decodes dead letters' events for `GET .../failures` (SCHEMA_REGISTRY_URL). */
+  schemaRegistryUrl: string;
 }
 
 export const DEFAULT_API_PORT = 8080;
@@ -45,7 +47,7 @@ export const DEFAULT_MAX_STREAMS_PER_PROJECT = 5;
  * - EVENTSTREAMS_PROJECT_TOKENS: JSON, `{"<project id>": "<token>" | ["<token>", ...]}`.
  * - EVENTSTREAMS_API_HOST / EVENTSTREAMS_API_PORT, KAFKA_BROKERS, EVENTSTREAMS_CONFIG_TOPIC,
  *   EVENTSTREAMS_CONFIG_REPLICATION_FACTOR, EVENTSTREAMS_CONFIG_MIN_ISR,
- *   EVENTSTREAMS_MAX_STREAMS_PER_PROJECT, EVENTSTREAMS_API_BODY_LIMIT.
+ *   EVENTSTREAMS_MAX_STREAMS_PER_PROJECT, EVENTSTREAMS_API_BODY_LIMIT, SCHEMA_REGISTRY_URL.
  */
 /** The `eventstreams api` flags, which win over the environment. */
 export interface ApiFlags {
@@ -81,6 +83,7 @@ export function apiSettings(flags: ApiFlags = {}, env: NodeJS.ProcessEnv = proce
     bodyLimitBytes: int("EVENTSTREAMS_API_BODY_LIMIT", DEFAULT_BODY_LIMIT_BYTES, { min: 1024 }),
     sinks: parseSinkModule(flags.sinks ?? envValue(env, "EVENTSTREAMS_SINKS")),
     kmsKeyId: kmsKeyIdSetting(env),
+    schemaRegistryUrl: schemaRegistryUrlSetting(env),
     tokens: {
       adminTokens: listSetting(env.EVENTSTREAMS_ADMIN_TOKEN ?? ""),
       projectTokens: projectTokens(env.EVENTSTREAMS_PROJECT_TOKENS),

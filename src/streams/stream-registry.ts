@@ -85,6 +85,13 @@ export class StreamRegistry extends EventEmitter {
     return list;
   }
 
+  /** The projects that have streams, with how many each. */
+  projects(): IterableIterator<[projectId: string, streams: number]> {
+    return (function* (byProject) {
+      for (const [projectId, streams] of byProject) yield [projectId, streams.size] as [string, number];
+    })(this.byProject);
+  }
+
   /** Entries of the per-project list cache (for tests and gauges). */
   get cachedLists(): number {
     return this.listCache.size;

@@ -45,6 +45,13 @@ export const streamsPath = (session: Session) =>
 export const streamPath = (session: Session, id: string) =>
   `${streamsPath(session)}/${encodeURIComponent(id)}`;
 
+/** A paused stream's events kept for it, as the connectors counted them. */
+export interface Waiting {
+  events: number;
+  oldest_event_at: string | null;
+  oldest_expires_at: string | null;
+}
+
 /** What the API shows of a stream: its own fields, and its destination settings beside them. */
 export interface StreamView {
   id: string;
@@ -57,7 +64,9 @@ export interface StreamView {
   paused_reason?: string | null;
   health?: Record<string, unknown> | null;
   summary?: Record<string, unknown> | null;
-  backlog?: { waiting?: number; oldest_expires_at?: string | null } | null;
+  backlog?: { waiting?: Waiting | null; in_order?: boolean } | null;
+  catch_up?: Record<string, { next: string; to: string; delivered: number; done: boolean }>;
+  replay?: { id: string; cancelledAt?: string | null } | null;
   [setting: string]: unknown;
 }
 
@@ -77,7 +86,7 @@ export const OWN_FIELDS = new Set([
   "summary",
   "backlog",
   "catch_up",
-  "replays",
+  "replay",
   "last_writes",
   "warnings",
 ]);

@@ -108,6 +108,41 @@ describe("authorization matrix", () => {
     expect((await api.call("GET", `/projects/${projectB}/eventstreams/${streamB.body.id}`)).status).toBe(200);
   });
 
+  it("lists the projects a token may manage: an admin's those with streams, a project token's its own", async () => {
+    for (const [project, token] of [
+      [projectA, tokenA],
+      [projectB, tokenB],
+    ] as const) {
+      const created = await api.call("POST", `/projects/${project}/eventstreams?verify=false`, {
+        body,
+        token,
+      });
+      expect(created.status).toBe(201);
+    }
+    const all = await api.call("GET", "/projects");
+    expect(all.status).toBe(200);
+    expect(all.body.admin).toBe(true);
+    const ids = all.body.projects.map((p: { id: string }) => p.id);
+    expect(ids).toEqual([projectA, projectB].sort());
+    expect(all.body.projects.every((p: { streams: number }) => p.streams >= 1)).toBe(true);
+    expect(all.body.next_after).toBeNull();
+
+    // A page at a time, in id order.
+    const first = await api.call("GET", "/projects?limit=1");
+    expect(first.body.projects.map((p: { id: string }) => p.id)).toEqual([ids[0]]);
+    expect(first.body.next_after).toBe(ids[0]);
+    const second = await api.call("GET", `/projects?limit=1&after=${first.body.next_after}`);
+    expect(second.body.projects.map((p: { id: string }) => p.id)).toEqual([ids[1]]);
+    expect(second.body.next_after).toBeNull();
+
+    const own = await api.call("GET", "/projects", { token: tokenA });
+    expect(own.body).toMatchObject({ admin: false, projects: [{ id: projectA }] });
+    expect((await api.call("GET", "/projects", { token: null })).status).toBe(401);
+    const bad = await api.call("GET", "/projects?limit=0");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("limit");
+  });
+
   it("health endpoints are public; tokens never reach the logs", async () => {
     expect((await api.call("GET", "/healthz", { token: null })).status).toBe(200);
     const ready = await api.call("GET", "/readyz", { token: null });

@@ -290,6 +290,7 @@ describe("a paused stream's backlog", () => {
     });
     expect(slow.status).toBe(201);
     expect(slow.body).toMatchObject({ id: "slow", done: false, cancelled_at: null });
+    expect(slow.body.progress).toBeLessThan(1);
     // The same id again is the same replay; another while it runs is refused; cancelling ends it.
     expect(
       (await api.call("POST", replays, { body: { id: "slow", since: since.toISOString() } })).status,
@@ -311,7 +312,12 @@ describe("a paused stream's backlog", () => {
       },
       { timeoutMs: 60_000, intervalMs: 500, description: () => `the replay done\n${connector.output()}` },
     );
-    expect(done).toMatchObject({ found: matching.length, delivered: matching.length, failed: 0 });
+    expect(done).toMatchObject({
+      found: matching.length,
+      delivered: matching.length,
+      failed: 0,
+      progress: 1,
+    });
     // Every event of the window that the filter takes arrived again; the others never.
     await waitFor(() => matching.every((e) => deliveries(e.id) >= 2), {
       timeoutMs: 10_000,

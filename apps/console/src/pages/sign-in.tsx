@@ -1,18 +1,22 @@
 import { useState } from "preact/hooks";
 import { api, streamsPath } from "../api";
-import { signIn } from "../session";
+import { type Session, signIn } from "../session";
 
-/** Sign-in with a project token (or an admin token) and the project it manages. */
+interface ProjectPage {
+  projects: { id: string; streams: number }[];
+  next_after: string | null;
+  admin: boolean;
+}
+
+/**
+ * Sign-in with a project token, or an admin token that then picks the project to look at. The
+ * project id may be left out: the API says which projects the token may manage.
+ */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState<string>();
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    const session = {
-      token: String(form.get("token") ?? "").trim(),
-      projectId: String(form.get("project") ?? "").trim(),
-    };
-    if (!session.token || !session.projectId) return setError("Enter a token and the project id it manages.");
+  const [choices, setChoices] = useState<{ token: string; page: ProjectPage }>();
+
+  const enter = async (session: Session) => {
     try {
       await api(session, "GET", streamsPath(session));
       signIn(session);
@@ -21,6 +25,57 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       setError((failure as Error).message);
     }
   };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const token = String(form.get("token") ?? "").trim();
+    const projectId = String(form.get("project") ?? "").trim();
+    if (!token) return setError("Enter an API token.");
+    if (projectId) return enter({ token, projectId });
+    try {
+      const page = await api<ProjectPage>({ token, projectId: "" }, "GET", "/projects");
+      const only = page.projects[0];
+      if (!page.admin && only) return enter({ token, projectId: only.id });
+      setChoices({ token, page });
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  if (choices) {
+    const { token, page } = choices;
+    return (
+      <section aria-labelledby="pick">
+        <h1 id="pick">Pick a project</h1>
+        <p class="hint">An admin token may manage every project: these have event streams.</p>
+        {page.projects.length === 0 ? (
+          <p>No project has event streams yet: sign in again with a project id to create the first.</p>
+        ) : (
+          <ul class="choices">
+            {page.projects.map((p) => (
+              <li key={p.id}>
+                <button type="button" onClick={() => enter({ token, projectId: p.id })}>
+                  {p.id}
+                </button>{" "}
+                <span class="hint">
+                  {p.streams} stream{p.streams === 1 ? "" : "s"}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {page.next_after && <p class="hint">More projects: sign in with a project id to open one of them.</p>}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="button" onClick={() => setChoices(undefined)}>
+          Back
+        </button>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="sign-in">
       <h1 id="sign-in">Sign in</h1>
@@ -29,7 +84,10 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <input id="token" name="token" type="password" autoComplete="off" required />
         <p class="hint">A project token, or an admin token. It stays in this tab only.</p>
         <label for="project">Project id</label>
-        <input id="project" name="project" required placeholder="8f14e45f-ceea-467a-9575-6b5a2f3c1d2e" />
+        <input id="project" name="project" placeholder="8f14e45f-ceea-467a-9575-6b5a2f3c1d2e" />
+        <p class="hint">
+          Optional: left empty, a project token opens its project and an admin token lists them.
+        </p>
         {error && (
           <p class="error" role="alert">
             {error}

@@ -4,7 +4,9 @@ import { type Minute, MinuteChart } from "../chart";
 import { revealedSecret, SecretOnce } from "../secret-once";
 import type { Session } from "../session";
 import { When } from "../when";
-import { destinationOf, healthOf } from "./streams";
+import { DeadLetters } from "./dead-letters";
+import { ReplayPanel } from "./replay-panel";
+import { BacklogOf, destinationOf, healthOf } from "./streams";
 
 interface Delivery {
   at: string;
@@ -83,6 +85,11 @@ export function Stream({ session, id }: { session: Session; id: string }) {
       </section>
     );
   const summary = (stream.summary ?? {}) as Summary;
+  const topics = Object.values(stream.catch_up ?? {});
+  const catchUp =
+    topics.length > 0
+      ? { done: topics.every((t) => t.done), delivered: topics.reduce((n, t) => n + t.delivered, 0) }
+      : undefined;
   return (
     <>
       <section aria-labelledby="stream">
@@ -94,6 +101,18 @@ export function Stream({ session, id }: { session: Session; id: string }) {
           Status: {stream.status}
           {stream.paused_reason && ` (${stream.paused_reason})`}; health: {healthOf(stream)}
         </p>
+        {stream.status === "paused" && stream.backlog?.waiting && (
+          <p>
+            Kept while paused: <BacklogOf waiting={stream.backlog.waiting} />
+          </p>
+        )}
+        {stream.status === "active" && catchUp && (
+          <p data-testid="catch-up">
+            {catchUp.done
+              ? `Backlog delivered: ${catchUp.delivered} events.`
+              : `Delivering the backlog: ${catchUp.delivered} events so far.`}
+          </p>
+        )}
         <div class="figures">
           <div>
             <strong data-testid="delivered-hour">{summary.last_hour?.delivered ?? 0}</strong> delivered, last
@@ -185,6 +204,7 @@ export function Stream({ session, id }: { session: Session; id: string }) {
           />{" "}
           Failed only
         </label>
+        <p class="hint">Every failure is listed; successes are sampled, one a second per stream.</p>
         {deliveries.length === 0 ? (
           <p>No deliveries yet.</p>
         ) : (
@@ -218,6 +238,12 @@ export function Stream({ session, id }: { session: Session; id: string }) {
           </table>
         )}
       </section>
+      <DeadLetters session={session} path={path} tick={tick} />
+      <ReplayPanel
+        session={session}
+        path={path}
+        current={stream.replay && !stream.replay.cancelledAt ? stream.replay.id : undefined}
+      />
     </>
   );
 }

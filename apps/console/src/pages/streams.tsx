@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, OWN_FIELDS, type StreamView, streamsPath } from "../api";
+import { api, OWN_FIELDS, type StreamView, streamsPath, type Waiting } from "../api";
 import type { Session } from "../session";
+import { When } from "../when";
 
 /** The project's streams: type, destination, status, health, backlog. */
 export function Streams({ session }: { session: Session }) {
@@ -43,9 +44,12 @@ export function Streams({ session }: { session: Session }) {
                 <td class="wrap">{destinationOf(stream)}</td>
                 <td class={`status-${stream.status}`}>
                   {stream.status}
-                  {stream.status === "paused" &&
-                    stream.backlog?.waiting !== undefined &&
-                    ` (${JSON.stringify(stream.backlog.waiting)} waiting)`}
+                  {stream.status === "paused" && stream.backlog?.waiting && (
+                    <>
+                      {" "}
+                      <BacklogOf waiting={stream.backlog.waiting} />
+                    </>
+                  )}
                 </td>
                 <td>{healthOf(stream)}</td>
               </tr>
@@ -54,6 +58,21 @@ export function Streams({ session }: { session: Session }) {
         </table>
       )}
     </section>
+  );
+}
+
+/** What a paused stream keeps: how many events, and when the oldest expires. */
+export function BacklogOf({ waiting }: { waiting: Waiting }) {
+  return (
+    <span data-testid="backlog">
+      ({waiting.events} event{waiting.events === 1 ? "" : "s"} waiting
+      {waiting.oldest_expires_at && (
+        <>
+          , the oldest kept until <When at={waiting.oldest_expires_at} />
+        </>
+      )}
+      )
+    </span>
   );
 }
 
@@ -69,5 +88,7 @@ export function destinationOf(stream: StreamView): string {
 export function healthOf(stream: StreamView): string {
   const health = stream.health as { status?: string; reason?: string; code?: string } | null | undefined;
   const reason = health?.reason ?? health?.code;
-  return `${health?.status ?? "unknown"}${reason ? ` (${reason})` : ""}`;
+  // The connectors write a stream's health when it changes: none yet means nothing went wrong.
+  if (!health?.status || health.status === "unknown") return "no failures reported";
+  return `${health.status}${reason ? ` (${reason})` : ""}`;
 }
