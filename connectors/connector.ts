@@ -17,11 +17,13 @@ import { errorMessage } from "../src/util/error-message";
 import { CatchUpRunner } from "./catch-up/catch-up-runner";
 import { Handovers } from "./catch-up/handovers";
 import { PartitionWindow } from "./commits/partition-window";
+import type { ConcurrencyBounds } from "./delivery/adaptive-concurrency";
 import type { StreamHealth } from "./delivery/circuit-breaker";
 import { CircuitBreakers } from "./delivery/circuit-breaker";
 import type { DeliveryLog } from "./delivery/delivery-log";
 import { GuardedDelivery } from "./delivery/guarded-delivery";
 import { StreamDispatcher } from "./delivery/stream-dispatcher";
+import { StreamRateLimits } from "./delivery/stream-rate-limits";
 import { type ConnectorMetrics, createConnectorMetrics } from "./metrics/metrics";
 import { FailedDeliveryWriter } from "./retry/failed-deliveries";
 import { TierConsumer } from "./retry/tier-consumer";
@@ -66,6 +68,8 @@ export interface ConnectorOptions {
   logger: Logger;
   /** How long a partly filled batch waits for more of its stream's events (default DEFAULT_LINGER_MS). */
   lingerMs?: number;
+  /** The operator's bounds of each stream's calls in flight (DEFAULT_CONCURRENCY). */
+  streamConcurrency?: ConcurrencyBounds;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   /** The longest stop() waits for deliveries in flight (default STOP_TIMEOUT_MS). */
@@ -174,7 +178,9 @@ export class SinkConnector {
     });
     this.sinkCalls =
       options.sinkCalls ?? new InThreadSinkCalls(options.sinks, { logger, env: options.sinkEnv ?? {} });
+    const rateLimits = new StreamRateLimits();
     const guard = new GuardedDelivery({
+      rateLimits,
       calls: this.sinkCalls,
       breakers: this.breakers,
       metrics: this.metrics,
@@ -213,6 +219,8 @@ export class SinkConnector {
       metrics: this.metrics,
       logger,
       lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
+      concurrency: options.streamConcurrency,
+      rateLimits,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = new Set(

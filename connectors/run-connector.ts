@@ -120,6 +120,7 @@ export async function startConnector(
     onHealth: (streamId, h) => health.publish(streamId, h),
     logger,
     lingerMs: config.lingerMs,
+    streamConcurrency: config.streamConcurrency,
     partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
     sessionTimeoutMs: config.sessionTimeoutMs,
     decode: (value, topic) => decoder.decode(value, topic),

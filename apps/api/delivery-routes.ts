@@ -73,6 +73,7 @@ export function presentSummary(s: DeliverySummary): Record<string, unknown> {
     last_hour: s.lastHour,
     last_day: s.lastDay,
     latency_ms: s.latencyMs,
+    in_flight_limit: s.inFlightLimit,
     last_success_at: s.lastSuccessAt,
     last_failure: s.lastFailure,
   };

@@ -85,7 +85,14 @@ export class EventStreamService {
     this.rules.checkConfig(type, config);
     this.rules.checkEventTypes(input.eventTypes);
     const stream = newEventStream(
-      { projectId, type, config, status: input.status, eventTypes: input.eventTypes },
+      {
+        projectId,
+        type,
+        config,
+        status: input.status,
+        eventTypes: input.eventTypes,
+        ...(typeof input.rateLimit === "number" ? { rateLimit: input.rateLimit } : {}),
+      },
       this.now(),
     );
     const warnings = options.verify ? await this.verify(stream) : [];

@@ -24,6 +24,7 @@ export function presentStream(
     ...snakeKeys(config),
     status: stream.status,
     event_types: stream.eventTypes,
+    rate_limit: stream.rateLimit ?? null,
     created_at: stream.createdAt,
     updated_at: stream.updatedAt,
     revision: stream.revision,

@@ -1,3 +1,4 @@
+import { MAX_RATE_LIMIT } from "../../src/streams/event-stream";
 import { invalid } from "./api-error";
 
 /**
@@ -16,6 +17,13 @@ const streamFields = {
     uniqueItems: true,
     items: { type: "string", minLength: 1, maxLength: 128 },
     errorMessage: { uniqueItems: "must not list an event type twice" },
+  },
+  rate_limit: {
+    type: ["integer", "null"],
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT,
+    description: "events a second the destination gets at most; null for no limit",
+    errorMessage: `must be a whole number of events a second from 1 to ${MAX_RATE_LIMIT}, or null for no limit`,
   },
 };
 

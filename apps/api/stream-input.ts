@@ -7,6 +7,8 @@ export interface StreamInput {
   type?: string;
   status?: StreamStatus;
   eventTypes?: string[];
+  /** Events a second at most; null removes the limit. */
+  rateLimit?: number | null;
   /** Only the settings sent, in the sink's camelCase names. */
   config: Record<string, unknown>;
 }
@@ -28,6 +30,7 @@ export function parseStreamInput(body: Record<string, unknown>): StreamInput {
     if (key === "type") input.type = value as string;
     else if (key === "status") input.status = value as StreamStatus;
     else if (key === "event_types") input.eventTypes = value as string[];
+    else if (key === "rate_limit") input.rateLimit = value as number | null;
     else if (READ_ONLY.has(key)) throw invalid(key, "is read-only");
     else input.config[toCamel(key)] = value;
   }

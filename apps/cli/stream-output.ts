@@ -10,6 +10,7 @@ const OWN_FIELDS = new Set([
   "type",
   "status",
   "event_types",
+  "rate_limit",
   "created_at",
   "updated_at",
   "revision",

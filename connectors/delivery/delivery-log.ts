@@ -26,9 +26,15 @@ export interface DeliveryLog {
     result: Exclude<DeliveryResult, { outcome: "delivered" }>,
     placement: Placement,
   ): void;
+  /** After each call of the main path: the stream's calls-in-flight limit now, and what was throttled. */
+  load(stream: EventStream, inFlightLimit: number, throttled: number): void;
 }
 
-export const NO_DELIVERY_LOG: DeliveryLog = { delivered: () => undefined, failed: () => undefined };
+export const NO_DELIVERY_LOG: DeliveryLog = {
+  delivered: () => undefined,
+  failed: () => undefined,
+  load: () => undefined,
+};
 
 export interface DeliveryLogWriterOptions {
   producer: Producer;
@@ -105,6 +111,10 @@ export class DeliveryLogWriter implements DeliveryLog {
     // An open circuit's deliveries never reached the destination: sampled like successes.
     if (result.code === "CircuitOpen") {
       if (!this.sample(`${attempt.streamId} circuit-open`)) return;
+    } else if (result.outcome === "retryable" && result.throttled) {
+      // Asked to slow down is not failing: counted apart, logged as a sample.
+      this.tallyOf(attempt.streamId).throttled++;
+      if (!this.sample(`${attempt.streamId} throttled`)) return;
     } else this.tallyOf(attempt.streamId).failed++;
     this.add({
       streamId: attempt.streamId,
@@ -121,6 +131,12 @@ export class DeliveryLogWriter implements DeliveryLog {
     });
   }
 
+  load(stream: EventStream, inFlightLimit: number, throttled: number): void {
+    const tally = this.tallyOf(stream.id);
+    tally.inFlightLimit = inFlightLimit;
+    tally.throttled += throttled;
+  }
+
   /** Sends the counts and what is buffered, and waits for it. */
   async stop(): Promise<void> {
     clearInterval(this.tallyTimer);
@@ -135,7 +151,15 @@ export class DeliveryLogWriter implements DeliveryLog {
     let tally = this.tallies.get(streamId);
     if (!tally) {
       const latency = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
-      tally = { kind: "tally", streamId, from: this.stretchFrom, delivered: 0, failed: 0, latency };
+      tally = {
+        kind: "tally",
+        streamId,
+        from: this.stretchFrom,
+        delivered: 0,
+        failed: 0,
+        latency,
+        throttled: 0,
+      };
       this.tallies.set(streamId, tally);
     }
     return tally;

@@ -7,6 +7,7 @@ import type { ConnectorMetrics } from "../metrics/metrics";
 import type { DeliveryResult } from "../sinks";
 import type { SinkCalls } from "../threads/sink-calls";
 import type { CircuitBreakers } from "./circuit-breaker";
+import type { StreamRateLimits } from "./stream-rate-limits";
 
 export type FailedResult = Exclude<DeliveryResult, { outcome: "delivered" }>;
 
@@ -33,11 +34,13 @@ export interface GuardedDeliveryOptions {
   callTimeoutMs?(sinkType: string): number;
   /** The stream's destination settings with their secrets opened (OpenedConfigs); as stored without it. */
   configOf?(stream: EventStream): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** The streams' rate limits: what is over a stream's is not sent (RateLimited, throttled). */
+  rateLimits?: StreamRateLimits;
 }
 
 /**
- * Every call to a destination, from the main path and from the retry tiers, goes through here: the
- * stream's circuit breaker decides whether the destination is called at all (an open circuit lets
+ * Every call to a destination, from the main path, the retry tiers and the catch-ups, goes through
+ * here: the stream's rate limit takes what it allows, the stream's circuit breaker decides whether the destination is called at all (an open circuit lets
  * one probe event through per interval; the rest fail at once with CircuitOpen), the outcome feeds
  * the breaker, and a `pauseStream` result pauses the stream.
  */
@@ -50,6 +53,23 @@ export class GuardedDelivery {
   }
 
   async deliver(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
+    const allowed = this.options.rateLimits?.take(stream, events.length) ?? events.length;
+    if (allowed === events.length) return this.admitted(stream, events);
+    const results = allowed > 0 ? await this.admitted(stream, events.slice(0, allowed)) : [];
+    const rate = stream.rateLimit ?? 0;
+    const limited: FailedResult = {
+      outcome: "retryable",
+      code: "RateLimited",
+      message: `over the stream's rate limit of ${rate} events a second`,
+      throttled: true,
+      retryAfterMs: this.options.rateLimits?.waitMs(stream, events.length - allowed) ?? 1_000,
+    };
+    this.options.metrics.throttled.inc({ sink: stream.type }, events.length - allowed);
+    return [...results, ...events.slice(allowed).map(() => limited)];
+  }
+
+  /** Within the stream's rate limit: through its circuit breaker to the sink. */
+  private async admitted(stream: EventStream, events: readonly DomainEvent[]): Promise<DeliveryResult[]> {
     const { breakers, metrics } = this.options;
     const admission = breakers.admit(stream.id);
     const sent = admission === "closed" ? events : admission === "probe" ? events.slice(0, 1) : [];
@@ -63,6 +83,9 @@ export class GuardedDelivery {
     results.forEach((result) => {
       metrics.deliveries.inc({ sink: stream.type, outcome: result.outcome });
       if (result.outcome === "delivered") anyDelivered = true;
+      // Asked to slow down: the destination is busy, not failing.
+      else if (result.outcome === "retryable" && result.throttled)
+        metrics.throttled.inc({ sink: stream.type });
       // A permanent result is about the event (too large), not the destination's health.
       else if (result.outcome === "retryable") breakers.failed(stream.id, result);
       else if (result.pauseStream) this.options.pauseStream(stream, `${result.code}: ${result.message}`);

@@ -10,7 +10,8 @@ import { type DeliveryResult, defineSink, SinkRegistry } from "../sinks";
 import { InThreadSinkCalls } from "../threads/sink-calls";
 import { CircuitBreakers } from "./circuit-breaker";
 import { GuardedDelivery } from "./guarded-delivery";
-import { SET_ASIDE_AFTER_MS, StreamDispatcher } from "./stream-dispatcher";
+import { MAX_THROTTLED_IN_PLACE, SET_ASIDE_AFTER_MS, StreamDispatcher } from "./stream-dispatcher";
+import { StreamRateLimits } from "./stream-rate-limits";
 
 // Pure batching logic: the sink and the producer are fakes; end-to-end behaviour is tested against
 // the real stack in test/integration.
@@ -35,9 +36,11 @@ function setup(
   outcome: (e: DomainEvent) => DeliveryResult = () => ({ outcome: "delivered" }),
   handOffFails = false,
   /** The sink's concurrency, and a call that each deliver awaits before it answers. */
-  sink: { concurrency?: number; answer?: () => Promise<void> } = {},
+  sink: { concurrency?: number; answer?: () => Promise<void>; ordered?: boolean } = {},
 ) {
   const calls: string[][] = [];
+  const load = { inFlight: 0, most: 0 };
+  const rateLimits = new StreamRateLimits();
   const sent: { topic: string; count: number }[] = [];
   const sinks = new SinkRegistry().register(
     defineSink<Record<string, never>>({
@@ -45,11 +48,14 @@ function setup(
       description: "records calls",
       configSchema: { type: "object" },
       limits: { maxEvents: 3, concurrency: sink.concurrency },
+      ...(sink.ordered ? { ordered: () => true } : {}),
       create: () => ({
         verify: async () => ({ ok: true }),
         deliver: async (_target, events) => {
           calls.push(events.map((e) => e.id));
+          load.most = Math.max(load.most, ++load.inFlight);
           await sink.answer?.();
+          load.inFlight--;
           return events.map(outcome);
         },
       }),
@@ -71,7 +77,9 @@ function setup(
       jitter: "full",
       misconfigurationTier: 0,
     }),
+    rateLimits,
     guard: new GuardedDelivery({
+      rateLimits,
       calls: new InThreadSinkCalls(sinks, { logger: pino({ level: "silent" }), env: {} }),
       breakers: new CircuitBreakers({ threshold: 1000, probeIntervalMs: 1000, autoPauseAfterMs: 0 }),
       metrics,
@@ -83,7 +91,7 @@ function setup(
     lingerMs: 10,
   });
   const source = { topic: "t", partition: 0, offset: "0", value: Buffer.from("x") };
-  return { dispatcher, calls, sent, source };
+  return { dispatcher, calls, sent, source, load };
 }
 
 describe("StreamDispatcher", () => {
@@ -173,5 +181,75 @@ describe("StreamDispatcher", () => {
     release();
     await Promise.all([first, ...waiting]);
     expect(calls).toEqual([["e1"], ["e2", "e3", "e4"], ["e5"]]);
+  });
+
+  const roundTrip = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
+  const many = (n: number) => Array.from({ length: n }, (_, i) => event(i + 1));
+
+  it("pipelines a busy stream whose destination keeps no order: several calls in flight", async () => {
+    const { dispatcher, calls, source, load } = setup(undefined, false, { answer: roundTrip });
+    const s = stream("busy");
+    await Promise.all(many(90).map((e) => dispatcher.submit(s, { event: e, source })));
+    expect(calls.flat().sort()).toEqual(
+      many(90)
+        .map((e) => e.id)
+        .sort(),
+    );
+    expect(load.most).toBeGreaterThan(2);
+    expect(dispatcher.concurrencyOf("busy")?.limit).toBeGreaterThan(2);
+  });
+
+  it("keeps one call in flight for a destination that keeps order, and its order", async () => {
+    const { dispatcher, calls, source, load } = setup(undefined, false, { answer: roundTrip, ordered: true });
+    const s = stream("fifo");
+    await Promise.all(many(30).map((e) => dispatcher.submit(s, { event: e, source })));
+    expect(load.most).toBe(1);
+    expect(calls.flat()).toEqual(many(30).map((e) => e.id));
+  });
+
+  it("puts throttled deliveries back first in line, in order, and never counts them as failed", async () => {
+    const tries = new Map<string, number>();
+    const { dispatcher, calls, sent, source } = setup(
+      (e) => {
+        const n = (tries.get(e.id) ?? 0) + 1;
+        tries.set(e.id, n);
+        return e.id === "e1" && n <= 2
+          ? { outcome: "retryable", code: "Throttled", message: "Rate exceeded", throttled: true }
+          : { outcome: "delivered" };
+      },
+      false,
+      { ordered: true },
+    );
+    const s = stream("throttled");
+    await Promise.all(many(3).map((e) => dispatcher.submit(s, { event: e, source })));
+    expect(sent).toEqual([]);
+    // e1 first each time: an ordered stream's order holds through throttling.
+    expect(calls.map((c) => c[0])).toEqual(["e1", "e1", "e1"]);
+  });
+
+  it("hands a delivery its destination keeps throttling to the retry path, as throttled", async () => {
+    const { dispatcher, calls, sent, source } = setup(() => ({
+      outcome: "retryable",
+      code: "HTTP429",
+      message: "slow down",
+      throttled: true,
+    }));
+    await dispatcher.submit(stream("always"), { event: event(1), source });
+    expect(calls).toHaveLength(MAX_THROTTLED_IN_PLACE + 1);
+    expect(sent).toEqual([{ topic: "retry", count: 1 }]);
+  });
+
+  it("sends at most the stream's rate limit, and more than a second's worth goes to the retry path", async () => {
+    const { dispatcher, calls, sent, source } = setup();
+    const s = { ...stream("limited"), rateLimit: 4 };
+    const started = performance.now();
+    await Promise.all(many(10).map((e) => dispatcher.submit(s, { event: e, source })));
+    const seconds = (performance.now() - started) / 1000;
+    const retried = sent.reduce((n, x) => n + x.count, 0);
+    expect(sent.every((x) => x.topic === "retry")).toBe(true);
+    expect(calls.flat().length + retried).toBe(10);
+    expect(retried).toBeGreaterThan(0);
+    // A second's worth at once, then four a second.
+    expect(calls.flat().length).toBeLessThanOrEqual(4 + Math.ceil(4 * seconds));
   });
 });

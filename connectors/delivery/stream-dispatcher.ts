@@ -5,9 +5,11 @@ import type { EventStream } from "../../src/streams/event-stream";
 import type { ConnectorMetrics } from "../metrics/metrics";
 import type { FailedDelivery, FailedDeliveryWriter } from "../retry/failed-deliveries";
 import type { DeliveryResult, SinkRegistry } from "../sinks";
+import { AdaptiveConcurrency, type CallSignal, type ConcurrencyBounds } from "./adaptive-concurrency";
 import { type DeliveryLog, NO_DELIVERY_LOG } from "./delivery-log";
-import type { GuardedDelivery } from "./guarded-delivery";
+import type { FailedResult, GuardedDelivery } from "./guarded-delivery";
 import { SinkLane } from "./sink-lane";
+import type { StreamRateLimits } from "./stream-rate-limits";
 
 export interface Delivery {
   event: DomainEvent;
@@ -17,29 +19,50 @@ export interface Delivery {
 interface Pending extends Delivery {
   done: () => void;
   failed: (error: unknown) => void;
+  /** Times its destination throttled it and it was put back in line (see MAX_THROTTLED_IN_PLACE). */
+  throttled: number;
 }
 
 interface StreamQueue {
   stream: EventStream;
   pending: Pending[];
+  /** The linger of a partly filled batch, or the wait for the rate limit or a throttle's hold. */
   timer?: NodeJS.Timeout;
-  /** Armed while deliveries wait behind the stream's call in flight (see SET_ASIDE_AFTER_MS). */
+  /** Armed while deliveries wait behind the stream's calls in flight (see SET_ASIDE_AFTER_MS). */
   setAsideTimer?: NodeJS.Timeout;
-  flushing: boolean;
+  inFlight: number;
+  /** The destination keeps order (SinkDefinition.ordered): one call in flight. */
+  ordered: boolean;
+  concurrency: AdaptiveConcurrency;
+  /** A throttle's Retry-After: nothing of the stream goes before then (Date.now() ms). */
+  holdUntil: number;
 }
 
 const OPEN_CIRCUIT_LINGER_MS = 250;
 
 /**
- * The longest a delivery waits behind its stream's call in flight before it is set aside: handed to
- * the first retry tier, as a retryable failure (`destination-slow`), so that its record can finish.
- * A partition's window holds a bounded number of unfinished records for every stream reading it;
- * without this, a destination that holds each call for seconds (headers trickled, a handshake that
- * stalls) filled it with its own stream's records and paused the partition for every tenant on it.
- * Now a stream holds at most about this long of its own events. A healthy stream waits far less:
- * a call is milliseconds to a few hundred, and a full batch goes as soon as the call before it ends.
+ * The longest deliveries wait behind their stream's calls in flight, with none of those calls
+ * ending, before they are set aside: handed to the first retry tier, as throttled (`destination-slow`),
+ * so that their records can finish. A partition's window holds a bounded number of unfinished
+ * records for every stream reading it; without this, a destination that holds each call for
+ * seconds (headers trickled, a handshake that stalls) filled it with its own stream's records and
+ * paused the partition for every tenant on it. A healthy stream's calls end every few milliseconds.
  */
 export const SET_ASIDE_AFTER_MS = 1_000;
+
+/**
+ * How often a throttled delivery is put back at the head of its stream's line (the stream having
+ * fewer calls in flight meanwhile) before it goes to the retry path instead, where throttling backs
+ * off step by step and never dead-letters. Bounded, so a destination that throttles every call
+ * cannot keep its events in the partition's window.
+ */
+export const MAX_THROTTLED_IN_PLACE = 3;
+
+/** The longest a destination's Retry-After holds its stream here; longer waits go to the retry path. */
+const MAX_HOLD_MS = 1_000;
+
+/** Streams whose learned concurrency is remembered between their busy spells: a bound. */
+const MAX_REMEMBERED = 10_000;
 
 export interface DispatcherOptions {
   sinks: SinkRegistry;
@@ -50,18 +73,31 @@ export interface DispatcherOptions {
   logger: Logger;
   /** How long a partly filled batch waits for more events before it is sent. */
   lingerMs: number;
+  /** The operator's bounds of each stream's calls in flight. */
+  concurrency?: ConcurrencyBounds;
+  /** The streams' rate limits, shared with every other path to their destinations. */
+  rateLimits?: StreamRateLimits;
 }
 
 /**
  * Groups deliveries per stream into batches (full, or after the linger) and sends them through the
  * stream's sink. A submitted delivery settles once it is delivered or durably handed to the retry
- * path; only then may its source offset be committed. One batch per stream is in flight at a time,
- * so a stream's events reach it in the order they were consumed.
+ * path; only then may its source offset be committed.
+ *
+ * A stream has as many calls in flight as its AdaptiveConcurrency allows, within the sink type's
+ * lane; a stream whose destination keeps order (SinkDefinition.ordered: a FIFO topic or queue, a
+ * Kinesis stream) has one, so its events reach it in the order they were consumed. A destination
+ * that throttles gets fewer calls, its throttled events again first in line, and a stream's rate
+ * limit holds its calls back; more than a second's worth waiting for the limit goes to the retry path.
  */
 export class StreamDispatcher {
   private readonly queues = new Map<string, StreamQueue>();
   /** Per sink type with a `concurrency` limit: its calls in flight and the streams waiting. */
   private readonly lanes = new Map<string, SinkLane<StreamQueue>>();
+  /** Learned concurrency per stream, kept while its queue comes and goes. */
+  private readonly learned = new Map<string, AdaptiveConcurrency>();
+  /** Calls in flight per sink type (the in-flight gauge). */
+  private readonly inFlightBySink = new Map<string, number>();
   /** Running totals for progress logs (Prometheus has the same, labelled). */
   readonly totals = { submitted: 0, delivered: 0, handedOff: 0 };
 
@@ -70,71 +106,133 @@ export class StreamDispatcher {
   submit(stream: EventStream, delivery: Delivery): Promise<void> {
     this.totals.submitted++;
     return new Promise((done, failed) => {
-      let queue = this.queues.get(stream.id);
-      if (!queue) {
-        queue = { stream, pending: [], flushing: false };
-        this.queues.set(stream.id, queue);
+      const queue = this.queueOf(stream);
+      if (queue.stream !== stream) {
+        queue.stream = stream; // the newest configuration wins
+        queue.ordered = this.isOrdered(stream);
       }
-      queue.stream = stream; // the newest configuration wins
-      queue.pending.push({ ...delivery, done, failed });
-      if (queue.flushing) this.setAsideLater(queue);
+      queue.pending.push({ ...delivery, done, failed, throttled: 0 });
+      if (queue.inFlight > 0) this.setAsideLater(queue);
       const { maxEvents } = this.options.sinks.definition(stream.type).limits;
-      if (queue.pending.length >= maxEvents && !this.options.guard.isOpen(stream.id)) this.flush(queue);
+      if (queue.pending.length >= maxEvents && !this.options.guard.isOpen(stream.id))
+        this.flush(queue, false);
       else this.flushLater(queue);
     });
+  }
+
+  /** The stream's calls in flight now and the most it may have (for `get event-stream`). */
+  concurrencyOf(streamId: string): { inFlight: number; limit: number } | undefined {
+    const learned = this.learned.get(streamId);
+    if (!learned) return undefined;
+    return { inFlight: this.queues.get(streamId)?.inFlight ?? 0, limit: learned.limit };
+  }
+
+  private queueOf(stream: EventStream): StreamQueue {
+    let queue = this.queues.get(stream.id);
+    if (queue) return queue;
+    let concurrency = this.learned.get(stream.id);
+    if (concurrency) this.learned.delete(stream.id);
+    else concurrency = new AdaptiveConcurrency(this.options.concurrency);
+    // Most recently busy last: the first is the one forgotten past the bound.
+    this.learned.set(stream.id, concurrency);
+    if (this.learned.size > MAX_REMEMBERED) {
+      const oldest = this.learned.keys().next().value;
+      if (oldest !== undefined) this.learned.delete(oldest);
+    }
+    queue = { stream, pending: [], inFlight: 0, ordered: this.isOrdered(stream), concurrency, holdUntil: 0 };
+    this.queues.set(stream.id, queue);
+    return queue;
   }
 
   /**
    * After the linger; an open circuit's deliveries only go to a retry tier, where they wait seconds
    * anyway, so they gather for longer and take fewer writes from the process healthy streams share.
    */
-  private flushLater(queue: StreamQueue): void {
+  private flushLater(queue: StreamQueue, afterMs?: number): void {
     const open = this.options.guard.isOpen(queue.stream.id);
     queue.timer ??= setTimeout(
-      () => this.flush(queue),
-      open ? OPEN_CIRCUIT_LINGER_MS : this.options.lingerMs,
+      () => {
+        queue.timer = undefined;
+        this.flush(queue, true);
+      },
+      afterMs ?? (open ? OPEN_CIRCUIT_LINGER_MS : this.options.lingerMs),
     );
   }
 
-  private flush(queue: StreamQueue): void {
-    clearTimeout(queue.timer);
-    queue.timer = undefined;
-    if (queue.flushing || queue.pending.length === 0) return;
-    const { maxEvents, concurrency } = this.options.sinks.definition(queue.stream.type).limits;
+  /**
+   * Sends what the stream may send now: full batches while it has calls to spare, and with
+   * `partial` (the linger is over, or a call ended) a partly filled one too.
+   */
+  private flush(queue: StreamQueue, partial: boolean): void {
+    if (queue.pending.length === 0) return;
+    const { stream } = queue;
+    const { maxEvents, concurrency } = this.options.sinks.definition(stream.type).limits;
     // An open circuit calls the destination with one probe event at most: hand the whole backlog
     // off in one write rather than sink-sized batches one after another, which would hold up the
     // partitions this stream shares with healthy ones. It takes none of the sink's calls.
-    if (this.options.guard.isOpen(queue.stream.id)) {
-      this.send(queue, queue.pending.length);
+    if (this.options.guard.isOpen(stream.id)) {
+      if (queue.inFlight === 0) this.send(queue, queue.pending.length);
       return;
     }
-    if (concurrency === undefined) {
-      this.send(queue, maxEvents);
-      return;
-    }
-    const lane = this.lane(queue.stream.type, concurrency);
-    // The batch is cut when the call can start, so it fills while it waits.
-    if (lane.isWaiting(queue) || !lane.tryAcquire()) {
-      lane.wait(queue, queue.pending.length >= maxEvents);
-      return;
-    }
-    this.sendInLane(queue, maxEvents, lane);
-  }
-
-  private sendInLane(queue: StreamQueue, maxEvents: number, lane: SinkLane<StreamQueue>): void {
-    this.send(queue, maxEvents, () => {
-      for (let next = lane.release(); next; next = lane.release()) {
-        // Sent meanwhile (its circuit opened, and an open circuit hands off without a call): the
-        // slot goes on to the next stream.
-        if (next.flushing || next.pending.length === 0) continue;
-        if (this.options.guard.isOpen(next.stream.id)) {
-          this.send(next, next.pending.length);
-          continue;
-        }
-        this.sendInLane(next, maxEvents, lane);
+    const wait = queue.holdUntil - Date.now();
+    if (wait > 0) return this.waitFor(queue, wait);
+    this.setAsideBeyondRate(queue);
+    const limit = this.limitOf(queue);
+    while (queue.pending.length > 0 && queue.inFlight < limit) {
+      const full = queue.pending.length >= maxEvents;
+      if (!full && !partial) break;
+      const allowed = this.options.rateLimits?.available(stream) ?? Number.POSITIVE_INFINITY;
+      if (allowed < 1) {
+        const rateWait = this.options.rateLimits?.waitMs(stream, Math.min(maxEvents, queue.pending.length));
+        return this.waitFor(queue, rateWait ?? 0);
+      }
+      const size = Math.min(maxEvents, allowed);
+      if (concurrency === undefined) {
+        this.send(queue, size);
+        continue;
+      }
+      const lane = this.lane(stream.type, concurrency);
+      // The batch is cut when the call can start, so it fills while it waits.
+      if (lane.isWaiting(queue) || !lane.tryAcquire()) {
+        lane.wait(queue, full);
         return;
       }
-    });
+      this.send(queue, size, () => this.passOn(lane, maxEvents));
+    }
+    if (queue.pending.length > 0 && queue.inFlight === 0) this.flushLater(queue);
+  }
+
+  /** A call of the lane ended: its slot goes to the next stream waiting that can use it. */
+  private passOn(lane: SinkLane<StreamQueue>, maxEvents: number): void {
+    for (let next = lane.release(); next; next = lane.release()) {
+      if (next.pending.length === 0 || next.inFlight >= this.limitOf(next)) continue;
+      // Its circuit opened meanwhile (an open circuit hands off without a call): on to the next.
+      if (this.options.guard.isOpen(next.stream.id)) {
+        this.flush(next, true);
+        continue;
+      }
+      const allowed = this.options.rateLimits?.available(next.stream) ?? Number.POSITIVE_INFINITY;
+      if (allowed < 1 || next.holdUntil > Date.now()) {
+        this.flush(next, true);
+        continue;
+      }
+      this.send(next, Math.min(maxEvents, allowed), () => this.passOn(lane, maxEvents));
+      return;
+    }
+  }
+
+  private limitOf(queue: StreamQueue): number {
+    return queue.ordered ? 1 : queue.concurrency.limit;
+  }
+
+  private isOrdered(stream: EventStream): boolean {
+    return this.options.sinks.definition(stream.type).ordered?.(stream.config) === true;
+  }
+
+  private waitFor(queue: StreamQueue, ms: number): void {
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    this.flushLater(queue, Math.max(1, ms));
   }
 
   private lane(sinkType: string, concurrency: number): SinkLane<StreamQueue> {
@@ -150,30 +248,58 @@ export class StreamDispatcher {
     queue.setAsideTimer ??= setTimeout(() => this.setAside(queue), SET_ASIDE_AFTER_MS);
   }
 
-  /** Hands every delivery waiting behind the stream's call in flight to the retry path (see SET_ASIDE_AFTER_MS). */
+  /** Hands every delivery still waiting to the retry path (see SET_ASIDE_AFTER_MS). */
   private setAside(queue: StreamQueue): void {
     queue.setAsideTimer = undefined;
-    if (!queue.flushing || queue.pending.length === 0) return;
+    // Waiting for the rate limit or a throttle's hold is bounded (a second's worth, MAX_HOLD_MS).
+    if (queue.pending.length === 0 || queue.inFlight === 0) return;
     clearTimeout(queue.timer);
     queue.timer = undefined;
-    const { stream } = queue;
     const batch = queue.pending.splice(0);
+    this.options.logger.warn(
+      {
+        streamId: queue.stream.id,
+        projectId: queue.stream.projectId,
+        sink: queue.stream.type,
+        setAside: batch.length,
+      },
+      "destination slow: deliveries waiting behind its calls handed to the retry path",
+    );
+    this.handOffWaiting(queue, batch, {
+      outcome: "retryable",
+      code: "destination-slow",
+      message: `waited over ${SET_ASIDE_AFTER_MS} ms behind the stream's calls in flight`,
+      throttled: true,
+    });
+  }
+
+  /**
+   * More than a second's worth of events waiting for the stream's rate limit: the newest of them go
+   * to the retry path now, rather than fill the partition's window the stream shares with others.
+   */
+  private setAsideBeyondRate(queue: StreamQueue): void {
+    const rate = queue.stream.rateLimit;
+    if (rate === undefined || queue.pending.length <= rate) return;
+    const surplus = queue.pending.splice(rate);
+    this.handOffWaiting(queue, surplus, {
+      outcome: "retryable",
+      code: "RateLimited",
+      message: `over the stream's rate limit of ${rate} events a second`,
+      throttled: true,
+      retryAfterMs: Math.ceil((surplus.length / rate) * 1000),
+    });
+  }
+
+  private handOffWaiting(queue: StreamQueue, batch: Pending[], result: FailedResult): void {
+    const { stream } = queue;
+    this.options.metrics.setAside.inc({ sink: stream.type }, batch.length);
     const failures: FailedDelivery[] = batch.map((p) => ({
       source: p.source,
       streamId: stream.id,
       projectId: stream.projectId,
       sinkType: stream.type,
-      result: {
-        outcome: "retryable",
-        code: "destination-slow",
-        message: `waited over ${SET_ASIDE_AFTER_MS} ms behind the stream's call in flight`,
-      },
+      result,
     }));
-    this.options.metrics.setAside.inc({ sink: stream.type }, batch.length);
-    this.options.logger.warn(
-      { streamId: stream.id, projectId: stream.projectId, sink: stream.type, setAside: batch.length },
-      "destination slow: deliveries waiting behind its call handed to the retry path",
-    );
     this.options.writer.handOff(failures).then(
       () => {
         this.totals.handedOff += batch.length;
@@ -185,34 +311,53 @@ export class StreamDispatcher {
     );
   }
 
-  /** Sends up to `size` of the queue's deliveries; `ended` runs when the sink's call is over. */
+  /** Sends up to `size` of the queue's deliveries in one call; `ended` runs when it is over. */
   private send(queue: StreamQueue, size: number, ended?: () => void): void {
     const batch = queue.pending.splice(0, size);
-    queue.flushing = true;
-    if (queue.pending.length > 0) this.setAsideLater(queue);
-    this.deliver(queue.stream, batch)
+    const { stream, concurrency } = queue;
+    queue.inFlight++;
+    this.countInFlight(stream.type, 1);
+    concurrency.started(queue.inFlight);
+    const started = performance.now();
+    this.deliver(queue, batch)
       .then(
-        () => {
-          for (const p of batch) p.done();
+        ({ signal, throttled }) => {
+          concurrency.ended(performance.now() - started, signal);
+          (this.options.log ?? NO_DELIVERY_LOG).load(stream, concurrency.limit, throttled);
         },
         (error) => {
           for (const p of batch) p.failed(error);
         },
       )
       .finally(() => {
-        queue.flushing = false;
+        queue.inFlight--;
+        this.countInFlight(stream.type, -1);
         clearTimeout(queue.setAsideTimer);
         queue.setAsideTimer = undefined;
         ended?.();
-        if (queue.pending.length === 0) {
-          if (!queue.timer) this.queues.delete(queue.stream.id);
-        } else if (this.options.guard.isOpen(queue.stream.id)) this.flushLater(queue);
-        else this.flush(queue);
+        if (queue.pending.length > 0) {
+          this.flush(queue, true);
+          if (queue.pending.length > 0 && queue.inFlight > 0) this.setAsideLater(queue);
+        } else if (queue.inFlight === 0 && !queue.timer) this.queues.delete(stream.id);
       });
   }
 
-  private async deliver(stream: EventStream, batch: Pending[]): Promise<void> {
+  private countInFlight(sinkType: string, by: number): void {
+    const now = (this.inFlightBySink.get(sinkType) ?? 0) + by;
+    this.inFlightBySink.set(sinkType, now);
+    this.options.metrics.streamCallsInFlight.set({ sink: sinkType }, now);
+  }
+
+  /**
+   * One call and what became of each delivery: delivered, put back at the head of the line
+   * (throttled, a few times), or handed to the retry path. Says what the call told of the load.
+   */
+  private async deliver(
+    queue: StreamQueue,
+    batch: Pending[],
+  ): Promise<{ signal: CallSignal; throttled: number }> {
     const { metrics, logger, guard, writer, log = NO_DELIVERY_LOG } = this.options;
+    const { stream } = queue;
     const started = performance.now();
     const results = await guard.deliver(
       stream,
@@ -220,6 +365,11 @@ export class StreamDispatcher {
     );
     const latencyMs = performance.now() - started;
     const failures: FailedDelivery[] = [];
+    const handedOff: Pending[] = [];
+    const again: Pending[] = [];
+    let signal: CallSignal = "ok";
+    let throttled = 0;
+    let retryAfterMs = 0;
     const now = Date.now();
     batch.forEach((p, i) => {
       const result = results[i] as DeliveryResult;
@@ -227,8 +377,20 @@ export class StreamDispatcher {
         this.totals.delivered++;
         metrics.endToEndLatency.observe((now - p.event.timestamp.getTime()) / 1000);
         log.delivered(stream, p.event, 1, latencyMs);
+        p.done();
         return;
       }
+      if (result.outcome === "retryable" && result.throttled) {
+        signal = "throttled";
+        throttled++;
+      } else if (signal === "ok") signal = isTimeout(result) ? "timeout" : "failed";
+      if (result.outcome === "retryable" && result.throttled && p.throttled < MAX_THROTTLED_IN_PLACE) {
+        p.throttled++;
+        retryAfterMs = Math.max(retryAfterMs, result.retryAfterMs ?? 0);
+        again.push(p);
+        return;
+      }
+      handedOff.push(p);
       failures.push({
         source: p.source,
         streamId: stream.id,
@@ -239,6 +401,12 @@ export class StreamDispatcher {
         latencyMs,
       });
     });
+    if (again.length > 0) {
+      // First in line again, in the order they came: an ordered stream keeps its order.
+      queue.pending.unshift(...again);
+      if (retryAfterMs > 0)
+        queue.holdUntil = Math.max(queue.holdUntil, now + Math.min(retryAfterMs, MAX_HOLD_MS));
+    }
     if (failures.length > 0) {
       const first = failures[0]?.result;
       logger.warn(
@@ -252,12 +420,18 @@ export class StreamDispatcher {
         },
         "deliveries failed; handing them to the retry path",
       );
-      const { deadLettered } = await writer.handOff(failures);
-      if (deadLettered > 0) metrics.deadLettered.inc({ reason: "permanent-failure" }, deadLettered);
-      this.totals.handedOff += failures.length;
-    } else {
+      try {
+        const { deadLettered } = await writer.handOff(failures);
+        if (deadLettered > 0) metrics.deadLettered.inc({ reason: "permanent-failure" }, deadLettered);
+        this.totals.handedOff += failures.length;
+        for (const p of handedOff) p.done();
+      } catch (error) {
+        for (const p of handedOff) p.failed(error);
+      }
+    } else if (again.length === 0) {
       logger.debug({ streamId: stream.id, sink: stream.type, events: batch.length }, "batch delivered");
     }
+    return { signal, throttled };
   }
 
   /** Deliveries submitted and not yet settled. */
@@ -272,6 +446,13 @@ export class StreamDispatcher {
 
   /** Sends every partly filled batch now (used when stopping). */
   flushAll(): void {
-    for (const queue of this.queues.values()) this.flush(queue);
+    for (const queue of this.queues.values()) this.flush(queue, true);
   }
+}
+
+function isTimeout(result: DeliveryResult): boolean {
+  return (
+    result.outcome === "retryable" &&
+    /timeout|timed out|did not answer in time/i.test(`${result.code} ${result.message}`)
+  );
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** The connector's Prometheus metrics. Labels are bounded: sink type and outcome, never stream ids. */
 export function createConnectorMetrics(registry: Registry) {
@@ -31,6 +31,18 @@ export function createConnectorMetrics(registry: Registry) {
       name: "eventstreams_offset_commits_total",
       help: "Offset commit requests of the main path, by result (ok, failed)",
       labelNames: ["result"],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: "eventstreams_throttled_total",
+      help: "Deliveries a destination throttled (or a stream's rate limit held back), by sink type: not failures",
+      labelNames: ["sink"],
+      registers: [registry],
+    }),
+    streamCallsInFlight: new Gauge({
+      name: "eventstreams_stream_calls_in_flight",
+      help: "Sink calls of the main path in flight now, by sink type (each stream's share adapts to its destination)",
+      labelNames: ["sink"],
       registers: [registry],
     }),
     setAside: new Counter({

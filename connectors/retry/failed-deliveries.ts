@@ -17,6 +17,17 @@ export interface FailedDelivery {
   latencyMs?: number;
 }
 
+/**
+ * Errors a record carries at most: the first and the latest. A throttled record stays on the
+ * ladder's last step as long as its destination throttles, so its history must not grow with it.
+ */
+export const MAX_HISTORY = 20;
+
+function boundedHistory(history: ErrorEntry[]): ErrorEntry[] {
+  if (history.length <= MAX_HISTORY) return history;
+  return [history[0] as ErrorEntry, ...history.slice(history.length - (MAX_HISTORY - 1))];
+}
+
 /** Records per produce request of a hand-off (see FailedDeliveryWriter.handOff). */
 export const HANDOFF_CHUNK = 32;
 
@@ -70,16 +81,17 @@ export class FailedDeliveryWriter {
             permanent: r.outcome === "permanent",
             misconfiguration: r.outcome === "retryable" && r.misconfiguration === true,
             retryAfterMs: r.outcome === "retryable" ? r.retryAfterMs : undefined,
+            throttled: r.outcome === "retryable" && r.throttled === true,
           },
           f.previous?.tierIndex,
           now,
         );
         const attempt = (f.previous?.attempt ?? 0) + 1;
         this.log.failed({ ...f, attempt }, r, placement);
-        const history: ErrorEntry[] = [
+        const history = boundedHistory([
           ...(f.previous?.history ?? []),
           { at, attempt, sink: f.sinkType, code: r.code, message: r.message },
-        ];
+        ]);
         const carried = f.previous?.carried ?? sourceHeaders(f.source);
         const firstFailedAt = f.previous?.firstFailedAt ?? at;
         let topic: string;

@@ -27,6 +27,13 @@ export type DeliveryResult =
       retryAfterMs?: number;
       /** The customer's configuration is wrong (AccessDenied, NotFound): retried slowly, shown as such. */
       misconfiguration?: boolean;
+      /**
+       * The destination asked us to slow down (SNS `Throttled`, SQS `RequestThrottled`, HTTP 429 and
+       * 503), or the stream's own rate limit held the event back: not the destination failing. The
+       * stream sends fewer requests at once; its circuit does not count it, and it is never
+       * dead-lettered for it.
+       */
+      throttled?: boolean;
     }
   | {
       /** Will never succeed as it is (too large, rejected as invalid): goes to the dead-letter topic. */

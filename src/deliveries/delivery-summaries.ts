@@ -6,8 +6,10 @@ import { parseDeliveryLogEntry } from "./delivery-log";
 import { LATENCY_BOUNDS_MS, latencyPercentile, parseDeliveryTally } from "./delivery-tally";
 
 export interface DeliverySummary {
-  lastHour: { delivered: number; failed: number };
-  lastDay: { delivered: number; failed: number };
+  lastHour: { delivered: number; failed: number; throttled: number };
+  lastDay: { delivered: number; failed: number; throttled: number };
+  /** The calls in flight the stream adapted to, as the latest tally of any instance says. */
+  inFlightLimit: number | null;
   /** Of the last hour's deliveries, as bucket bounds (ms; 30000 means that or more); null when there were none. */
   latencyMs: { p50: number | null; p99: number | null };
   /** Successes are sampled once a second: this is at most a second early. */
@@ -27,6 +29,7 @@ interface Bucket {
   stamp: number;
   delivered: number;
   failed: number;
+  throttled: number;
   latency: number[];
 }
 
@@ -35,6 +38,7 @@ interface StreamState {
   hours: (Bucket | undefined)[];
   lastSuccessAt: string | null;
   lastFailure: DeliverySummary["lastFailure"];
+  limit?: { from: number; value: number };
 }
 
 const MINUTE = 60_000;
@@ -106,10 +110,12 @@ export class DeliverySummaries {
     const sum = (buckets: Bucket[]) => ({
       delivered: buckets.reduce((n, b) => n + b.delivered, 0),
       failed: buckets.reduce((n, b) => n + b.failed, 0),
+      throttled: buckets.reduce((n, b) => n + b.throttled, 0),
     });
     return {
       lastHour: sum(hourBuckets),
       lastDay: sum(dayBuckets),
+      inFlightLimit: state?.limit && state.limit.from > this.now() - HOUR ? state.limit.value : null,
       latencyMs: {
         p50: finite(latencyPercentile(latency, 0.5)),
         p99: finite(latencyPercentile(latency, 0.99)),
@@ -149,6 +155,8 @@ export class DeliverySummaries {
     if (tally) {
       const state = this.stateOf(tally.streamId);
       if (!state) return;
+      if (tally.inFlightLimit !== undefined && (!state.limit || tally.from >= state.limit.from))
+        state.limit = { from: tally.from, value: tally.inFlightLimit };
       for (const [buckets, size, span] of [
         [state.minutes, 60, MINUTE],
         [state.hours, 24, HOUR],
@@ -162,12 +170,14 @@ export class DeliverySummaries {
             stamp,
             delivered: 0,
             failed: 0,
+            throttled: 0,
             latency: new Array<number>(tally.latency.length).fill(0),
           };
           buckets[at] = bucket;
         }
         bucket.delivered += tally.delivered;
         bucket.failed += tally.failed;
+        bucket.throttled += tally.throttled;
         addInto(bucket.latency, tally.latency);
       }
       return;

@@ -13,6 +13,10 @@ export interface DeliveryTally {
   failed: number;
   /** Delivered events per latency bucket (LATENCY_BOUNDS_MS; the last bucket is beyond them). */
   latency: number[];
+  /** Deliveries the destination throttled (or the stream's rate limit held back): not failures. */
+  throttled: number;
+  /** The stream's calls-in-flight limit on this instance at the stretch's end, as it adapted. */
+  inFlightLimit?: number;
 }
 
 export const TALLY_INTERVAL_MS = 10_000;
@@ -58,6 +62,8 @@ export function parseDeliveryTally(value: Buffer | string): DeliveryTally | unde
       delivered: t.delivered,
       failed: t.failed,
       latency: t.latency.map(Number),
+      throttled: typeof t.throttled === "number" ? t.throttled : 0,
+      ...(typeof t.inFlightLimit === "number" ? { inFlightLimit: t.inFlightLimit } : {}),
     };
   } catch {
     return undefined;

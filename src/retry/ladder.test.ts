@@ -57,6 +57,20 @@ describe("retry ladder", () => {
     });
   });
 
+  it("backs throttled deliveries off step by step, then keeps them on the last step: never dead-lettered", () => {
+    const p = policy();
+    const throttled = { permanent: false, throttled: true };
+    expect(placeFailure(p, throttled, undefined, 0, () => 1)).toMatchObject({ tier: { name: "5s" } });
+    expect(placeFailure(p, throttled, 1, 0, () => 1)).toMatchObject({ tier: { name: "2m" } });
+    // Where an unthrottled failure is dead-lettered, a throttled one waits on the last step again.
+    expect(placeFailure(p, { permanent: false }, 3, 0).kind).toBe("dead-letter");
+    expect(placeFailure(p, throttled, 3, 0, () => 1)).toEqual({
+      kind: "tier",
+      tier: expect.objectContaining({ name: "10m" }),
+      dueAt: 600_000,
+    });
+  });
+
   it("lets Retry-After raise the due time and starts misconfiguration higher up", () => {
     const p = policy();
     // A minute asked for: the first step whose delay covers it holds the record, so it never waits

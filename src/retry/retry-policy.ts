@@ -35,7 +35,7 @@ export type Placement =
  */
 export function placeFailure(
   policy: RetryPolicy,
-  failure: { permanent: boolean; misconfiguration?: boolean; retryAfterMs?: number },
+  failure: { permanent: boolean; misconfiguration?: boolean; retryAfterMs?: number; throttled?: boolean },
   fromTier: number | undefined,
   now: number,
   random: () => number = Math.random,
@@ -44,6 +44,9 @@ export function placeFailure(
   let next = fromTier === undefined ? 0 : fromTier + 1;
   if (fromTier === undefined && failure.misconfiguration)
     next = Math.min(policy.misconfigurationTier, policy.tiers.length - 1);
+  // Throttling backs off step by step like a failure, but stays on the last step: a destination
+  // that asks us to slow down is not failing, and its events are never dead-lettered for it.
+  if (failure.throttled) next = Math.min(next, policy.tiers.length - 1);
   const tier = policy.tiers[next];
   if (!tier) return { kind: "dead-letter", reason: "retries-exhausted" };
   const jittered = jitteredDelay(tier, policy.jitter, random);

@@ -41,6 +41,8 @@ export interface BreakerSettings {
 export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_LINGER_MS = 5;
+/** Calls one stream may have in flight at most, however well its destination keeps up. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_STREAM = 32;
 
 /**
  * Where a process finds its sinks: a module and its export, a function that returns a
@@ -80,6 +82,8 @@ export interface ConnectorConfig {
   groupId: string;
   topicPrefix: string;
   lingerMs: number;
+  /** Each stream's calls in flight: where the adaptive limit starts and the most it may reach. */
+  streamConcurrency: { initial: number; max: number };
   /** Where the sinks come from: a data team's module (`--sinks`), or (undefined) the built-in ones. */
   sinks: SinkModule | undefined;
   /** Worker threads that make the sink calls; 0 makes them on the event loop (see DeliveryThreads). */
@@ -161,6 +165,14 @@ export function connectorConfig(
       value(flags.lingerMs, "EVENTSTREAMS_LINGER_MS", String(DEFAULT_LINGER_MS)),
       { min: 0, max: 10_000 },
     ),
+    streamConcurrency: {
+      initial: 1,
+      max: integerSetting(
+        "EVENTSTREAMS_MAX_IN_FLIGHT_PER_STREAM",
+        value(undefined, "EVENTSTREAMS_MAX_IN_FLIGHT_PER_STREAM", String(DEFAULT_MAX_IN_FLIGHT_PER_STREAM)),
+        { min: 1, max: 256 },
+      ),
+    },
     sinks: parseSinkModule(value(flags.sinks, "EVENTSTREAMS_SINKS", "")),
     deliveryThreads: integerSetting(
       "--delivery-threads (EVENTSTREAMS_DELIVERY_THREADS)",

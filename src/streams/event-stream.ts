@@ -4,6 +4,9 @@ export type StreamStatus = "active" | "paused";
 
 export const STREAM_STATUSES: readonly StreamStatus[] = ["active", "paused"];
 
+/** The highest per-stream rate limit, in events a second. */
+export const MAX_RATE_LIMIT = 100_000;
+
 /** One customer destination, as stored (JSON) in the compacted config topic under its id. */
 export interface EventStream {
   id: string;
@@ -15,6 +18,11 @@ export interface EventStream {
   status: StreamStatus;
   /** Empty means all events. */
   eventTypes: string[];
+  /**
+   * Events a second the stream's destination gets at most (MAX_RATE_LIMIT), from every path:
+   * live, retries, catch-ups and replays. None: as fast as the destination takes them.
+   */
+  rateLimit?: number;
   createdAt: string;
   updatedAt: string;
   /** Monotonically increasing per stream: what If-Match compares against. */
@@ -92,6 +100,7 @@ export function parseEventStream(value: Buffer | string): EventStream {
     config: parsed.config,
     status: parsed.status,
     eventTypes: parsed.eventTypes,
+    ...(typeof parsed.rateLimit === "number" ? { rateLimit: parsed.rateLimit } : {}),
     createdAt: String(parsed.createdAt),
     updatedAt: String(parsed.updatedAt),
     revision: parsed.revision,
@@ -121,6 +130,7 @@ export interface NewStreamInput {
   config: Record<string, unknown>;
   status?: StreamStatus;
   eventTypes?: string[];
+  rateLimit?: number;
 }
 
 /** A stream as it is first stored: a fresh id, revision 1, paused at creation if asked. */
@@ -134,6 +144,7 @@ export function newEventStream(input: NewStreamInput, now: Date = new Date()): E
     config: input.config,
     status: paused ? "paused" : "active",
     eventTypes: input.eventTypes ?? [],
+    ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
     createdAt: at,
     updatedAt: at,
     revision: 1,

@@ -69,8 +69,11 @@ export class StreamWriter {
       : resumed
         ? await this.backlogAtResume({ ...current, config })
         : current.backlog;
+    const { rateLimit: _previousLimit, ...unlimited } = current;
+    const rateLimit = input.rateLimit === undefined ? current.rateLimit : (input.rateLimit ?? undefined);
     return this.put(request, {
-      ...current,
+      ...unlimited,
+      ...(rateLimit !== undefined ? { rateLimit } : {}),
       config,
       status,
       eventTypes: input.eventTypes ?? current.eventTypes,

@@ -72,6 +72,7 @@ interface DestinationFlags extends AwsResourceFlags {
   httpsAuthHeader?: string;
   httpsHeader?: string[];
   eventTypes?: string;
+  rateLimit?: string;
   verify: boolean;
 }
 
@@ -305,6 +306,7 @@ function destinationOptions(command: Command): Command {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option("--event-types <names>", "comma-separated event names to deliver; empty for all")
+    .option("--rate-limit <events/s>", "events a second the destination gets at most; none removes it")
     .option("--no-verify", "store it without checking the destination first");
 }
 
@@ -318,6 +320,7 @@ function destinationBody(options: DestinationFlags): Record<string, unknown> {
   if (auth) body.auth = auth;
   if (options.httpsHeader)
     body.headers = Object.fromEntries(options.httpsHeader.map((h) => nameValue(h, "--https-header", false)));
+  if (options.rateLimit !== undefined) body.rate_limit = rateLimitValue(options.rateLimit);
   if (options.eventTypes !== undefined) {
     body.event_types = options.eventTypes
       .split(",")
@@ -325,6 +328,14 @@ function destinationBody(options: DestinationFlags): Record<string, unknown> {
       .filter(Boolean);
   }
   return body;
+}
+
+/** `--rate-limit`: a whole number of events a second, or `none`; the API checks its range. */
+function rateLimitValue(raw: string): number | null {
+  if (raw.trim().toLowerCase() === "none") return null;
+  if (!/^\d{1,9}$/.test(raw.trim()))
+    throw new Error(`--rate-limit: "${raw}" is not a whole number of events a second (or none)`);
+  return Number(raw.trim());
 }
 
 /** One of the three ways a destination authenticates us, from its flag. */

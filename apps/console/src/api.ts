@@ -77,6 +77,7 @@ export const OWN_FIELDS = new Set([
   "type",
   "status",
   "event_types",
+  "rate_limit",
   "revision",
   "created_at",
   "updated_at",

@@ -25,6 +25,27 @@ const MISCONFIGURATION = new Set([
   "RegionDisabledException",
 ]);
 
+/**
+ * Errors that mean "slow down": the service's request rate or a resource's throughput was reached
+ * (Kinesis says ProvisionedThroughputExceededException). A bare 503 (ServiceUnavailable) is an outage.
+ */
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "Throttled",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  // Kinesis's, for a stream's request rate.
+  "LimitExceededException",
+  "SlowDown",
+  // Firehose's, for a call or a record over the delivery stream's throughput.
+  "ServiceUnavailableException",
+]);
+
 interface AwsError {
   name?: string;
   Code?: string;
@@ -54,7 +75,9 @@ export function classifyAwsError(error: unknown, context: string): DeliveryResul
   const code = unreadableAnswerCode(e) ?? e.Code ?? e.name ?? "Error";
   const message = `${context}: ${e.message ?? String(error)}`;
   if (MISCONFIGURATION.has(code)) return { outcome: "retryable", code, message, misconfiguration: true };
-  // Throttling, 5xx, timeouts and connection errors: all transient.
+  if (THROTTLING.has(code) || e.$metadata?.httpStatusCode === 429)
+    return { outcome: "retryable", code, message, throttled: true };
+  // 5xx, timeouts and connection errors: transient.
   return { outcome: "retryable", code, message };
 }
 
@@ -71,5 +94,6 @@ export function classifyFailedEntry(
     code: c,
     message: `${operation} entry failed: ${message ?? c}`,
     misconfiguration: senderFault === true || MISCONFIGURATION.has(c),
+    ...(THROTTLING.has(c) ? { throttled: true } : {}),
   };
 }

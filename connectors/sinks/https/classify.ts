@@ -3,7 +3,7 @@ import { EndpointRefusedError } from "./address-policy";
 
 /**
  * HTTP status → outcome. 2xx delivered; 408, 429 and 5xx are worth retrying (429 and 503 with the
- * receiver's Retry-After); 410 means the receiver is gone for good, so the stream is paused; other
+ * receiver's Retry-After, and those two are throttling); 410 means the receiver is gone for good, so the stream is paused; other
  * 4xx and 3xx (redirects are never followed: they could point anywhere) will not get better.
  */
 export function classifyStatus(
@@ -16,7 +16,14 @@ export function classifyStatus(
   const message = `the endpoint answered ${status}`;
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return { outcome: "retryable", code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    return {
+      outcome: "retryable",
+      code,
+      message,
+      // 429, and a 503 that says when to come back, ask us to slow down; a bare 503 is an outage.
+      ...(status === 429 || (status === 503 && retryAfterMs !== undefined) ? { throttled: true } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
   }
   if (status === 410)
     return {

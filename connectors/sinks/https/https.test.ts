@@ -97,9 +97,19 @@ describe("HTTPS webhook sink", () => {
     [200, {}, { outcome: "delivered" }],
     [202, {}, { outcome: "delivered" }],
     [408, {}, { outcome: "retryable", code: "HTTP408" }],
-    [429, { "retry-after": "7" }, { outcome: "retryable", code: "HTTP429", retryAfterMs: 7000 }],
+    [
+      429,
+      { "retry-after": "7" },
+      { outcome: "retryable", code: "HTTP429", retryAfterMs: 7000, throttled: true },
+    ],
+    [429, {}, { outcome: "retryable", code: "HTTP429", throttled: true }],
     [500, {}, { outcome: "retryable", code: "HTTP500" }],
-    [503, { "retry-after": "2" }, { outcome: "retryable", code: "HTTP503", retryAfterMs: 2000 }],
+    [
+      503,
+      { "retry-after": "2" },
+      { outcome: "retryable", code: "HTTP503", retryAfterMs: 2000, throttled: true },
+    ],
+    [503, {}, { outcome: "retryable", code: "HTTP503" }],
     [400, {}, { outcome: "permanent", code: "HTTP400" }],
     [401, {}, { outcome: "permanent", code: "HTTP401" }],
     [404, {}, { outcome: "permanent", code: "HTTP404" }],
@@ -109,6 +119,9 @@ describe("HTTPS webhook sink", () => {
     server.reply = () => ({ status, headers });
     const [result] = await sink.deliver(target(), events(1));
     expect(result).toMatchObject(expected);
+    expect((result as { throttled?: boolean }).throttled === true).toBe(
+      (expected as { throttled?: boolean }).throttled === true,
+    );
   });
 
   it("does not follow redirects", async () => {

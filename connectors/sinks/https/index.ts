@@ -123,7 +123,8 @@ export class HttpsSink implements Sink<HttpsConfig> {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
       keepAliveTimeout: 30_000,
-      connections: 16,
+      // Per origin: a busy stream has several calls in flight, each with REQUESTS_PER_CALL requests.
+      connections: 64,
       allowH2: true,
     });
   }
