@@ -24,8 +24,9 @@ const OWN_FIELDS = new Set([
 ]);
 
 interface SummaryView {
-  last_hour: { delivered: number; failed: number };
-  last_day: { delivered: number; failed: number };
+  last_hour: { delivered: number; failed: number; throttled?: number };
+  last_day: { delivered: number; failed: number; throttled?: number };
+  in_flight_limit?: number | null;
   latency_ms: { p50: number | null; p99: number | null };
   last_failure: { at: string; code: string | null; message: string | null } | null;
 }
@@ -38,7 +39,9 @@ function summaryOf(stream: StreamView): string {
     `1h ${s.last_hour.delivered} delivered, ${s.last_hour.failed} failed`,
     `24h ${s.last_day.delivered} delivered, ${s.last_day.failed} failed`,
   ];
+  if (s.last_hour.throttled) parts.push(`1h ${s.last_hour.throttled} throttled`);
   if (s.latency_ms.p50 !== null) parts.push(`p50 ≤${s.latency_ms.p50} ms, p99 ≤${s.latency_ms.p99} ms`);
+  if (s.in_flight_limit) parts.push(`up to ${s.in_flight_limit} calls in flight`);
   if (s.last_failure) parts.push(`last failure ${s.last_failure.at} ${s.last_failure.code ?? ""}`.trimEnd());
   return parts.join(" · ");
 }

@@ -8,6 +8,11 @@
  * published since the last reset: a backlog from before it is counted, not timed), GET /__timeline
  * (the same per second of receipt: events, p50, p99, max), GET /__arrivals (receipt time of each
  * unique event, and of each topic's first message), POST /__reset.
+ *
+ * Real destinations are a round trip away: `POST /__network?delayMs=20&jitterMs=2&throttleRps=200`
+ * holds every answer delayMs plus up to jitterMs, and answers `Throttling` to the requests of each
+ * second past throttleRps (0: none), as SNS does past a topic's rate (issue 24). It stays so until
+ * changed; /__stats counts the throttled requests and /__accepted gives accepted requests per second.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -27,6 +32,12 @@ let uniqueAt: number[] = [];
 /** First receipt per topic ARN: when that stream's credentials were in hand. */
 let topicFirst = new Map<string, number>();
 let resetAt = 0;
+const network = { delayMs: 0, jitterMs: 0, throttleRps: 0 };
+let throttled = 0;
+/** Accepted (not throttled) requests per second since the reset. */
+let acceptedPerSecond = new Map<number, number>();
+let throttleSecond = 0;
+let throttleCount = 0;
 let first = 0;
 let last = 0;
 
@@ -77,8 +88,24 @@ function timeline() {
 }
 
 function reply(res: ServerResponse, status: number, xml: string): void {
-  res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
-  res.end(xml);
+  const send = () => {
+    res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
+    res.end(xml);
+  };
+  const holdMs = network.delayMs + Math.random() * network.jitterMs;
+  if (holdMs > 0) setTimeout(send, holdMs);
+  else send();
+}
+
+/** Whether this request is one too many for its second (throttleRps). */
+function overRate(now: number): boolean {
+  if (network.throttleRps <= 0) return false;
+  const second = Math.floor(now / 1000);
+  if (second !== throttleSecond) {
+    throttleSecond = second;
+    throttleCount = 0;
+  }
+  return ++throttleCount > network.throttleRps;
 }
 
 const metadata = () => `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`;
@@ -88,6 +115,17 @@ function answer(form: URLSearchParams, res: ServerResponse): void {
   requests++;
   const action = form.get("Action");
   const topicArn = form.get("TopicArn") ?? "";
+  if (overRate(now)) {
+    throttled++;
+    reply(
+      res,
+      400,
+      `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>${metadata()}</ErrorResponse>`,
+    );
+    return;
+  }
+  const second = Math.floor((now - resetAt) / 1000);
+  acceptedPerSecond.set(second, (acceptedPerSecond.get(second) ?? 0) + 1);
   if (action === "Publish") {
     batchSizes[1] = (batchSizes[1] ?? 0) + 1;
     record(topicArn, form.get("Message") ?? "", now);
@@ -137,6 +175,7 @@ function control(req: IncomingMessage, res: ServerResponse): void {
       timed: latencies.length,
       first,
       last,
+      throttled,
       batchSizes: Array.from(batchSizes, (n) => n ?? 0),
     });
     return;
@@ -153,8 +192,20 @@ function control(req: IncomingMessage, res: ServerResponse): void {
     json({ uniqueAt, topicFirst: [...topicFirst.values()] });
     return;
   }
+  if (req.url === "/__accepted") {
+    json([...acceptedPerSecond.entries()].sort(([a], [b]) => a - b));
+    return;
+  }
+  if (req.url?.startsWith("/__network")) {
+    const query = new URL(req.url, "http://fake").searchParams;
+    for (const key of ["delayMs", "jitterMs", "throttleRps"] as const)
+      network[key] = Math.max(0, Number(query.get(key) ?? 0) || 0);
+    json(network);
+    return;
+  }
   if (req.url === "/__reset") {
-    messages = requests = first = last = 0;
+    messages = requests = first = last = throttled = 0;
+    acceptedPerSecond = new Map();
     batchSizes = [];
     seen = new Set();
     latencies = [];

@@ -44,7 +44,13 @@ export interface FakeSns {
     last: number;
     /** [n] = requests that carried n events. */
     batchSizes: number[];
+    /** Requests answered `Throttling` (see network). */
+    throttled: number;
   }>;
+  /** Holds every answer `delayMs` (+ up to `jitterMs`); throttles past `throttleRps` requests a second. */
+  network(settings: { delayMs?: number; jitterMs?: number; throttleRps?: number }): Promise<void>;
+  /** Accepted requests per second since the last reset: [second, requests]. */
+  accepted(): Promise<[number, number][]>;
   latencies(): Promise<number[]>;
   /** Per second since the last reset: events timed and their p50/p99/max latency (ms). */
   timeline(): Promise<LatencySecond[]>;
@@ -71,6 +77,9 @@ export async function startFakeSns(): Promise<FakeSns> {
     latencies: () => get("/__latencies"),
     timeline: () => get("/__timeline"),
     arrivals: () => get("/__arrivals"),
+    network: async ({ delayMs = 0, jitterMs = 0, throttleRps = 0 }) =>
+      void (await get(`/__network?delayMs=${delayMs}&jitterMs=${jitterMs}&throttleRps=${throttleRps}`)),
+    accepted: () => get("/__accepted"),
     reset: async () => void (await get("/__reset")),
     stop: () => void child.kill("SIGTERM"),
   };

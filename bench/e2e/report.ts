@@ -1,4 +1,5 @@
 /** The benchmark's result as rows: a terminal table and a markdown table with the same figures. */
+import type { NetworkRow } from "./network";
 
 interface Result {
   at: string;
@@ -160,4 +161,17 @@ export function markdown(r: Result): string {
     ...prof,
     "",
   ].join("\n");
+}
+
+/** The network rows as a markdown table: every figure with the delay it was measured at. */
+export function networkTable(rows: readonly NetworkRow[]): string {
+  const lines = [
+    "| row | destination round trip | events | events/s | calls in flight (median / max) | target |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.row} | ${r.delay} | ${r.events} | ${r.eventsPerSecond} | ${r.inFlight.median} / ${r.inFlight.max} | ${r.target ?? ""} |`,
+    ),
+  ];
+  return lines.join("\n");
 }

@@ -6,8 +6,10 @@
  * in NODE_OPTIONS, so the ceilings and the baseline, which run in this process, get the same runtime.
  * Each AWS transport (issue 22) drains the backlog and runs the latency test through a connector of
  * its own in the same run; the lean one (the default) is profiled and compared with the ceilings.
+ * The run ends with the rows at a round trip's distance (issue 24, bench/e2e/network.ts).
  * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2]
- *   [--transports sdk,lean] [--latency-only | --throughput-only | --delivery-log-cost]
+ *   [--transports sdk,lean] [--latency-only | --throughput-only | --delivery-log-cost | --network-only]
+ *   [--network-events N] [--network-streams-events N]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
@@ -25,6 +27,7 @@ import { domainTopics } from "../../src/topics/domain-topics";
 import { percentile, round } from "../producer/stats";
 import { writeBenchResult } from "../results";
 import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ceilings";
+import { runNetworkBench } from "./network";
 import {
   cpuSeconds,
   type FakeSns,
@@ -37,7 +40,7 @@ import {
   waitFor,
 } from "./processes";
 import { summariseProfiles } from "./profile-summary";
-import { markdown, table } from "./report";
+import { markdown, networkTable, table } from "./report";
 import { benchPublisher, createTopicsAndStreams, publishBacklog } from "./setup";
 
 const text = (name: string, fallback: string) => {
@@ -63,6 +66,8 @@ const THROUGHPUT_ONLY = process.argv.includes("--throughput-only");
  * and on, twice each, alternating; nothing else. Writes bench/results/e2e-delivery-log-*.json.
  */
 const DELIVERY_LOG_COST = process.argv.includes("--delivery-log-cost");
+/** Only the rows with destinations a round trip away (issue 24, bench/e2e/network.ts). */
+const NETWORK_ONLY = process.argv.includes("--network-only");
 /** The transports compared, each through a connector of its own on the same backlog (issue 22). */
 const TRANSPORTS = text("transports", "sdk,lean")
   .split(",")
@@ -85,6 +90,11 @@ async function main(): Promise<void> {
   say("building dist/ (the connector process runs the compiled CLI)");
   execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
   mkdirSync(path.join(results, "profile"), { recursive: true });
+  if (NETWORK_ONLY) {
+    const network = await networkBench(stackEnv);
+    say(`wrote ${writeBenchResult("e2e-network", network)}`);
+    return;
+  }
 
   const prefix = `bench-e2e-${Date.now().toString(36)}`;
   const kafka = new Kafka({ clientId: "bench-e2e", brokers: brokers.split(","), logLevel: logLevel.ERROR });
@@ -293,6 +303,7 @@ async function main(): Promise<void> {
         backlogPeakRssMiB: 400,
       },
       profile: profile && { files: profileFiles, ...profile },
+      network: await networkBench(stackEnv),
     };
     const base = path.join(results, `e2e-${result.at.replace(/[:.]/g, "-")}`);
     writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
@@ -305,6 +316,19 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics: ours }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/** The rows at a round trip's distance (issue 24), each figure with its delay. */
+async function networkBench(stackEnv: Record<string, string>) {
+  const { rows, loopbackStreams } = await runNetworkBench({
+    stackEnv,
+    resultsDir: results,
+    events: arg("network-events", "40000"),
+    streamsEvents: arg("network-streams-events", "100000"),
+    say,
+  });
+  process.stdout.write(`${networkTable(rows)}\n`);
+  return { bench: "e2e-network", at: new Date().toISOString(), node: process.version, rows, loopbackStreams };
 }
 
 async function measureDeliveryLogCost(

@@ -175,7 +175,10 @@ export class StreamDispatcher {
       return;
     }
     const wait = queue.holdUntil - Date.now();
-    if (wait > 0) return this.waitFor(queue, wait);
+    if (wait > 0) {
+      this.waitFor(queue, wait);
+      return;
+    }
     this.setAsideBeyondRate(queue);
     const limit = this.limitOf(queue);
     while (queue.pending.length > 0 && queue.inFlight < limit) {
@@ -184,7 +187,8 @@ export class StreamDispatcher {
       const allowed = this.options.rateLimits?.available(stream) ?? Number.POSITIVE_INFINITY;
       if (allowed < 1) {
         const rateWait = this.options.rateLimits?.waitMs(stream, Math.min(maxEvents, queue.pending.length));
-        return this.waitFor(queue, rateWait ?? 0);
+        this.waitFor(queue, rateWait ?? 0);
+        return;
       }
       const size = Math.min(maxEvents, allowed);
       if (concurrency === undefined) {

@@ -147,7 +147,7 @@ describe("the deliveries log", () => {
       { timeoutMs: 30_000, intervalMs: 500, description: "every delivery in the summary" },
     );
     // Every delivery counts, sampled or not.
-    expect(summary.last_hour).toEqual({ delivered: events.length, failed: 0 });
+    expect(summary.last_hour).toEqual({ delivered: events.length, failed: 0, throttled: 0 });
     expect(summary.latency_ms.p50).toEqual(expect.any(Number));
     expect(summary.latency_ms.p99).toBeGreaterThanOrEqual(summary.latency_ms.p50);
     expect(summary.last_success_at).toEqual(expect.any(String));

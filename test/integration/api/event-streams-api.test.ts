@@ -43,6 +43,7 @@ describe("event streams HTTP API", () => {
       role_arn: roleArn,
       status: "active",
       event_types: ["IdentityCreated", "OAuth2AccessTokenIssued"],
+      rate_limit: null,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       updated_at: created.body.created_at,
       revision: 1,
@@ -50,8 +51,9 @@ describe("event streams HTTP API", () => {
       paused_reason: null,
       health: { status: "unknown" },
       summary: {
-        last_hour: { delivered: 0, failed: 0 },
-        last_day: { delivered: 0, failed: 0 },
+        last_hour: { delivered: 0, failed: 0, throttled: 0 },
+        last_day: { delivered: 0, failed: 0, throttled: 0 },
+        in_flight_limit: null,
         latency_ms: { p50: null, p99: null },
         last_success_at: null,
         last_failure: null,
@@ -73,6 +75,17 @@ describe("event streams HTTP API", () => {
 
     const resumed = await api.call("PATCH", path, { body: { status: "active" } });
     expect(resumed.body).toMatchObject({ status: "active", revision: 3, paused_at: null });
+
+    // A rate limit is set, kept by other changes, removed with null, and checked.
+    const limited = await api.call("PATCH", path, { body: { rate_limit: 50 } });
+    expect(limited.body).toMatchObject({ rate_limit: 50, revision: 4 });
+    const renamed = await api.call("PATCH", path, { body: { event_types: ["IdentityCreated"] } });
+    expect(renamed.body.rate_limit).toBe(50);
+    const refused = await api.call("PATCH", path, { body: { rate_limit: 0 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe("rate_limit");
+    expect(refused.body.error.message).toMatch(/from 1 to 100000, or null/);
+    expect((await api.call("PATCH", path, { body: { rate_limit: null } })).body.rate_limit).toBeNull();
 
     expect((await api.call("DELETE", path)).status).toBe(204);
     expect((await api.call("GET", path)).status).toBe(404);

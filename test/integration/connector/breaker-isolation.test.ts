@@ -68,7 +68,14 @@ describe("isolation of a failing destination", () => {
     await h?.close();
   });
 
-  async function measureB(): Promise<{ ms: number; p50: number; p99: number; rate: number }> {
+  async function measureB(): Promise<{
+    ms: number;
+    p50: number;
+    p99: number;
+    rate: number;
+    from: number;
+    to: number;
+  }> {
     const b = await h.fakeStream();
     h.fakes.set(b.id, () => ({ outcome: "delivered" }), 2);
     const started = Date.now();
@@ -83,7 +90,14 @@ describe("isolation of a failing destination", () => {
     const latencies = calls.map((c: FakeCall) => c.at - c.eventAt).sort((x, y) => x - y);
     const pct = (p: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-    return { ms, p50: pct(0.5), p99: pct(0.99), rate: Math.round((COUNT * 1000) / ms) };
+    return {
+      ms,
+      p50: pct(0.5),
+      p99: pct(0.99),
+      rate: Math.round((COUNT * 1000) / ms),
+      from: started,
+      to: Math.max(...calls.map((c) => c.at)),
+    };
   }
 
   /**
@@ -92,13 +106,21 @@ describe("isolation of a failing destination", () => {
    */
   async function measureBWithA(aDown: boolean) {
     const a = await h.fakeStream(randomUUID());
-    h.fakes.set(a.id, aDown ? () => down : () => ({ outcome: "delivered" }), aDown ? 300 : 2);
+    const callMs = aDown ? 300 : 2;
+    h.fakes.set(a.id, aDown ? () => down : () => ({ outcome: "delivered" }), callMs);
     const publishingA = h.publish(a.projectId, COUNT);
     await waitFor(() => h.fakes.callsOf(a.id).length > 0, { timeoutMs: 20_000, description: "A called" });
-    const before = h.fakes.callsOf(a.id).length;
     const b = await measureB();
     await publishingA;
-    return { ...b, aCallsDuringB: h.fakes.callsOf(a.id).length - before };
+    // A call of A's is recorded when it ends: one that ended after B began, and began before B
+    // ended, was under way during B's run (B is quicker than one of A's failing calls).
+    if (aDown)
+      await waitFor(() => h.fakes.callsOf(a.id).some((c) => c.at >= b.from), {
+        timeoutMs: 20_000,
+        description: "A's call under way during B's run",
+      });
+    const underWay = (c: FakeCall) => c.at >= b.from && c.at - callMs <= b.to;
+    return { ...b, aCallsDuringB: h.fakes.callsOf(a.id).filter(underWay).length };
   }
 
   it("keeps B's delivery rate and latency when A's destination is down", async () => {

@@ -21,7 +21,8 @@ interface Delivery {
 }
 
 interface Summary {
-  last_hour?: { delivered: number; failed: number };
+  last_hour?: { delivered: number; failed: number; throttled?: number };
+  in_flight_limit?: number | null;
   last_day?: { delivered: number; failed: number };
   latency_ms?: { p50: number | null; p99: number | null };
   last_success_at?: string | null;
@@ -123,6 +124,14 @@ export function Stream({ session, id }: { session: Session; id: string }) {
           </div>
           <div>
             <strong>{summary.last_day?.delivered ?? 0}</strong> delivered, last day
+          </div>
+          <div>
+            <strong data-testid="throttled-hour">{summary.last_hour?.throttled ?? 0}</strong> throttled, last
+            hour
+          </div>
+          <div>
+            <strong>{summary.in_flight_limit ?? "–"}</strong> calls in flight at most
+            {stream.rate_limit ? `, ${String(stream.rate_limit)} events/s limit` : ""}
           </div>
           <div>
             <strong>
