@@ -42,10 +42,6 @@ export class StreamRateLimits {
     return missing <= 0 ? 0 : Math.ceil((missing / bucket.rate) * 1000);
   }
 
-  forget(streamId: string): void {
-    this.buckets.delete(streamId);
-  }
-
   private bucket(stream: EventStream): Bucket | undefined {
     const rate = stream.rateLimit;
     if (rate === undefined) {

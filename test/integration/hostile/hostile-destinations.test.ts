@@ -101,7 +101,12 @@ describe("hostile destinations beside a healthy tenant", () => {
       pipeline.topics.deadLetter,
     ]) {
       await readToEnd(pipeline.kafka, topic, (_p, m) => {
-        if (headerString(m.headers, H.streamId) === streamId) count++;
+        // A dead letter names its stream in a header; a retry record in its retry header.
+        const retry = headerString(m.headers, H.retry);
+        const of =
+          headerString(m.headers, H.streamId) ??
+          (retry && (JSON.parse(retry) as { streamId?: string }).streamId);
+        if (of === streamId) count++;
       });
     }
     return count;
