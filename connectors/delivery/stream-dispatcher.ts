@@ -60,6 +60,8 @@ export const MAX_THROTTLED_IN_PLACE = 3;
 
 /** The longest a destination's Retry-After holds its stream here; longer waits go to the retry path. */
 const MAX_HOLD_MS = 1_000;
+/** A throttle without Retry-After holds the stream this long, doubled each time the event is throttled again. */
+const THROTTLE_BACKOFF_MS = 100;
 
 /** Streams whose learned concurrency is remembered between their busy spells: a bound. */
 const MAX_REMEMBERED = 10_000;
@@ -390,7 +392,10 @@ export class StreamDispatcher {
       } else if (signal === "ok") signal = isTimeout(result) ? "timeout" : "failed";
       if (result.outcome === "retryable" && result.throttled && p.throttled < MAX_THROTTLED_IN_PLACE) {
         p.throttled++;
-        retryAfterMs = Math.max(retryAfterMs, result.retryAfterMs ?? 0);
+        retryAfterMs = Math.max(
+          retryAfterMs,
+          result.retryAfterMs ?? THROTTLE_BACKOFF_MS * 2 ** (p.throttled - 1),
+        );
         again.push(p);
         return;
       }
