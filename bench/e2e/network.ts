@@ -10,7 +10,6 @@
  *   used, and that nothing was dead-lettered.
  * Usage: npm run bench:e2e -- --network-only [--events N] [--streams-events N]
  */
-import { type AddressInfo, createServer } from "node:net";
 import * as path from "node:path";
 import type { Kafka } from "kafkajs";
 import { generateSecret } from "../../connectors/sinks/https/signature";
@@ -18,7 +17,7 @@ import type { EventStream } from "../../src/streams/event-stream";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 import { round } from "../producer/stats";
-import { type FakeSns, spawnConnector, startFakeSns, waitFor } from "./processes";
+import { type FakeSns, freePort, spawnConnector, startFakeSns, waitFor } from "./processes";
 
 export interface NetworkRow {
   row: string;
@@ -358,15 +357,4 @@ async function deadLetters(kafka: Kafka, topic: string): Promise<number> {
   } finally {
     await admin.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -13,7 +13,6 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import * as path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { runSimulation } from "../../apps/simulate/simulation";
@@ -31,6 +30,7 @@ import { runNetworkBench } from "./network";
 import {
   cpuSeconds,
   type FakeSns,
+  freePort,
   type LatencySecond,
   type MemoryAtPeak,
   peakRssMiB,
@@ -402,16 +402,6 @@ function leanOverSdk(runs: TransportRun[]) {
 }
 
 /** A loopback port nothing listens on now, for a connector's /metrics. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function snsCeilingOf<T extends { eventsPerSecond: number }>(
   transport: AwsTransport,

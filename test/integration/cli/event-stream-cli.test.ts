@@ -107,6 +107,8 @@ describe("eventstreams CLI against `eventstreams api`", () => {
       roleArn,
       "--event-types",
       "IdentityCreated,LoginSucceeded",
+      "--rate-limit",
+      "100",
       "--format",
       "json",
     ]);
@@ -121,6 +123,7 @@ describe("eventstreams CLI against `eventstreams api`", () => {
       role_arn: roleArn,
       status: "active",
       event_types: ["IdentityCreated", "LoginSucceeded"],
+      rate_limit: 100,
     });
 
     const table = await cli(["list", "event-streams", "--project", projectId]);
@@ -141,12 +144,15 @@ describe("eventstreams CLI against `eventstreams api`", () => {
       projectId,
       "--event-types",
       "",
+      "--rate-limit",
+      "none",
       "--format",
       "json",
     ]);
     expect(updated.code).toBe(0);
     expect(JSON.parse(updated.stdout)).toMatchObject({
       event_types: [],
+      rate_limit: null,
       revision: 2,
       topic_arn: destination.topicArn,
     });
@@ -212,6 +218,18 @@ describe("eventstreams CLI against `eventstreams api`", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("topic_arn must be an SNS topic ARN");
     expect(bad.stdout).toBe("");
+
+    const limit = await cli([
+      "update",
+      "event-stream",
+      "any",
+      "--project",
+      projectId,
+      "--rate-limit",
+      "fast",
+    ]);
+    expect(limit.code).not.toBe(0);
+    expect(limit.stderr).toContain('--rate-limit: "fast" is not a whole number of events a second (or none)');
 
     const missing = await cli(["get", "event-stream", "no-such-stream", "--project", projectId]);
     expect(missing.code).not.toBe(0);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
+import { ErrorNote } from "../error-note";
 import type { Session } from "../session";
 import { When } from "../when";
 
@@ -97,11 +98,7 @@ export function DeadLetters({ session, path, tick }: { session: Session; path: s
         </>
       )}
       {notice && <p role="status">{notice}</p>}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
+import { ErrorNote } from "../error-note";
 import type { Session } from "../session";
 
 interface ReplayProgress {
@@ -93,11 +94,7 @@ export function ReplayPanel({
           </span>
         </div>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
     </section>
   );
 }

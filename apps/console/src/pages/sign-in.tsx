@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, streamsPath } from "../api";
+import { ErrorNote } from "../error-note";
 import { type Session, signIn } from "../session";
 
 interface ProjectPage {
@@ -65,11 +66,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </ul>
         )}
         {page.next_after && <p class="hint">More projects: sign in with a project id to open one of them.</p>}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <button type="button" onClick={() => setChoices(undefined)}>
           Back
         </button>
@@ -88,11 +85,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <p class="hint">
           Optional: left empty, a project token opens its project and an admin token lists them.
         </p>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <button type="submit">Sign in</button>
       </form>
     </section>

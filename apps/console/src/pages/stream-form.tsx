@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, api, type StreamView, streamPath, streamsPath } from "../api";
+import { ErrorNote } from "../error-note";
 import { revealedSecret, SecretOnce } from "../secret-once";
 import type { Session } from "../session";
 
@@ -165,11 +166,7 @@ export function StreamForm({
             {failure.hint ? ` (${failure.hint})` : ""}
           </p>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
         <button type="submit">{id ? "Save" : "Create"}</button>
       </form>
     </section>

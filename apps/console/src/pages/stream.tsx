@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type StreamView, streamPath } from "../api";
 import { type Minute, MinuteChart } from "../chart";
+import { ErrorNote } from "../error-note";
 import { revealedSecret, SecretOnce } from "../secret-once";
 import type { Session } from "../session";
 import { When } from "../when";
@@ -73,18 +74,7 @@ export function Stream({ session, id }: { session: Session; id: string }) {
       setError(`${what}: ${(failure as Error).message}`);
     }
   };
-  if (!stream)
-    return (
-      <section>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : (
-          <p>Loading…</p>
-        )}
-      </section>
-    );
+  if (!stream) return <section>{error ? <ErrorNote message={error} /> : <p>Loading…</p>}</section>;
   const summary = (stream.summary ?? {}) as Summary;
   const topics = Object.values(stream.catch_up ?? {});
   const catchUp =
@@ -197,11 +187,7 @@ export function Stream({ session, id }: { session: Session; id: string }) {
         <a href={`#/streams/${encodeURIComponent(stream.id)}/edit`}>Edit</a>
         {rotated && <SecretOnce label="The new signing secret" secret={rotated} />}
         {notice && <p role="status">{notice}</p>}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote message={error} />
       </section>
       <section aria-labelledby="deliveries">
         <h2 id="deliveries">Deliveries</h2>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, OWN_FIELDS, type StreamView, streamsPath, type Waiting } from "../api";
+import { ErrorNote } from "../error-note";
 import type { Session } from "../session";
 import { When } from "../when";
 
@@ -17,11 +18,7 @@ export function Streams({ session }: { session: Session }) {
     <section aria-labelledby="streams">
       <h1 id="streams">Event streams</h1>
       <a href="#/new">Create a stream</a>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote message={error} />
       {streams && streams.length === 0 && <p>No streams yet: create one.</p>}
       {streams && streams.length > 0 && (
         <table>
