@@ -58,29 +58,17 @@ export async function runNetworkBench(options: {
       AWS_ENDPOINT_URL_SNS: fake.url,
       EVENTSTREAMS_OPS_PORT: String(opsPort),
     };
-    // One consumer group; a connector process per row, started once the row's backlog is in the
-    // topics, so what is measured is the connector draining it, not the publisher.
-    let runs = 0;
-    const connector = {
-      running: undefined as ReturnType<typeof spawnConnector> | undefined,
-      start() {
-        this.running = spawnConnector(
-          env,
-          path.join(options.resultsDir, `${pipeline.prefix}-network-${++runs}.log`),
-        );
-      },
-      async stop() {
-        await this.running?.stop();
-        this.running = undefined;
-      },
-    };
+    // One connector for every row, warm: its group joined, credentials and connections made.
+    const connector = spawnConnector(env, path.join(options.resultsDir, `${pipeline.prefix}-network.log`));
     const metrics = `http://127.0.0.1:${opsPort}/metrics`;
     const rows: NetworkRow[] = [];
-    const drainRow = (row: Row) => drain(pipeline, fake, https, metrics, connector, row);
+    const drainRow = (row: Row) => drain(pipeline, fake, https, metrics, row);
     try {
-      // Warm-up on loopback: the group's assignment and each stream's credentials, not measured.
+      // Warm-up on loopback: the group's assignment, each stream's credentials, the receiver's
+      // connections; not measured.
       await fake.network({});
       await drainRow({ projects: [one.warm], events: 200, sink: "sns" });
+      await drainRow({ projects: [one.httpsWarm], events: 400, sink: "https" });
 
       await fake.network(DELAY);
       for (const [row, project, sink, events] of [
@@ -179,6 +167,7 @@ async function singleStreams(pipeline: Pipeline, receiver: WebhookServer) {
   };
   return {
     warm: await sns("network-warm"),
+    httpsWarm: await httpsStream(),
     standard: await sns("network-standard"),
     fifo: await sns("network-ordered.fifo"),
     httpsSingle: await httpsStream(),
@@ -247,31 +236,18 @@ interface Row {
 type Drained = { eventsPerSecond: number; inFlight: { median: number; max: number } };
 
 /**
- * Publishes `events` over `projects` with no connector running, then starts one and waits until
- * the destination has them all: events a second from the first arrival to the last.
+ * Publishes `events` over `projects` (faster than any row delivers them, so a backlog builds) and
+ * waits until the destination has them all: events a second from the first arrival to the last.
  */
 async function drain(
   pipeline: Pipeline,
   fake: FakeSns,
   https: HttpsCounter,
   metricsUrl: string,
-  connector: { start(): void; stop(): Promise<void> },
   row: Row,
 ): Promise<Drained> {
-  await connector.stop();
-  // In sends of 500, as a busy service's producer batches them: a record batch of thousands of
-  // events would be fetched whole again for each part of it the connector's window takes.
-  for (let i = 0; i < row.events; i += 500) {
-    await pipeline.publisher.publishMany(
-      Array.from({ length: Math.min(500, row.events - i) }, (_, k) => ({
-        name: "LoginSucceeded" as const,
-        projectId: row.projects[(i + k) % row.projects.length] as string,
-      })),
-    );
-  }
   await fake.reset();
   https.reset();
-  connector.start();
   const stats = async () => (row.sink === "sns" ? await fake.stats() : https.stats());
   const samples: { at: number; inFlight: number }[] = [];
   let sampling = true;
@@ -288,6 +264,16 @@ async function drain(
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
+  // In sends of 500, as a busy service's producer batches them: a record batch of thousands of
+  // events would be fetched whole again for each part of it the connector's window takes.
+  for (let i = 0; i < row.events; i += 500) {
+    await pipeline.publisher.publishMany(
+      Array.from({ length: Math.min(500, row.events - i) }, (_, k) => ({
+        name: "LoginSucceeded" as const,
+        projectId: row.projects[(i + k) % row.projects.length] as string,
+      })),
+    );
+  }
   const done = await waitFor(async () => (await stats()).unique >= row.events, 600_000, 200);
   sampling = false;
   await sampler;
