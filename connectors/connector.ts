@@ -239,6 +239,12 @@ export class SinkConnector {
       this.assigned = this.owned.size;
       this.inGroup = true;
       this.retireWindows();
+      // Deliveries of partitions now another member's, not sent yet: theirs to send (from the commit).
+      const dropped = this.dispatcher.dropUnowned((topic, partition) =>
+        owned.has(partitionKey(topic, partition)),
+      );
+      if (dropped > 0)
+        logger.info({ dropped }, "a rebalance moved partitions away: their unsent deliveries dropped");
       logger.info({ groupId, assignment: payload.memberAssignment }, "joined the consumer group");
       this.catchUps?.evaluateSoon();
     });

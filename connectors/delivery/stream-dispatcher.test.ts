@@ -252,4 +252,23 @@ describe("StreamDispatcher", () => {
     // A second's worth at once, then four a second.
     expect(calls.flat().length).toBeLessThanOrEqual(4 + Math.ceil(4 * seconds));
   });
+
+  it("drops the unsent deliveries of partitions a rebalance moved away, and only those", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { dispatcher, calls, source } = setup(undefined, false, { answer: () => gate, ordered: true });
+    const s = stream("moved");
+    const at = (partition: number) => ({ ...source, partition });
+    const first = dispatcher.submit(s, { event: event(1), source: at(0) });
+    await waitFor(() => calls.length === 1, { timeoutMs: 2_000, intervalMs: 2 });
+    const kept = dispatcher.submit(s, { event: event(2), source: at(0) });
+    const moved = dispatcher.submit(s, { event: event(3), source: at(1) });
+    expect(dispatcher.dropUnowned((_topic, partition) => partition === 0)).toBe(1);
+    await moved; // settled without a call: the partition's new owner sends it
+    release();
+    await Promise.all([first, kept]);
+    expect(calls.flat()).toEqual(["e1", "e2"]);
+  });
 });

@@ -453,6 +453,29 @@ export class StreamDispatcher {
     return Object.fromEntries([...this.lanes].map(([type, lane]) => [type, lane.load]));
   }
 
+  /**
+   * A rebalance took these partitions away: their records' deliveries not sent yet are dropped
+   * (settled without a call). The partition's new owner reads them again from the committed offset,
+   * which never passed them; sent by both, a FIFO destination would see two senders at once and no
+   * order. Returns how many were dropped.
+   */
+  dropUnowned(owns: (topic: string, partition: number) => boolean): number {
+    let dropped = 0;
+    for (const queue of this.queues.values()) {
+      const kept: Pending[] = [];
+      for (const p of queue.pending) {
+        if (owns(p.source.topic, p.source.partition)) kept.push(p);
+        else {
+          dropped++;
+          this.totals.handedOff++;
+          p.done();
+        }
+      }
+      queue.pending = kept;
+    }
+    return dropped;
+  }
+
   /** Sends every partly filled batch now (used when stopping). */
   flushAll(): void {
     for (const queue of this.queues.values()) this.flush(queue, true);
