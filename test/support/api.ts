@@ -4,6 +4,7 @@ import { type RunningApi, startApi } from "../../apps/api/api";
 import type { SinkRegistry } from "../../connectors/sinks";
 import { createLogger } from "../../src/logging";
 import { apiSettings } from "../../src/settings/api-settings";
+import { waitFor } from "../../src/util/wait-for";
 import { stackFromEnv } from "../../support/stack-env";
 import { uniqueName } from "../../support/unique";
 
@@ -70,6 +71,12 @@ export async function startTestApi(
     },
   };
   const api = await startApi(settings, { logger, sinks: options.sinks });
+  // It listens before it has read the config topic (answering 503 until then): wait until it has.
+  await waitFor(async () => (await fetch(`${api.url}/readyz`)).status === 200, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    description: "the test API ready",
+  });
   const call = async (method: string, path: string, call: CallOptions = {}): Promise<ApiResponse> => {
     const token = call.token === undefined ? adminToken : call.token;
     const headers: Record<string, string> = { ...call.headers };

@@ -197,7 +197,13 @@ describe("a paused stream's backlog", () => {
       },
     );
     const firstSeen = [...new Set(arrived)];
-    expect(firstSeen).toEqual(published);
+    expect(new Set(firstSeen)).toEqual(new Set(published));
+    // What resuming promises a FIFO destination: the events from before the resume (the first 10
+    // and the 300 kept while paused) first, each first seen in the order published, before any newer.
+    const kept = published.slice(0, 310);
+    expect(firstSeen.slice(0, 310)).toEqual(kept);
+    // The newer ones came after the kill too; right after it two members of the group can send
+    // them at once (docs/guarantees.md), so their order among themselves is not asserted here.
   }, 240_000);
 
   it("parks a paused stream's retries once and delivers them on resume before the newer backlog", async () => {
