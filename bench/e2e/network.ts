@@ -14,10 +14,11 @@ import * as path from "node:path";
 import type { Kafka } from "kafkajs";
 import { generateSecret } from "../../connectors/sinks/https/signature";
 import type { EventStream } from "../../src/streams/event-stream";
+import { freePort } from "../../support/hostile-destinations";
 import { createPipeline, type Pipeline } from "../../support/pipeline";
 import { startWebhookServer, trustedReceiverEnv, type WebhookServer } from "../../support/webhook-server";
 import { round } from "../producer/stats";
-import { type FakeSns, freePort, spawnConnector, startFakeSns, waitFor } from "./processes";
+import { type FakeSns, spawnConnector, startFakeSns, waitFor } from "./processes";
 
 export interface NetworkRow {
   row: string;

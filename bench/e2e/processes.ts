@@ -1,7 +1,6 @@
 /** Child processes of the end-to-end benchmark (fake SNS, connector) and what /proc says of them. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
@@ -170,16 +169,4 @@ export function sampleMemory(pid: number, metricsUrl: string, everyMs = 1000) {
       return peak;
     },
   };
-}
-
-/** A port free on loopback now (for a child's ops server). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

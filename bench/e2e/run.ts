@@ -23,6 +23,7 @@ import { findProjectRoot } from "../../src/project-root";
 import { defaultDeliveryThreads } from "../../src/settings/connector-settings";
 import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { domainTopics } from "../../src/topics/domain-topics";
+import { freePort } from "../../support/hostile-destinations";
 import { percentile, round } from "../producer/stats";
 import { writeBenchResult } from "../results";
 import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ceilings";
@@ -30,7 +31,6 @@ import { runNetworkBench } from "./network";
 import {
   cpuSeconds,
   type FakeSns,
-  freePort,
   type LatencySecond,
   type MemoryAtPeak,
   peakRssMiB,
