@@ -21,7 +21,13 @@ export interface HostileScenario {
   tlsStall?: true;
   /** A 410 pauses the stream: its first delivery is dead-lettered, the rest wait for a resume. */
   pauses?: true;
+  /** The most bytes of one answer's body the receiver got to write before the client hung up. */
+  mostWritten?: () => number;
 }
+
+const BIG_BODY_CHUNKS = 50;
+const BIG_BODY_CHUNK = Buffer.alloc(1024 * 1024, 97);
+let bigBodyMostWritten = 0;
 
 /** What a hostile tenant's destination answers, one scenario at a time (tests and benchmarks). */
 export const HOSTILE_SCENARIOS: HostileScenario[] = [
@@ -40,19 +46,21 @@ export const HOSTILE_SCENARIOS: HostileScenario[] = [
     reply: () => ({
       status: 500,
       act: (res) => {
-        res.writeHead(500, { "content-type": "text/plain", "content-length": String(50 * 1024 * 1024) });
-        const chunk = Buffer.alloc(1024 * 1024, 97);
+        const length = BIG_BODY_CHUNKS * BIG_BODY_CHUNK.length;
+        res.writeHead(500, { "content-type": "text/plain", "content-length": String(length) });
         let sent = 0;
         const more = () => {
-          while (sent < 50 && !res.destroyed) {
+          while (sent < BIG_BODY_CHUNKS && !res.destroyed) {
             sent++;
-            if (!res.write(chunk)) return void res.once("drain", more);
+            bigBodyMostWritten = Math.max(bigBodyMostWritten, sent * BIG_BODY_CHUNK.length);
+            if (!res.write(BIG_BODY_CHUNK)) return void res.once("drain", more);
           }
           res.end();
         };
         more();
       },
     }),
+    mostWritten: () => bigBodyMostWritten,
   },
   {
     name: "headers trickled one byte a second",

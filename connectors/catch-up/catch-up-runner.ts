@@ -197,7 +197,8 @@ export class CatchUpRunner {
     const progress = this.options.streams.progressOf(stream.id, job);
     for (const [topic, end] of Object.entries(to)) {
       const done = progress.get(topic);
-      if (done?.done) continue;
+      // Done, unless this process's live path left records past it to the job (see Handovers).
+      if (done?.done && !this.options.handovers.leftPast(stream.id, topic, job, done.next)) continue;
       yield {
         job,
         stream,

@@ -27,19 +27,18 @@ function resumed(inOrder: boolean, revision = 4): EventStream {
 }
 
 /** Routes records 0..n-1 of partition 2 and returns which were delivered, in delivery order. */
-function routeAll(handovers: Handovers, stream: EventStream, offsets: number[], delivered: number[]) {
+function routeAll(
+  handovers: Handovers,
+  stream: EventStream,
+  offsets: number[],
+  delivered: number[],
+  recorded: () => { next: string; done: boolean } | undefined = () => undefined,
+) {
   return offsets.map((offset) => {
     handovers.noteRouted(TOPIC, 2, BigInt(offset));
-    return handovers.route(
-      stream,
-      TOPIC,
-      2,
-      BigInt(offset),
-      () => undefined,
-      async () => {
-        delivered.push(offset);
-      },
-    );
+    return handovers.route(stream, TOPIC, 2, BigInt(offset), recorded, async () => {
+      delivered.push(offset);
+    });
   });
 }
 
@@ -116,6 +115,46 @@ describe("Handovers", () => {
     // And later records are the (open-ended again) catch-up's too.
     await Promise.all(routeAll(handovers, stream, [52], delivered));
     expect(delivered).toEqual([]);
+  });
+
+  it("delivers held records past another instance's hand-over when the catch-up stops because that one recorded the job done", async () => {
+    // This process proposed a hand-over at 510 while another instance, which had the partition for
+    // a while, caught up and recorded the job done at its own hand-over offset, 505: seeing that,
+    // the runner stops this process's catch-up.
+    const handovers = new Handovers();
+    const delivered: number[] = [];
+    const stream = resumed(true);
+    let recorded: { next: string; done: boolean } | undefined = { next: "320", done: false };
+    expect(handovers.propose(resumeJob(4), "s1", TOPIC, 2, 320n, 510n)).toBe(510n);
+    const held = routeAll(handovers, stream, [510, 511], delivered, () => recorded);
+    recorded = { next: "505", done: true };
+    handovers.abandon("s1", TOPIC);
+    await Promise.all(held);
+    expect(delivered).toEqual([510, 511]);
+  });
+
+  it("runs a job again whose done record, another instance's, came after this process left records past it", async () => {
+    const handovers = new Handovers();
+    const stream = resumed(true);
+    const job = resumeJob(4);
+    const delivered: number[] = [];
+    let recorded = { next: "320", done: false };
+    const route = (offsets: number[]) => routeAll(handovers, stream, offsets, delivered, () => recorded);
+    // Left to the catch-up (committed past), then the other instance's done record shows up: its
+    // hand-over at 590 is behind them, and its live path never had them.
+    await Promise.all(route([600, 601]));
+    recorded = { next: "590", done: true };
+    expect(handovers.leftPast("s1", TOPIC, job, "590")).toBe(true);
+    await Promise.all(route([602]));
+    expect(delivered).toEqual([]);
+    // So the job's catch-up runs again from 590, and hands over past the live path.
+    expect(handovers.propose(job, "s1", TOPIC, 2, 590n)).toBe(603n);
+    const held = route([603]);
+    recorded = { next: "603", done: true };
+    handovers.complete("s1", TOPIC);
+    await Promise.all([...held, ...route([604])]);
+    expect(delivered).toEqual([603, 604]);
+    expect(handovers.leftPast("s1", TOPIC, job, "603")).toBe(false);
   });
 
   it("abandons the hand-overs of a partition that moved away", async () => {

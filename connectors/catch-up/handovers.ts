@@ -11,6 +11,16 @@ export const HANDOVER_GAP = 500;
 
 type Decision = "deliver" | "skip";
 
+/** The catch-up's recorded progress in the topic, another instance's included. */
+type Recorded = () => { next: string; done: boolean } | undefined;
+
+/** A record the live path holds until the hand-over settles. */
+interface Held {
+  offset: bigint;
+  recorded: Recorded;
+  release: (decision: Decision) => void;
+}
+
 interface Handover {
   streamId: string;
   topic: string;
@@ -21,7 +31,7 @@ interface Handover {
   offset: bigint;
   settled?: Decision;
   /** The live path's held records, in the order they came. */
-  held: ((decision: Decision) => void)[];
+  held: Held[];
 }
 
 /**
@@ -31,13 +41,26 @@ interface Handover {
  * catch-up is within HANDOVER_GAP of what the live path has routed, it fixes the hand-over offset
  * just past the live path's position: the live path holds the stream's records from there and
  * delivers them once the catch-up has delivered everything before (then recorded as done, so
- * another instance knows the offset too). A hand-over abandoned (the catch-up stopped, the partition
- * moved) lets the held records go undelivered: the next catch-up is open-ended again and covers them.
+ * another instance knows the offset too). A partition that moved away leaves its held records to
+ * its new owner.
+ *
+ * A job recorded done by another instance (it had the partition for a while, and handed over at an
+ * offset of its own) counts here only if it covers what this process's live path left to the
+ * catch-up: its `next` past every such record. One that does not (its done record came after this
+ * process had left records past it to the catch-up) is run again (see leftPast): otherwise those
+ * records, committed past, would reach the destination from nobody. A hand-over abandoned because
+ * the catch-up stopped goes by what is recorded then, the same way: a done job that counts leaves
+ * this process the records from its `next` on, a job not done leaves them all to the next catch-up.
  */
 export class Handovers {
   /** The highest offset the live path has routed, per partition. */
   private readonly routed = new Map<string, bigint>();
   private readonly open = new Map<string, Handover>();
+  /**
+   * The highest offset of an in-order stream the live path left to its catch-up, with the job,
+   * per stream and topic, since this process got the partition.
+   */
+  private readonly left = new Map<string, { job: string; partition: number; offset: bigint }>();
 
   /**
    * The live path's route of one record to one active stream: `deliver` runs now (synchronously,
@@ -51,16 +74,20 @@ export class Handovers {
     topic: string,
     partition: number,
     offset: bigint,
-    recorded: () => { next: string; done: boolean } | undefined,
+    recorded: Recorded,
     deliver: () => Promise<void>,
   ): Promise<void> | undefined {
     const decision = this.decide(stream, topic, partition, offset, recorded);
     if (decision === "deliver") return deliver();
     if (decision === "skip") return undefined;
     return new Promise<void>((resolve, reject) => {
-      decision.held.push((d) => {
-        if (d === "skip") resolve();
-        else deliver().then(resolve, reject);
+      decision.held.push({
+        offset,
+        recorded,
+        release: (d) => {
+          if (d === "skip") resolve();
+          else deliver().then(resolve, reject);
+        },
       });
     });
   }
@@ -75,11 +102,22 @@ export class Handovers {
   /** The partition is no longer this process's: what was routed of it says nothing any more. */
   forgetPartition(topic: string, partition: number): void {
     this.routed.delete(partitionKey(topic, partition));
+    for (const [key, left] of this.left)
+      if (key.endsWith(`\n${topic}`) && left.partition === partition) this.left.delete(key);
     for (const [key, handover] of this.open) {
       if (handover.topic !== topic || handover.partition !== partition) continue;
       this.open.delete(key);
       settle(handover, handover.settled ?? "skip");
     }
+  }
+
+  /**
+   * Whether the live path left a record to the job's catch-up at or past `next`: a done record at
+   * `next` does not cover it, and the job runs again from there (the runner asks, as decide does).
+   */
+  leftPast(streamId: string, topic: string, job: string, next: string): boolean {
+    const left = this.left.get(handoverKey(streamId, topic));
+    return left !== undefined && left.job === job && left.offset >= BigInt(next);
   }
 
   /** Whether the live path has routed a record of the partition since this process got it. */
@@ -124,13 +162,17 @@ export class Handovers {
     if (handover && !handover.settled) settle(handover, "deliver");
   }
 
-  /** The catch-up stopped before the offset: the held records are left to the next catch-up. */
+  /**
+   * The catch-up stopped before the offset. Each held record goes by the progress recorded now: a
+   * job done (by another instance, at its own offset) leaves this process the records from its
+   * `next` on; a job not done leaves them all to the next catch-up.
+   */
   abandon(streamId: string, topic: string): void {
     const key = handoverKey(streamId, topic);
     const handover = this.open.get(key);
     if (!handover || handover.settled) return;
     this.open.delete(key);
-    settle(handover, "skip");
+    settle(handover, "skip", (held) => this.byRecordedProgress(handover, held.offset, held.recorded()));
   }
 
   private decide(
@@ -138,38 +180,76 @@ export class Handovers {
     topic: string,
     partition: number,
     offset: bigint,
-    recordedNow: () => { next: string; done: boolean } | undefined,
+    recordedNow: Recorded,
   ): Decision | Handover {
     const backlog = stream.backlog;
     const end = backlog?.to?.[topic];
     if (!backlog || backlog.resumedRevision === undefined || !end || end.partition !== partition)
       return "deliver";
     if (!backlog.inOrder) return offset < BigInt(end.offset) ? "skip" : "deliver";
+    const job = resumeJob(backlog.resumedRevision);
+    const at = { streamId: stream.id, topic, partition, job };
     const recorded = recordedNow();
     const key = handoverKey(stream.id, topic);
     const handover = this.open.get(key);
-    if (handover && handover.job !== resumeJob(backlog.resumedRevision)) {
+    const doneCovers = recorded?.done === true && !this.leftPast(stream.id, topic, job, recorded.next);
+    if (handover && handover.job !== job) {
       // A stale resume's: its catch-up is stopped, and the new one is open-ended again.
       this.open.delete(key);
       if (!handover.settled) settle(handover, "skip");
-    } else if (handover && recorded?.done) {
-      // The recorded progress speaks for it now (it is recorded before the catch-up completes it).
+    } else if (handover && doneCovers) {
+      // The recorded progress speaks for it now (it is recorded before the catch-up completes it,
+      // or by another instance that handed over at an offset of its own).
       this.open.delete(key);
-      if (!handover.settled) settle(handover, "deliver");
+      if (!handover.settled)
+        settle(handover, "deliver", (held) => this.byRecordedProgress(at, held.offset, recorded));
     } else if (handover) {
-      if (offset < handover.offset) return "skip";
+      if (offset < handover.offset) return this.leave(at, offset);
       return handover.settled ?? handover;
     }
-    if (recorded?.done) return offset < BigInt(recorded.next) ? "skip" : "deliver";
+    return this.byRecordedProgress(at, offset, recorded);
+  }
+
+  /**
+   * A record the catch-up's recorded progress decides: before a done job's `next` it was that
+   * catch-up's to deliver, from there on the live path's; while the job is not done (or its done
+   * record does not cover what was left to it already) the catch-up's, which reads on past it.
+   */
+  private byRecordedProgress(
+    at: { streamId: string; topic: string; partition: number; job: string },
+    offset: bigint,
+    recorded: { next: string; done: boolean } | undefined,
+  ): Decision {
+    if (recorded?.done && !this.leftPast(at.streamId, at.topic, at.job, recorded.next))
+      return offset < BigInt(recorded.next) ? "skip" : "deliver";
+    return this.leave(at, offset);
+  }
+
+  /** The live path leaves the record to the catch-up: remembered, as what a done record must cover. */
+  private leave(
+    at: { streamId: string; topic: string; partition: number; job: string },
+    offset: bigint,
+  ): "skip" {
+    const key = handoverKey(at.streamId, at.topic);
+    const left = this.left.get(key);
+    if (left?.job !== at.job || offset > left.offset)
+      this.left.set(key, { job: at.job, partition: at.partition, offset });
     return "skip";
   }
 }
 
-/** Held records go (or are left) in the order they came, before anything routed after this. */
-function settle(handover: Handover, decision: Decision): void {
-  handover.settled = decision;
+/**
+ * Held records go (or are left) in the order they came, each as `decide` says (by default as the
+ * hand-over settled), before anything routed after this.
+ */
+function settle(
+  handover: Handover,
+  settled: Decision,
+  decide: (held: Held) => Decision = () => settled,
+): void {
+  handover.settled = settled;
   const held = handover.held.splice(0);
-  for (const release of held) release(decision);
+  for (const record of held) record.release(decide(record));
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\n${partition}`;

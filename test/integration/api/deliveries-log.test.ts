@@ -128,17 +128,22 @@ describe("the deliveries log", () => {
     const received = () => server.requests.filter((r) => r.path === "/healthy").length;
     await waitFor(() => received() >= events.length, { timeoutMs: 30_000, description: "all 60 delivered" });
     const seconds = Math.ceil((Date.now() - started) / 1000);
-    const log = await waitFor(
+    // On a loaded machine a first call can outlast the set-aside bound (SET_ASIDE_AFTER_MS): the
+    // deliveries waiting behind it are logged as throttled and delivered by the retry path. Those
+    // are logged (throttled entries are sampled too); the bound below is on the successes.
+    const successes = await waitFor(
       async () => {
         const deliveries = (await api.call("GET", healthy.path)).body.deliveries as Delivery[];
-        return deliveries.length > 0 ? deliveries : undefined;
+        const delivered = deliveries.filter((d) => d.outcome === "delivered");
+        return delivered.length > 0 ? delivered : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 300, description: "a success in the log" },
     );
-    expect(log.length).toBeLessThanOrEqual(seconds + 1);
-    expect(log.length).toBeLessThan(events.length);
-    expect(log[0]).toMatchObject({ outcome: "delivered", attempt: 1, next: "done", code: null });
-    expect(log[0]?.latency_ms).toEqual(expect.any(Number));
+    expect(successes.length).toBeLessThanOrEqual(seconds + 1);
+    expect(successes.length).toBeLessThan(events.length);
+    expect(successes[0]).toMatchObject({ outcome: "delivered", next: "done", code: null });
+    expect(successes[0]?.attempt).toBeGreaterThanOrEqual(1);
+    expect(successes[0]?.latency_ms).toEqual(expect.any(Number));
     const summary = await waitFor(
       async () => {
         const { body } = await api.call("GET", healthy.path.replace(/\/deliveries$/, ""));
@@ -147,7 +152,7 @@ describe("the deliveries log", () => {
       { timeoutMs: 30_000, intervalMs: 500, description: "every delivery in the summary" },
     );
     // Every delivery counts, sampled or not.
-    expect(summary.last_hour).toEqual({ delivered: events.length, failed: 0, throttled: 0 });
+    expect(summary.last_hour).toMatchObject({ delivered: events.length, failed: 0 });
     expect(summary.latency_ms.p50).toEqual(expect.any(Number));
     expect(summary.latency_ms.p99).toBeGreaterThanOrEqual(summary.latency_ms.p50);
     expect(summary.last_success_at).toEqual(expect.any(String));

@@ -23,16 +23,17 @@ import { trustedReceiverEnv, type WebhookServer } from "../../../support/webhook
  * The connector is a process of its own (the hostile receivers live in this one), and its loop
  * delay is read from its own /metrics: prom-client's event-loop lag, reset at every scrape.
  *
- * The bounds, p99 under 100 ms and worst under 250 ms, hold with margin under the full suite.
- * Alone, this file measured a p99 of 11–22 ms and a worst of 12–57 ms. In the full suite the
- * connector shares two cores with the broker and a crash-safety suite, which raised the p99 to
- * about 55 ms and the worst to 128 ms. That is the scheduler's doing, not a hostile answer's. A
- * pattern that backtracks, or a bomb expanded on the loop, would overshoot these bounds many times.
+ * The bounds are the loop's p99 under 300 ms and its worst under 1 s. Alone, this file measured a
+ * p99 of 11–22 ms and a worst of 12–57 ms. In the full suite the connector shares two cores with
+ * the broker, the registry and another suite's processes, which raised the p99 to about 55 ms and,
+ * in one CI run, to 169 ms: the scheduler's doing, not a hostile answer's. What the bounds are there
+ * to catch costs seconds on the loop: a pattern that backtracks on a long header, a 50 MB body read
+ * and parsed, a bomb inflated.
  */
 const EVENTS_A = 10;
 const EVENTS_B = 30;
-const LOOP_P99_MS = 100;
-const LOOP_WORST_MS = 250;
+const LOOP_P99_MS = 300;
+const LOOP_WORST_MS = 1_000;
 const OBSERVE_MS = 2_000;
 
 describe("hostile destinations beside a healthy tenant", () => {
@@ -156,6 +157,9 @@ describe("hostile destinations beside a healthy tenant", () => {
         });
       }
       expect(received(tenant.path).filter((id) => idsB.includes(id))).toEqual([]);
+      // A long answer is not read to its end: the connector hangs up (what the socket buffers
+      // took before then is all the receiver could write).
+      if (scenario.mostWritten) expect(scenario.mostWritten()).toBeLessThan(20 * 2 ** 20);
       // An observation window (not a readiness wait): at least 2 s of samples, so that the p99 of
       // a quick scenario is not just its one worst sample.
       await delay(Math.max(0, OBSERVE_MS - (Date.now() - watchedFrom)));
