@@ -10,6 +10,7 @@ import { LocalStack, type ServiceStatus } from "../../apps/stack/stack";
 import { generateSecret } from "../../connectors/sinks/https/signature";
 import { createEventPublisher, type EventInput } from "../../producers";
 import { createEventDecoder } from "../../src/codec/event-decoder";
+import { readToEnd } from "../../src/kafka/read-to-end";
 import { findProjectRoot } from "../../src/project-root";
 import { RegistryAdmin } from "../../src/schemas/registry-admin";
 import { stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
@@ -249,6 +250,13 @@ describe("eventstreams stack up | status | down", () => {
           timeoutMs: 90_000,
           description: () =>
             `every acknowledged event at the receiver (${acknowledged.filter((id) => received().has(id)).length} of ${acknowledged.length}; ${refused} publishes refused while the broker was away)\n${connector.output()}`,
+        }).catch(async (error: Error) => {
+          // Whether the missing events are in the domain topics tells the broker's loss from ours.
+          const missing = acknowledged.filter((id) => !received().has(id));
+          const kept = await eventIdsIn(kafka, prefix, endpoints.schemaRegistryUrl);
+          throw new Error(
+            `${error.message}\nmissing ${missing.join(", ")}: ${missing.filter((id) => kept.has(id)).length} of them in the domain topics`,
+          );
         });
         expect(await deadLetterOffsets(kafka, pipeline.topics.deadLetter)).toBe(0);
         process.stdout.write(
@@ -329,4 +337,18 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The ids of every event in a prefix's domain topics. */
+async function eventIdsIn(kafka: Kafka, prefix: string, registryUrl: string): Promise<Set<string>> {
+  const decoder = createEventDecoder({ registryUrl });
+  const ids = new Set<string>();
+  for (const topic of domainTopics(prefix)) {
+    const values: Buffer[] = [];
+    await readToEnd(kafka, topic, (_partition, message) => {
+      if (message.value) values.push(message.value);
+    });
+    for (const value of values) ids.add((await decoder.decode(value, topic)).id);
+  }
+  return ids;
 }
