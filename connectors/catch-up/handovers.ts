@@ -220,8 +220,10 @@ export class Handovers {
     offset: bigint,
     recorded: { next: string; done: boolean } | undefined,
   ): Decision {
-    if (recorded?.done && !this.leftPast(at.streamId, at.topic, at.job, recorded.next))
+    if (recorded?.done && !this.leftPast(at.streamId, at.topic, at.job, recorded.next)) {
+      this.left.delete(handoverKey(at.streamId, at.topic)); // covered: nothing to remember
       return offset < BigInt(recorded.next) ? "skip" : "deliver";
+    }
     return this.leave(at, offset);
   }
 
