@@ -20,6 +20,7 @@ import { backlogPositions } from "../src/topics/project-positions";
 import { ensureFailureTopics, systemTopics } from "../src/topics/system-topics";
 import { SinkConnector } from "./connector";
 import { DeliveryLogWriter } from "./delivery/delivery-log";
+import { registerHeapMetrics } from "./metrics/heap-metrics";
 import type { SinkRegistry } from "./sinks";
 import { BUILT_IN_SINKS, loadSinkRegistry } from "./sinks/sink-module";
 import { HealthPublisher } from "./streams/health-publisher";
@@ -129,6 +130,7 @@ export async function startConnector(
     connector.streamChanged(id, stream, previous),
   );
   if (sinkCalls instanceof DeliveryThreads) sinkCalls.registerMetrics(connector.metricsRegistry);
+  else registerHeapMetrics(connector.metricsRegistry);
   deliveryLog?.registerMetrics(connector.metricsRegistry);
   await connector.start();
   return {

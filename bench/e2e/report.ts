@@ -8,10 +8,12 @@ interface Result {
   transports: {
     runs: {
       transport: string;
+      label: string;
       connector: { eventsPerSecond: number; cpuSecondsPer1000: number; peakRssMiB: number };
       latency: { rate: number; instances: number; p50Ms: number; p99Ms: number; connectorCores: number }[];
     }[];
-    leanOverSdk?: { throughput: number; cpuPer1000: number; coresAtRate?: number; peakRss: number };
+    leanOverSdk?: LeanOverSdk;
+    leanOverSdkThreads?: LeanOverSdk;
   };
   connector: {
     eventsPerSecond: number;
@@ -54,24 +56,32 @@ function transportRows(r: Result): [string, string, string][] {
   const met = (ok: boolean) => (ok ? "met" : "NOT met");
   const out: [string, string, string][] = r.transports.runs.flatMap((run): [string, string, string][] => [
     [
-      `${run.transport} transport: backlog`,
+      `${run.label} transport: backlog`,
       `${run.connector.eventsPerSecond} events/s`,
       `${run.connector.cpuSecondsPer1000} CPU s / 1,000; peak RSS ${run.connector.peakRssMiB} MiB (target 400: ${met(run.connector.peakRssMiB <= 400)})`,
     ],
     ...run.latency.map((l): [string, string, string] => [
-      `${run.transport} transport: ${l.rate}/s, ${l.instances} connector${l.instances > 1 ? "s" : ""}`,
+      `${run.label} transport: ${l.rate}/s, ${l.instances} connector${l.instances > 1 ? "s" : ""}`,
       `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms`,
       `${l.connectorCores} cores${l.instances === 1 ? ` (target 0.30: ${met(l.connectorCores <= 0.3)}); p99 target < 50: ${met(l.p99Ms < 50)}` : ""}`,
     ]),
   ]);
-  const ratio = r.transports.leanOverSdk;
-  if (ratio)
-    out.push([
-      "lean / SDK",
-      `${ratio.throughput}x throughput`,
-      `target 2x: ${met(ratio.throughput >= 2)}; CPU per event ${ratio.cpuPer1000}x, cores at the rate ${ratio.coresAtRate ?? "-"}x, peak RSS ${ratio.peakRss}x`,
-    ]);
+  for (const ratio of [r.transports.leanOverSdk, r.transports.leanOverSdkThreads])
+    if (ratio)
+      out.push([
+        `lean / ${ratio.sdk}`,
+        `${ratio.throughput}x throughput`,
+        `target 2x: ${met(ratio.throughput >= 2)}; CPU per event ${ratio.cpuPer1000}x, cores at the rate ${ratio.coresAtRate ?? "-"}x, peak RSS ${ratio.peakRss}x`,
+      ]);
   return out;
+}
+
+interface LeanOverSdk {
+  sdk: string;
+  throughput: number;
+  cpuPer1000: number;
+  coresAtRate?: number;
+  peakRss: number;
 }
 
 function rows(r: Result): [string, string, string][] {

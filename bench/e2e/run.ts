@@ -8,7 +8,7 @@
  * its own in the same run; the lean one (the default) is profiled and compared with the ceilings.
  * The run ends with the rows at a round trip's distance (issue 24, bench/e2e/network.ts).
  * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2]
- *   [--transports sdk,lean] [--latency-only | --throughput-only | --delivery-log-cost | --network-only]
+ *   [--transports sdk,lean,sdk@2] [--latency-only | --throughput-only | --delivery-log-cost | --network-only]
  *   [--network-events N] [--network-streams-events N]
  */
 import { execFileSync } from "node:child_process";
@@ -68,12 +68,26 @@ const THROUGHPUT_ONLY = process.argv.includes("--throughput-only");
 const DELIVERY_LOG_COST = process.argv.includes("--delivery-log-cost");
 /** Only the rows with destinations a round trip away (issue 24, bench/e2e/network.ts). */
 const NETWORK_ONLY = process.argv.includes("--network-only");
-/** The transports compared, each through a connector of its own on the same backlog (issue 22). */
-const TRANSPORTS = text("transports", "sdk,lean")
+/**
+ * The transports compared, each through a connector of its own on the same backlog (issue 22):
+ * `transport` with the default delivery threads, `transport@N` with N of them (`sdk@2`: the SDK's
+ * calls on two threads, as it was run before the event loop became the default).
+ */
+const TRANSPORTS = text("transports", "sdk,lean,sdk@2")
   .split(",")
-  .filter((t): t is AwsTransport => t === "sdk" || t === "lean");
+  .map((entry) => {
+    const [transport, threads] = entry.split("@");
+    return { transport, threads: threads === undefined ? undefined : Number(threads) };
+  })
+  .filter(
+    (t): t is { transport: AwsTransport; threads: number | undefined } =>
+      t.transport === "sdk" || t.transport === "lean",
+  );
 /** The transport whose connector is profiled and reported against the ceilings: the default one. */
-const PROFILED_TRANSPORT: AwsTransport = TRANSPORTS.includes("lean") ? "lean" : "sdk";
+const PROFILED_TRANSPORT: AwsTransport = TRANSPORTS.some((t) => t.transport === "lean") ? "lean" : "sdk";
+/** The delivery threads of a run: its own, the environment's, or the connector's default. */
+const threadsOf = (run: { threads: number | undefined }) =>
+  run.threads ?? Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? defaultDeliveryThreads());
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -138,16 +152,20 @@ async function main(): Promise<void> {
         durationMs: seconds * 1000,
       });
     const runs: TransportRun[] = [];
-    for (const transport of TRANSPORTS) {
+    for (const configuration of TRANSPORTS) {
+      const { transport } = configuration;
+      const deliveryThreads = threadsOf(configuration);
+      const label = configuration.threads === undefined ? transport : `${transport}@${deliveryThreads}`;
       const envOf = (group: string) => ({
-        ...env(`${transport}-${group}`),
+        ...env(`${label.replace("@", "-")}-${group}`),
         EVENTSTREAMS_AWS_TRANSPORT: transport,
+        EVENTSTREAMS_DELIVERY_THREADS: String(deliveryThreads),
       });
       await fake.reset();
       const opsPort = await freePort();
       const connector = spawnConnector(
         { ...envOf("connector"), EVENTSTREAMS_OPS_PORT: String(opsPort) },
-        path.join(results, `${prefix}-${transport}-connector.log`),
+        path.join(results, `${prefix}-${label}-connector.log`),
         process.env.E2E_CONNECTOR_FLAGS?.split(" ").filter(Boolean) ?? [],
       );
       const memory = sampleMemory(connector.pid, `http://127.0.0.1:${opsPort}/metrics`);
@@ -155,15 +173,17 @@ async function main(): Promise<void> {
       const backlogRssMiB = peakRssMiB(connector.pid);
       const memoryAtPeak = await memory.stop();
       say(
-        `${transport}: at the highest RSS sampled (${memoryAtPeak.rssMiB} MiB), heap MiB by thread: ${JSON.stringify(memoryAtPeak.heapMiB)}`,
+        `${label}: at the highest RSS sampled (${memoryAtPeak.rssMiB} MiB), heap MiB by thread: ${JSON.stringify(memoryAtPeak.heapMiB)}`,
       );
       say(
-        `${transport}: ${throughput.eventsPerSecond} events/s sustained, ${throughput.cpuSecondsPer1000} CPU s / 1000 (after a ${throughput.warmUpSeconds} s credential warm-up; overall ${throughput.overall.eventsPerSecond} events/s), peak RSS ${backlogRssMiB} MiB; calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
+        `${label}: ${throughput.eventsPerSecond} events/s sustained, ${throughput.cpuSecondsPer1000} CPU s / 1000 (after a ${throughput.warmUpSeconds} s credential warm-up; overall ${throughput.overall.eventsPerSecond} events/s), peak RSS ${backlogRssMiB} MiB; calls by events carried (1..10): ${throughput.batchSizes.slice(1).join(" ")}`,
       );
       if (THROUGHPUT_ONLY) {
         await connector.stop();
         runs.push({
           transport,
+          deliveryThreads,
+          label,
           connector: { ...throughput, peakRssMiB: backlogRssMiB, memoryAtPeak },
           latency: [],
         });
@@ -177,7 +197,7 @@ async function main(): Promise<void> {
           instances.push(
             spawnConnector(
               envOf("connector"),
-              path.join(results, `${prefix}-${transport}-connector-${instances.length + 1}.log`),
+              path.join(results, `${prefix}-${label}-connector-${instances.length + 1}.log`),
             ),
           );
         // Long enough for a rebalance and, on the emulator's slow STS, AssumeRole for every moved project.
@@ -188,6 +208,8 @@ async function main(): Promise<void> {
       await connector.stop();
       runs.push({
         transport,
+        deliveryThreads,
+        label,
         connector: { ...throughput, peakRssMiB: backlogRssMiB, memoryAtPeak },
         latency,
       });
@@ -254,7 +276,9 @@ async function main(): Promise<void> {
     );
 
     // The connector's figures in the report are the default transport's run.
-    const reported = runs.find((r) => r.transport === PROFILED_TRANSPORT) ?? (runs[0] as TransportRun);
+    const reported =
+      runs.find((r) => r.transport === PROFILED_TRANSPORT && r.label === r.transport) ??
+      (runs[0] as TransportRun);
     const result = {
       at: new Date().toISOString(),
       transport: reported.transport,
@@ -381,23 +405,32 @@ async function measureDeliveryLogCost(
 
 interface TransportRun {
   transport: AwsTransport;
+  deliveryThreads: number;
+  /** `transport`, or `transport@threads` for a run with threads of its own. */
+  label: string;
   connector: Awaited<ReturnType<typeof drain>> & { peakRssMiB: number; memoryAtPeak: MemoryAtPeak };
   latency: LatencyRun[];
 }
 
-/** The lean transport against the SDK's, when both ran: throughput and cost ratios. */
+/**
+ * The lean transport against the SDK's, when both ran with the default threads (`leanOverSdk`),
+ * and against the SDK's on threads of its own (`leanOverSdkThreads`): throughput and cost ratios.
+ */
 function leanOverSdk(runs: TransportRun[]) {
-  const sdk = runs.find((r) => r.transport === "sdk");
-  const lean = runs.find((r) => r.transport === "lean");
-  if (!sdk || !lean) return {};
+  const lean = runs.find((r) => r.label === "lean");
+  if (!lean) return {};
   const cores = (r: TransportRun) => r.latency[0]?.connectorCores ?? 0;
-  return {
-    leanOverSdk: {
+  const ratios = (sdk: TransportRun | undefined) =>
+    sdk && {
+      sdk: sdk.label,
       throughput: round(lean.connector.eventsPerSecond / sdk.connector.eventsPerSecond, 2),
       cpuPer1000: round(lean.connector.cpuSecondsPer1000 / sdk.connector.cpuSecondsPer1000, 2),
       coresAtRate: cores(sdk) ? round(cores(lean) / cores(sdk), 2) : undefined,
       peakRss: round(lean.connector.peakRssMiB / sdk.connector.peakRssMiB, 2),
-    },
+    };
+  return {
+    leanOverSdk: ratios(runs.find((r) => r.label === "sdk")),
+    leanOverSdkThreads: ratios(runs.find((r) => r.transport === "sdk" && r.label !== "sdk")),
   };
 }
 

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { EventLoopUtilization } from "node:perf_hooks";
-import { getHeapSpaceStatistics, getHeapStatistics, type HeapInfo, type HeapSpaceInfo } from "node:v8";
+import type { HeapInfo } from "node:v8";
 import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
@@ -8,6 +8,7 @@ import type { DomainEvent } from "../../src/events/domain-event";
 import type { SinkModule } from "../../src/settings/connector-settings";
 import { logSettings } from "../../src/settings/logging-settings";
 import { startWorker } from "../../src/util/worker";
+import { type HeapReading, heapReading, registerHeapMetrics } from "../metrics/heap-metrics";
 import type { DeliveryResult, SinkTarget } from "../sinks";
 import {
   type CallAnswer,
@@ -84,8 +85,7 @@ export class DeliveryThreads implements SinkCalls {
 
   /**
    * `eventstreams_delivery_thread_utilization{thread}`: busy threads mean it is time to add cores
-   * or instances. `eventstreams_heap_bytes{thread, space}`: each isolate's V8 heap (the event loop's
-   * as `main`), used and reserved, the young generation apart: where a connector's memory goes.
+   * or instances; and the heap of each thread and of the event loop (registerHeapMetrics).
    */
   registerMetrics(registry: Registry): void {
     const threads = this;
@@ -98,50 +98,8 @@ export class DeliveryThreads implements SinkCalls {
         for (const [i, busy] of threads.utilization().entries()) this.set({ thread: String(i) }, busy);
       },
     });
-    new Gauge({
-      name: "eventstreams_heap_bytes",
-      help: "V8 heap per thread (main = the event loop): used and reserved bytes, in all and in the young generation",
-      labelNames: ["thread", "measure"],
-      registers: [registry],
-      async collect() {
-        const all = [
-          ["main", heapReading(getHeapStatistics(), getHeapSpaceStatistics())] as const,
-          ...(await Promise.all(
-            threads.threads.map(async (thread, i) => [String(i), await thread.heap()] as const),
-          )),
-        ];
-        for (const [thread, reading] of all)
-          if (reading)
-            for (const [measure, bytes] of Object.entries(reading)) this.set({ thread, measure }, bytes);
-      },
-    });
+    registerHeapMetrics(registry, this.threads);
   }
-}
-
-interface HeapReading {
-  used: number;
-  reserved: number;
-  /** Memory outside the heap that its objects hold (Buffers, ArrayBuffers). */
-  external: number;
-  young_used?: number;
-  young_reserved?: number;
-}
-
-function heapReading(stats: HeapInfo, spaces?: HeapSpaceInfo[]): HeapReading {
-  const young = spaces?.filter(
-    (s) => s.space_name === "new_space" || s.space_name === "new_large_object_space",
-  );
-  return {
-    used: stats.used_heap_size,
-    reserved: stats.total_heap_size,
-    external: (stats as HeapInfo & { external_memory?: number }).external_memory ?? 0,
-    ...(young
-      ? {
-          young_used: young.reduce((sum, s) => sum + s.space_used_size, 0),
-          young_reserved: young.reduce((sum, s) => sum + s.space_size, 0),
-        }
-      : {}),
-  };
 }
 
 interface Call {
