@@ -8,7 +8,7 @@
  * its own in the same run; the lean one (the default) is profiled and compared with the ceilings.
  * The run ends with the rows at a round trip's distance (issue 24, bench/e2e/network.ts).
  * Usage: npm run bench:e2e -- [--events N] [--latency-seconds S] [--rate R] [--latency-instances 1,2]
- *   [--transports sdk,lean,sdk@2] [--latency-only | --throughput-only | --delivery-log-cost | --network-only]
+ *   [--transports sdk,lean,lean@0] [--latency-only | --throughput-only | --delivery-log-cost | --network-only]
  *   [--network-events N] [--network-streams-events N]
  */
 import { execFileSync } from "node:child_process";
@@ -70,10 +70,10 @@ const DELIVERY_LOG_COST = process.argv.includes("--delivery-log-cost");
 const NETWORK_ONLY = process.argv.includes("--network-only");
 /**
  * The transports compared, each through a connector of its own on the same backlog (issue 22):
- * `transport` with the default delivery threads, `transport@N` with N of them (`sdk@2`: the SDK's
- * calls on two threads, as it was run before the event loop became the default).
+ * `transport` with the default delivery threads, `transport@N` with N of them (`lean@0`: the calls
+ * on the event loop). Each entry once: an entry's consumer group is named by it.
  */
-const TRANSPORTS = text("transports", "sdk,lean,sdk@2")
+const TRANSPORTS = text("transports", "sdk,lean")
   .split(",")
   .map((entry) => {
     const [transport, threads] = entry.split("@");

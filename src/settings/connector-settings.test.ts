@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { connectorConfig } from "./connector-settings";
 import { booleanSetting, durationSetting, integerSetting, listSetting } from "./parse";
 
@@ -59,8 +60,8 @@ describe("connectorConfig: linger", () => {
 });
 
 describe("connectorConfig: delivery threads", () => {
-  it("makes sink calls on the event loop unless --delivery-threads or the env says otherwise", () => {
-    expect(connectorConfig({}, {}).deliveryThreads).toBe(0);
+  it("makes sink calls on one thread per core, up to 4, unless --delivery-threads or the env says otherwise", () => {
+    expect(connectorConfig({}, {}).deliveryThreads).toBe(Math.min(4, availableParallelism()));
     expect(connectorConfig({}, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads).toBe(3);
     expect(
       connectorConfig({ deliveryThreads: "0" }, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads,

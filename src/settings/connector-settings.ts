@@ -256,17 +256,9 @@ export function connectorConfig(
 }
 
 /**
- * Sink calls on the event loop. The AWS sinks' lean path costs a tenth of a millisecond or so a
- * call, less than handing it to a thread and back (docs/benchmarks.md, issue 22): on this project's
- * 2-core machine no thread gave the same throughput at less CPU, and 200 MiB less memory. Threads
- * (one per core) pay off for calls that cost a millisecond or more: the SDK transport
- * (EVENTSTREAMS_AWS_TRANSPORT=sdk) or a costly sink of your own.
+ * One delivery thread per core, up to four: a sink call costs the same CPU on any thread, so threads
+ * beyond the cores only queue; the event loop's own Kafka work is light beside them.
  */
 export function defaultDeliveryThreads(): number {
-  return 0;
-}
-
-/** Delivery threads worth having for costly sink calls: one per core, up to four (beyond, they only queue). */
-export function deliveryThreadsPerCore(): number {
   return Math.min(4, availableParallelism());
 }

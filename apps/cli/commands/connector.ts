@@ -11,7 +11,6 @@ import {
   connectorConfig,
   DEFAULT_LINGER_MS,
   defaultDeliveryThreads,
-  deliveryThreadsPerCore,
 } from "../../../src/settings/connector-settings";
 import { domainTopic } from "../../../src/topics/domain-topics";
 
@@ -32,7 +31,7 @@ export function registerConnectorCommand(program: Command): void {
     )
     .option(
       "--delivery-threads <n>",
-      `threads making sink calls, 0 for none: the event loop makes them (env EVENTSTREAMS_DELIVERY_THREADS; default ${defaultDeliveryThreads()}; for the SDK transport or costly sinks of your own, ${deliveryThreadsPerCore()} here: one per core up to 4)`,
+      `threads making sink calls, 0 for none (env EVENTSTREAMS_DELIVERY_THREADS; default ${defaultDeliveryThreads()}, one per core up to 4)`,
     )
     .option(
       "--sinks <module>",
