@@ -21,12 +21,16 @@ interface Held {
   release: (decision: Decision) => void;
 }
 
-interface Handover {
+/** Where a decision is made: one stream's records of one partition, for one catch-up job. */
+interface Route {
   streamId: string;
   topic: string;
   partition: number;
-  /** The catch-up's job (`resume@<revision>`): a later resume has a hand-over of its own. */
   job: string;
+}
+
+/** One job's meeting point (a later resume, `resume@<revision>`, has one of its own). */
+interface Handover extends Route {
   /** The live path delivers the stream's records from here on; the catch-up those before. */
   offset: bigint;
   settled?: Decision;
@@ -60,7 +64,7 @@ export class Handovers {
    * The highest offset of an in-order stream the live path left to its catch-up, with the job,
    * per stream and topic, since this process got the partition.
    */
-  private readonly left = new Map<string, { job: string; partition: number; offset: bigint }>();
+  private readonly left = new Map<string, Route & { offset: bigint }>();
 
   /**
    * The live path's route of one record to one active stream: `deliver` runs now (synchronously,
@@ -103,7 +107,7 @@ export class Handovers {
   forgetPartition(topic: string, partition: number): void {
     this.routed.delete(partitionKey(topic, partition));
     for (const [key, left] of this.left)
-      if (key.endsWith(`\n${topic}`) && left.partition === partition) this.left.delete(key);
+      if (left.topic === topic && left.partition === partition) this.left.delete(key);
     for (const [key, handover] of this.open) {
       if (handover.topic !== topic || handover.partition !== partition) continue;
       this.open.delete(key);
@@ -188,7 +192,7 @@ export class Handovers {
       return "deliver";
     if (!backlog.inOrder) return offset < BigInt(end.offset) ? "skip" : "deliver";
     const job = resumeJob(backlog.resumedRevision);
-    const at = { streamId: stream.id, topic, partition, job };
+    const at: Route = { streamId: stream.id, topic, partition, job };
     const recorded = recordedNow();
     const key = handoverKey(stream.id, topic);
     const handover = this.open.get(key);
@@ -216,7 +220,7 @@ export class Handovers {
    * record does not cover what was left to it already) the catch-up's, which reads on past it.
    */
   private byRecordedProgress(
-    at: { streamId: string; topic: string; partition: number; job: string },
+    at: Route,
     offset: bigint,
     recorded: { next: string; done: boolean } | undefined,
   ): Decision {
@@ -228,14 +232,10 @@ export class Handovers {
   }
 
   /** The live path leaves the record to the catch-up: remembered, as what a done record must cover. */
-  private leave(
-    at: { streamId: string; topic: string; partition: number; job: string },
-    offset: bigint,
-  ): "skip" {
+  private leave(at: Route, offset: bigint): "skip" {
     const key = handoverKey(at.streamId, at.topic);
     const left = this.left.get(key);
-    if (left?.job !== at.job || offset > left.offset)
-      this.left.set(key, { job: at.job, partition: at.partition, offset });
+    if (left?.job !== at.job || offset > left.offset) this.left.set(key, { ...at, offset });
     return "skip";
   }
 }
