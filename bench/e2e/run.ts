@@ -20,7 +20,7 @@ import { LocalStack } from "../../apps/stack/stack";
 import type { AwsTransport } from "../../connectors/sinks/aws/lean/transport-setting";
 import { DOMAINS } from "../../src/events/domain-event";
 import { findProjectRoot } from "../../src/project-root";
-import { defaultDeliveryThreads } from "../../src/settings/connector-settings";
+import { DEFAULT_DELIVERY_THREADS } from "../../src/settings/connector-settings";
 import { clientEnvironment, stackEndpoints, stackSettings } from "../../src/settings/stack-settings";
 import { domainTopics } from "../../src/topics/domain-topics";
 import { freePort } from "../../support/hostile-destinations";
@@ -87,7 +87,7 @@ const TRANSPORTS = text("transports", "sdk,lean")
 const PROFILED_TRANSPORT: AwsTransport = TRANSPORTS.some((t) => t.transport === "lean") ? "lean" : "sdk";
 /** The delivery threads of a run: its own, the environment's, or the connector's default. */
 const threadsOf = (run: { threads: number | undefined }) =>
-  run.threads ?? Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? defaultDeliveryThreads());
+  run.threads ?? Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? DEFAULT_DELIVERY_THREADS);
 /** The connector's SNS sockets (maxSockets 64): the SNS-client ceiling gets the same concurrency. */
 const CONCURRENCY = 64;
 
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
     const snsOnly = await snsCeiling(events, fake.url, CONCURRENCY, "sdk");
     const snsLean = await snsCeiling(events, fake.url, CONCURRENCY, "lean");
     // The connector's calls run on its delivery threads: the same loop on as many threads too.
-    const threads = Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? defaultDeliveryThreads());
+    const threads = Number(process.env.EVENTSTREAMS_DELIVERY_THREADS ?? DEFAULT_DELIVERY_THREADS);
     if (threads > 1) say(`ceilings: SNS client PublishBatch on ${threads} threads (SDK, then lean)`);
     const snsThreads =
       threads > 1 ? await snsCeilingThreads(events, fake.url, CONCURRENCY, threads, "sdk") : undefined;

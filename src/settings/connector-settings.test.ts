@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { connectorConfig } from "./connector-settings";
 import { booleanSetting, durationSetting, integerSetting, listSetting } from "./parse";
 
@@ -60,8 +59,8 @@ describe("connectorConfig: linger", () => {
 });
 
 describe("connectorConfig: delivery threads", () => {
-  it("makes sink calls on one thread per core, up to 4, unless --delivery-threads or the env says otherwise", () => {
-    expect(connectorConfig({}, {}).deliveryThreads).toBe(Math.min(4, availableParallelism()));
+  it("makes sink calls on one thread, unless --delivery-threads or the env says otherwise", () => {
+    expect(connectorConfig({}, {}).deliveryThreads).toBe(1);
     expect(connectorConfig({}, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads).toBe(3);
     expect(
       connectorConfig({ deliveryThreads: "0" }, { EVENTSTREAMS_DELIVERY_THREADS: "3" }).deliveryThreads,

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { DEFAULT_UNKNOWN_SCHEMA_GRACE_MS } from "../codec/event-decoder";
 import { DEFAULT_LADDER, type Jitter, parseLadder, type RetryTier } from "../retry";
@@ -176,7 +175,7 @@ export function connectorConfig(
     sinks: parseSinkModule(value(flags.sinks, "EVENTSTREAMS_SINKS", "")),
     deliveryThreads: integerSetting(
       "--delivery-threads (EVENTSTREAMS_DELIVERY_THREADS)",
-      value(flags.deliveryThreads, "EVENTSTREAMS_DELIVERY_THREADS", String(defaultDeliveryThreads())),
+      value(flags.deliveryThreads, "EVENTSTREAMS_DELIVERY_THREADS", String(DEFAULT_DELIVERY_THREADS)),
       { min: 0, max: 64 },
     ),
     partitionsConsumedConcurrently: integerSetting(
@@ -256,9 +255,10 @@ export function connectorConfig(
 }
 
 /**
- * One delivery thread per core, up to four: a sink call costs the same CPU on any thread, so threads
- * beyond the cores only queue; the event loop's own Kafka work is light beside them.
+ * One delivery thread: the calls leave the event loop, which keeps the Kafka work. A lean AWS call
+ * costs a fraction of the ~1 ms of CPU an SDK call did (when one thread per core, up to four, was
+ * the default), so on 2 cores a second thread drained a backlog 0-25% faster, for 30-70 MiB more peak
+ * RSS and 0.1 cores more at 1,000 events/s (docs/benchmarks.md, issue 22). More threads
+ * serve the SDK transport (EVENTSTREAMS_AWS_TRANSPORT=sdk) and sinks whose calls are CPU-heavy.
  */
-export function defaultDeliveryThreads(): number {
-  return Math.min(4, availableParallelism());
-}
+export const DEFAULT_DELIVERY_THREADS = 1;

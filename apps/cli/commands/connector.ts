@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { collectDefaultMetrics, Gauge } from "prom-client";
 import { LagMonitor } from "../../../connectors/metrics/lag-monitor";
+import { applyConnectorHeapSettings } from "../../../connectors/node-flags";
 import { startConnector } from "../../../connectors/run-connector";
 import { DOMAINS } from "../../../src/events/domain-event";
 import { createKafka } from "../../../src/kafka/kafka-client";
@@ -9,8 +10,8 @@ import { startOpsServer } from "../../../src/observability/ops-server";
 import {
   type ConnectorFlags,
   connectorConfig,
+  DEFAULT_DELIVERY_THREADS,
   DEFAULT_LINGER_MS,
-  defaultDeliveryThreads,
 } from "../../../src/settings/connector-settings";
 import { domainTopic } from "../../../src/topics/domain-topics";
 
@@ -31,7 +32,7 @@ export function registerConnectorCommand(program: Command): void {
     )
     .option(
       "--delivery-threads <n>",
-      `threads making sink calls, 0 for none (env EVENTSTREAMS_DELIVERY_THREADS; default ${defaultDeliveryThreads()}, one per core up to 4)`,
+      `threads making sink calls, 0 for none (env EVENTSTREAMS_DELIVERY_THREADS; default ${DEFAULT_DELIVERY_THREADS}; more for EVENTSTREAMS_AWS_TRANSPORT=sdk)`,
     )
     .option(
       "--sinks <module>",
@@ -54,6 +55,7 @@ export function registerConnectorCommand(program: Command): void {
     )
     .action(async (flags: ConnectorFlags) => {
       const config = connectorConfig(flags);
+      applyConnectorHeapSettings();
       const logger = createLogger("connector");
       const running = await startConnector(config, logger);
 
