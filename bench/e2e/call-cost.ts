@@ -47,7 +47,13 @@ async function measure(transport: AwsTransport, size: number, endpoint: string) 
   const cpu = process.cpuUsage(before);
   loop.close();
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  return { transport, eventsPerCall: size, calls: CALLS, ms: round(ms), cpuMsPerCall: round(cpuMs / CALLS, 3) };
+  return {
+    transport,
+    eventsPerCall: size,
+    calls: CALLS,
+    ms: round(ms),
+    cpuMsPerCall: round(cpuMs / CALLS, 3),
+  };
 }
 
 async function main(): Promise<void> {
@@ -59,7 +65,9 @@ async function main(): Promise<void> {
       for (const transport of ["sdk", "lean"] as const)
         for (const size of [1, 10]) {
           const run = await measure(transport, size, fake.url);
-          process.stderr.write(`round ${r + 1}: ${transport}, ${size} a call: ${run.cpuMsPerCall} ms CPU a call\n`);
+          process.stderr.write(
+            `round ${r + 1}: ${transport}, ${size} a call: ${run.cpuMsPerCall} ms CPU a call\n`,
+          );
           runs.push(run);
         }
   } finally {
