@@ -552,6 +552,7 @@ export class SinkConnector {
       topic,
       partition,
       offset: message.offset,
+      // A copy: the record keeps it until it is committed, and kafkajs's value is a view.
       value: message.value ? Buffer.from(message.value) : Buffer.alloc(0),
     };
     const refused = refusedBatchOf(message);
