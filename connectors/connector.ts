@@ -295,6 +295,7 @@ export class SinkConnector {
    * old target's clients and credentials; its circuit starts afresh on a new destination.
    */
   streamChanged(id: string, stream: EventStream | undefined, previous: EventStream | undefined): void {
+    if (!stream) this.handovers.forgetStream(id);
     if (!previous) return;
     // A resumed stream starts a fresh run: its old failures must not pause it again, nor keep it from pausing.
     if (previous.status === "paused" && stream?.status === "active") this.breakers.forget(id);

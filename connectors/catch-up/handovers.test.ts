@@ -157,6 +157,17 @@ describe("Handovers", () => {
     expect(handovers.leftPast("s1", TOPIC, job, "603")).toBe(false);
   });
 
+  it("forgets what was left to a deleted stream's catch-up", async () => {
+    const handovers = new Handovers();
+    const stream = resumed(true);
+    const job = resumeJob(4);
+    const recorded = () => ({ next: "320", done: false });
+    await Promise.all(routeAll(handovers, stream, [600], [], recorded));
+    expect(handovers.leftPast("s1", TOPIC, job, "590")).toBe(true);
+    handovers.forgetStream("s1");
+    expect(handovers.leftPast("s1", TOPIC, job, "590")).toBe(false);
+  });
+
   it("abandons the hand-overs of a partition that moved away", async () => {
     const handovers = new Handovers();
     const delivered: number[] = [];

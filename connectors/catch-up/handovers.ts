@@ -115,6 +115,11 @@ export class Handovers {
     }
   }
 
+  /** The stream is deleted: what was left to its catch-ups is forgotten (so `left` holds live streams only). */
+  forgetStream(streamId: string): void {
+    for (const [key, left] of this.left) if (left.streamId === streamId) this.left.delete(key);
+  }
+
   /**
    * Whether the live path left a record to the job's catch-up at or past `next`: a done record at
    * `next` does not cover it, and the job runs again from there (the runner asks, as decide does).
