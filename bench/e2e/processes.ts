@@ -1,6 +1,6 @@
 /** Child processes of the end-to-end benchmark (fake SNS, connector) and what /proc says of them. */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { CONNECTOR_NODE_FLAGS } from "../../connectors/node-flags";
@@ -16,6 +16,36 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
+
+/**
+ * CPU seconds so far by kind of thread, from /proc/<pid>/task/<tid>/stat: Node names its threads, so
+ * the event loop ("MainThread"), the delivery threads ("WorkerThread"), V8's background work
+ * (garbage collection helpers and the optimising compiler, "V8Worker") and libuv's pool come apart.
+ * A thread that ended meanwhile takes its seconds with it: compare runs of a steady process only.
+ */
+export function cpuSecondsByThread(pid: number): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const kind = THREAD_KINDS[name.replace(/\d+$/, "")] ?? "other";
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  }
+  return byKind;
+}
+
+const THREAD_KINDS: Record<string, string> = {
+  MainThread: "eventLoop",
+  WorkerThread: "deliveryThreads",
+  V8Worker: "v8Background",
+  "libuv-worker": "libuvPool",
+};
 
 /** Peak resident memory (VmHWM) in MiB, from /proc/<pid>/status. */
 export function peakRssMiB(pid: number): number {

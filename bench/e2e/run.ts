@@ -30,6 +30,7 @@ import { kafkaCeiling, naiveBaseline, snsCeiling, snsCeilingThreads } from "./ce
 import { runNetworkBench } from "./network";
 import {
   cpuSeconds,
+  cpuSecondsByThread,
   type FakeSns,
   type LatencySecond,
   type MemoryAtPeak,
@@ -460,6 +461,8 @@ interface LatencyRun {
   eventsPerCall: number;
   /** Cores the connector instances used together during the run. */
   connectorCores: number;
+  /** The same cores by kind of thread (processes.ts, cpuSecondsByThread). */
+  connectorCoresByThread: Record<string, number>;
   /** Per second of receipt: where in the run the tail comes from. */
   timeline: LatencySecond[];
 }
@@ -472,10 +475,17 @@ async function measureLatency(
 ): Promise<LatencyRun> {
   await fake.reset();
   const cpuOf = () => instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
+  const threadsOf = () => instances.map((c) => cpuSecondsByThread(c.pid));
   const cpuBefore = cpuOf();
+  const threadsBefore = threadsOf();
   const sim = await simulate();
   await waitFor(async () => (await fake.stats()).timed >= sim.acknowledged, 60_000);
   const cpuUsed = cpuOf() - cpuBefore;
+  const byThread: Record<string, number> = {};
+  threadsOf().forEach((after, i) => {
+    for (const [kind, seconds] of Object.entries(after))
+      byThread[kind] = (byThread[kind] ?? 0) + seconds - (threadsBefore[i]?.[kind] ?? 0);
+  });
   const calls = await fake.stats();
   const lat = Float64Array.from(await fake.latencies()).sort();
   const run: LatencyRun = {
@@ -489,11 +499,15 @@ async function measureLatency(
     maxMs: lat.length ? (lat[lat.length - 1] as number) : 0,
     eventsPerCall: round(calls.messages / Math.max(calls.requests, 1), 2),
     connectorCores: round(cpuUsed / LATENCY_SECONDS, 2),
+    connectorCoresByThread: Object.fromEntries(
+      Object.entries(byThread).map(([kind, seconds]) => [kind, round(seconds / LATENCY_SECONDS, 3)]),
+    ),
     timeline: await fake.timeline(),
   };
   say(
     `latency (${run.instances} instance(s)): p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, max ${run.maxMs} ms; ${run.eventsPerCall} events/call, ${run.connectorCores} cores`,
   );
+  say(`connector cores by thread: ${JSON.stringify(run.connectorCoresByThread)}`);
   say(`latency per second (p99 ms): ${run.timeline.map((s) => s.p99).join(" ")}`);
   return run;
 }
