@@ -11,7 +11,11 @@ const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) |
 
 /** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+/** utime + stime of a process's or thread's stat line, in seconds. */
+function cpuSecondsOfStat(stat: string): number {
   // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -34,8 +38,7 @@ export function cpuSecondsByThread(pid: number): Record<string, number> {
     }
     const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     const kind = THREAD_KINDS[name.replace(/\d+$/, "")] ?? "other";
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    byKind[kind] = (byKind[kind] ?? 0) + cpuSecondsOfStat(stat);
   }
   return byKind;
 }

@@ -475,16 +475,16 @@ async function measureLatency(
 ): Promise<LatencyRun> {
   await fake.reset();
   const cpuOf = () => instances.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
-  const threadsOf = () => instances.map((c) => cpuSecondsByThread(c.pid));
+  const cpuByThreadOf = () => instances.map((c) => cpuSecondsByThread(c.pid));
   const cpuBefore = cpuOf();
-  const threadsBefore = threadsOf();
+  const cpuByThreadBefore = cpuByThreadOf();
   const sim = await simulate();
   await waitFor(async () => (await fake.stats()).timed >= sim.acknowledged, 60_000);
   const cpuUsed = cpuOf() - cpuBefore;
   const byThread: Record<string, number> = {};
-  threadsOf().forEach((after, i) => {
+  cpuByThreadOf().forEach((after, i) => {
     for (const [kind, seconds] of Object.entries(after))
-      byThread[kind] = (byThread[kind] ?? 0) + seconds - (threadsBefore[i]?.[kind] ?? 0);
+      byThread[kind] = (byThread[kind] ?? 0) + seconds - (cpuByThreadBefore[i]?.[kind] ?? 0);
   });
   const calls = await fake.stats();
   const lat = Float64Array.from(await fake.latencies()).sort();
